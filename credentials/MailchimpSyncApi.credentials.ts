@@ -1,0 +1,111 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { checkServiceUrl } from '../nodes/shared/serviceUrl';
+
+export const MAILCHIMP_KEY_REJECTED =
+	'Mailchimp rejected the API key (API Key Invalid). It may have been disabled or rotated, or its datacenter suffix is wrong: copy the current key from Mailchimp Account > Extras > API keys into this credential.';
+
+const KEY_HELP = 'Copy the whole key from Mailchimp Account > Extras > API keys; it ends with a datacenter such as -us18.';
+
+/** The datacenter is what follows the last `-` of the key: `...-us18` gives `us18`. */
+export function mailchimpDatacenter(raw: unknown): string {
+	const key = mailchimpApiKey(raw);
+	const dash = key.lastIndexOf('-');
+	if (dash < 0) throw new Error(`The Mailchimp API key has no datacenter suffix. ${KEY_HELP}`);
+	const dc = key.slice(dash + 1);
+	if (!dc) throw new Error(`The Mailchimp API key ends with "-" but no datacenter. ${KEY_HELP}`);
+	if (!/^[a-z]{2,4}\d{1,3}$/i.test(dc)) {
+		throw new Error(`The Mailchimp API key's datacenter suffix is not valid (expected letters then digits, like us18). ${KEY_HELP}`);
+	}
+	return dc.toLowerCase();
+}
+
+export function mailchimpApiKey(raw: unknown): string {
+	const key = typeof raw === 'string' ? raw.trim() : '';
+	if (!key) throw new Error(`The Mailchimp API key is empty. ${KEY_HELP}`);
+	if (/\s/.test(key)) throw new Error(`The Mailchimp API key contains spaces. ${KEY_HELP}`);
+	return key;
+}
+
+/** `https://<dc>.api.mailchimp.com/3.0`, or the override (for a proxy or the local sandbox). */
+export function mailchimpApiBase(apiKey: unknown, baseUrlOverride?: unknown): string {
+	const dc = mailchimpDatacenter(apiKey);
+	if (typeof baseUrlOverride === 'string' && baseUrlOverride.trim()) {
+		return checkServiceUrl(baseUrlOverride, 'Mailchimp', 'base URL override', `https://${dc}.api.mailchimp.com/3.0`);
+	}
+	return `https://${dc}.api.mailchimp.com/3.0`;
+}
+
+export class MailchimpSyncApi implements ICredentialType {
+	name = 'mailchimpSyncApi';
+
+	displayName = 'Mailchimp Sync API';
+
+	icon = 'file:mailchimpSync.svg' as const;
+
+	documentationUrl = 'https://mailchimp.com/developer/marketing/guides/quick-start/';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: '0123456789abcdef0123456789abcdef-us18',
+			description:
+				'The key from Mailchimp Account > Extras > API keys. The datacenter (the part after the last "-") selects the API host automatically.',
+		},
+		{
+			displayName: 'Use Custom Base URL',
+			name: 'useCustomBaseUrl',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to send requests to another base URL than the one derived from the key (a proxy or a local sandbox)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://us18.api.mailchimp.com/3.0',
+			description: 'Leave empty to use https://DATACENTER.api.mailchimp.com/3.0 derived from the key',
+			displayOptions: { show: { useCustomBaseUrl: [true] } },
+		},
+	];
+
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
+		const apiKey = mailchimpApiKey(credentials.apiKey);
+		const override = credentials.useCustomBaseUrl ? credentials.baseUrl : undefined;
+		return {
+			...requestOptions,
+			baseURL: requestOptions.baseURL || mailchimpApiBase(apiKey, override),
+			// Mailchimp accepts any user name with the key as the Basic auth password.
+			auth: { username: 'n8n', password: apiKey },
+		};
+	};
+
+	test: ICredentialTestRequest = {
+		request: { method: 'GET', url: '/ping' },
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: MAILCHIMP_KEY_REJECTED } },
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: 'Mailchimp refused access for this key (User Disabled or not allowed): check the account in Mailchimp, or create a new key under Account > Extras > API keys.',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,429 @@
+import { randomUUID } from 'node:crypto';
+
+import { isValidEmail, page, type Reply, type Req, Router } from './http';
+
+/**
+ * ActiveCampaign API v3, in memory, as far as the nodes use it.
+ * Shapes follow ../shared/API-NOTES.md: string ids, `meta.total` as a string,
+ * `{errors:[{title,detail,code,source:{pointer}}]}` for validation errors,
+ * `{message:"No Result found for ..."}` for missing resources.
+ */
+
+export interface AcContact {
+	id: string;
+	email: string;
+	firstName: string;
+	lastName: string;
+	phone: string;
+	cdate: string;
+	udate: string;
+}
+
+interface AcList {
+	id: string;
+	name: string;
+	stringid: string;
+	sender_url: string;
+	sender_reminder: string;
+}
+
+interface AcTag {
+	id: string;
+	tag: string;
+	tagType: string;
+	description: string;
+}
+
+interface AcField {
+	id: string;
+	title: string;
+	type: string;
+	perstag: string;
+}
+
+interface ImportBatch {
+	id: string;
+	readyAt: number;
+	success: string[];
+	failure: string[];
+}
+
+export class ActiveCampaignState {
+	contacts = new Map<string, AcContact>();
+	lists = new Map<string, AcList>();
+	tags = new Map<string, AcTag>();
+	fields = new Map<string, AcField>();
+	/** `${contact}:${list}` → status (1 subscribed, 2 unsubscribed) */
+	contactLists = new Map<string, { id: string; contact: string; list: string; status: string }>();
+	contactTags = new Map<string, { id: string; contact: string; tag: string }>();
+	/** `${contact}:${field}` → value */
+	fieldValues = new Map<string, { id: string; contact: string; field: string; value: string }>();
+	imports = new Map<string, ImportBatch>();
+	/** Emails that a bulk import reports under `failure` (AC refuses some addresses while processing). */
+	importRejects = new Set<string>();
+	/** How long a bulk import stays "processing" before `import/info` reports it completed. */
+	importDelayMs = 0;
+	importTimes: number[] = [];
+	private nextId = 1;
+	private clock = Date.UTC(2026, 0, 1);
+
+	id(): string {
+		return String(this.nextId++);
+	}
+
+	/** Strictly increasing timestamps, so created/updated filters are deterministic. */
+	now(): string {
+		this.clock += 1000;
+		return new Date(this.clock).toISOString();
+	}
+
+	findByEmail(email: string): AcContact | undefined {
+		const wanted = email.toLowerCase();
+		for (const c of this.contacts.values()) if (c.email.toLowerCase() === wanted) return c;
+		return undefined;
+	}
+
+	addContact(data: Partial<AcContact> & { email: string }): AcContact {
+		const t = this.now();
+		const contact: AcContact = {
+			id: this.id(),
+			email: data.email,
+			firstName: data.firstName ?? '',
+			lastName: data.lastName ?? '',
+			phone: data.phone ?? '',
+			cdate: data.cdate ?? t,
+			udate: data.udate ?? t,
+		};
+		this.contacts.set(contact.id, contact);
+		return contact;
+	}
+
+	addList(name: string): AcList {
+		const list = { id: this.id(), name, stringid: name.toLowerCase().replace(/\W+/g, '-'), sender_url: 'https://example.com', sender_reminder: 'You signed up.' };
+		this.lists.set(list.id, list);
+		return list;
+	}
+
+	addTag(tag: string): AcTag {
+		const t = { id: this.id(), tag, tagType: 'contact', description: '' };
+		this.tags.set(t.id, t);
+		return t;
+	}
+
+	addField(title: string, type = 'text'): AcField {
+		const f = { id: this.id(), title, type, perstag: title.toUpperCase().replace(/\W+/g, '_') };
+		this.fields.set(f.id, f);
+		return f;
+	}
+
+	subscribe(contact: string, list: string, status: string) {
+		const key = `${contact}:${list}`;
+		const existing = this.contactLists.get(key);
+		const row = { id: existing?.id ?? this.id(), contact, list, status };
+		this.contactLists.set(key, row);
+		return row;
+	}
+
+	tagContact(contact: string, tag: string) {
+		for (const ct of this.contactTags.values()) if (ct.contact === contact && ct.tag === tag) return ct;
+		const row = { id: this.id(), contact, tag };
+		this.contactTags.set(row.id, row);
+		return row;
+	}
+
+	setFieldValue(contact: string, field: string, value: string) {
+		const key = `${contact}:${field}`;
+		const row = { id: this.fieldValues.get(key)?.id ?? this.id(), contact, field, value };
+		this.fieldValues.set(key, row);
+		return row;
+	}
+}
+
+const notFound = (what: string, id: string): Reply => ({ status: 404, body: { message: `No Result found for ${what} with id ${id}` } });
+
+const invalid = (title: string, pointer: string, code = 'invalid'): Reply => ({
+	status: 422,
+	body: { errors: [{ title, detail: '', code, source: { pointer } }] },
+});
+
+function listAnswer<T>(key: string, all: T[], req: Req): Reply {
+	return {
+		status: 200,
+		body: { [key]: page(all, req.query, 'limit', 20, 100), meta: { total: String(all.length) } },
+	};
+}
+
+export function activeCampaignRoutes(state: ActiveCampaignState): Router {
+	const r = new Router();
+	const p = '/api/3';
+
+	const contactBody = (req: Req) => (req.body && typeof req.body === 'object' ? req.body.contact : undefined);
+
+	/** Applies `{contact:{...fieldValues}}` to a contact; returns an error reply or undefined. */
+	const applyContact = (contact: AcContact, data: any): Reply | undefined => {
+		if (data.email !== undefined) {
+			if (!isValidEmail(data.email)) return invalid('Contact Email Address is not valid.', '/data/attributes/email', 'email_invalid');
+			contact.email = data.email;
+		}
+		for (const key of ['firstName', 'lastName', 'phone'] as const) {
+			if (data[key] !== undefined) contact[key] = String(data[key]);
+		}
+		for (const fv of data.fieldValues ?? []) {
+			if (!state.fields.has(String(fv.field))) {
+				return invalid(`Field with id ${fv.field} does not exist`, '/data/attributes/fieldValues/field', 'field_missing');
+			}
+		}
+		for (const fv of data.fieldValues ?? []) state.setFieldValue(contact.id, String(fv.field), String(fv.value ?? ''));
+		contact.udate = state.now();
+		return undefined;
+	};
+
+	const contactAnswer = (c: AcContact, status = 200): Reply => ({
+		status,
+		body: {
+			contact: { ...c, links: {} },
+			fieldValues: [...state.fieldValues.values()].filter((fv) => fv.contact === c.id),
+		},
+	});
+
+	r.on('GET', `${p}/users/me`, () => ({ status: 200, body: { user: { id: '1', username: 'admin', email: 'admin@example.com' } } }));
+
+	r.on('GET', `${p}/contacts`, (req) => {
+		const q = req.query;
+		let all = [...state.contacts.values()];
+		const email = q.get('email');
+		if (email) all = all.filter((c) => c.email.toLowerCase() === email.toLowerCase());
+		const like = q.get('email_like');
+		if (like) all = all.filter((c) => c.email.toLowerCase().includes(like.toLowerCase()));
+		const search = q.get('search');
+		if (search) {
+			const s = search.toLowerCase();
+			all = all.filter((c) => [c.email, c.firstName, c.lastName, c.phone].some((v) => v.toLowerCase().includes(s)));
+		}
+		const listid = q.get('listid');
+		if (listid) all = all.filter((c) => state.contactLists.get(`${c.id}:${listid}`)?.status === '1');
+		const tagid = q.get('tagid');
+		if (tagid) all = all.filter((c) => [...state.contactTags.values()].some((ct) => ct.contact === c.id && ct.tag === tagid));
+		const ids = q.get('ids');
+		if (ids) {
+			const wanted = new Set(ids.split(','));
+			all = all.filter((c) => wanted.has(c.id));
+		}
+		const idGreater = q.get('id_greater');
+		if (idGreater) all = all.filter((c) => Number(c.id) > Number(idGreater));
+		const bounds: Array<[string, 'cdate' | 'udate', (a: string, b: string) => boolean]> = [
+			['filters[created_before]', 'cdate', (a, b) => a < b],
+			['filters[created_after]', 'cdate', (a, b) => a > b],
+			['filters[updated_before]', 'udate', (a, b) => a < b],
+			['filters[updated_after]', 'udate', (a, b) => a > b],
+		];
+		for (const [param, field, cmp] of bounds) {
+			const v = q.get(param);
+			if (v) {
+				const bound = new Date(v).toISOString();
+				all = all.filter((c) => cmp(c[field], bound));
+			}
+		}
+		const order = [...q.keys()].find((k) => k.startsWith('orders['));
+		const orderField = order ? order.slice(7, -1) : 'id';
+		const dir = order && q.get(order)?.toUpperCase() === 'DESC' ? -1 : 1;
+		all.sort((a, b) => {
+			const av = orderField === 'id' ? Number(a.id) : String((a as any)[orderField === 'email' ? 'email' : orderField] ?? '');
+			const bv = orderField === 'id' ? Number(b.id) : String((b as any)[orderField === 'email' ? 'email' : orderField] ?? '');
+			return (av < bv ? -1 : av > bv ? 1 : 0) * dir;
+		});
+		return listAnswer('contacts', all, req);
+	});
+
+	r.on('POST', `${p}/contacts`, (req) => {
+		const data = contactBody(req);
+		if (!data?.email) return invalid('Email is required', '/data/attributes/email', 'field_missing');
+		if (!isValidEmail(data.email)) return invalid('Contact Email Address is not valid.', '/data/attributes/email', 'email_invalid');
+		if (state.findByEmail(data.email)) return invalid('Email address already exists in the system', '/data/attributes/email', 'duplicate');
+		const contact = state.addContact({ email: data.email });
+		const error = applyContact(contact, data);
+		if (error) {
+			state.contacts.delete(contact.id);
+			return error;
+		}
+		return contactAnswer(contact, 201);
+	});
+
+	r.on('POST', `${p}/contact/sync`, (req) => {
+		const data = contactBody(req);
+		if (!data?.email) return invalid('Email is required', '/data/attributes/email', 'field_missing');
+		if (!isValidEmail(data.email)) return invalid('Contact Email Address is not valid.', '/data/attributes/email', 'email_invalid');
+		const existing = state.findByEmail(data.email);
+		const contact = existing ?? state.addContact({ email: data.email });
+		const error = applyContact(contact, data);
+		if (error) {
+			if (!existing) state.contacts.delete(contact.id);
+			return error;
+		}
+		return contactAnswer(contact, existing ? 200 : 201);
+	});
+
+	r.on('GET', `${p}/contacts/:id`, (req) => {
+		const c = state.contacts.get(req.params.id);
+		return c ? contactAnswer(c) : notFound('Subscriber', req.params.id);
+	});
+
+	r.on('PUT', `${p}/contacts/:id`, (req) => {
+		const c = state.contacts.get(req.params.id);
+		if (!c) return notFound('Subscriber', req.params.id);
+		const data = contactBody(req) ?? {};
+		if (data.email && data.email.toLowerCase() !== c.email.toLowerCase() && state.findByEmail(data.email)) {
+			return invalid('Email address already exists in the system', '/data/attributes/email', 'duplicate');
+		}
+		return applyContact(c, data) ?? contactAnswer(c);
+	});
+
+	r.on('DELETE', `${p}/contacts/:id`, (req) => {
+		if (!state.contacts.delete(req.params.id)) return notFound('Subscriber', req.params.id);
+		for (const [k, ct] of state.contactTags) if (ct.contact === req.params.id) state.contactTags.delete(k);
+		return { status: 200, body: {} };
+	});
+
+	r.on('GET', `${p}/contacts/:id/contactTags`, (req) => {
+		if (!state.contacts.has(req.params.id)) return notFound('Subscriber', req.params.id);
+		return { status: 200, body: { contactTags: [...state.contactTags.values()].filter((ct) => ct.contact === req.params.id) } };
+	});
+
+	r.on('GET', `${p}/contacts/:id/contactLists`, (req) => {
+		if (!state.contacts.has(req.params.id)) return notFound('Subscriber', req.params.id);
+		return { status: 200, body: { contactLists: [...state.contactLists.values()].filter((cl) => cl.contact === req.params.id) } };
+	});
+
+	r.on('GET', `${p}/contacts/:id/fieldValues`, (req) => {
+		if (!state.contacts.has(req.params.id)) return notFound('Subscriber', req.params.id);
+		return { status: 200, body: { fieldValues: [...state.fieldValues.values()].filter((fv) => fv.contact === req.params.id) } };
+	});
+
+	r.on('GET', `${p}/lists`, (req) => {
+		let all = [...state.lists.values()];
+		const name = req.query.get('filters[name]');
+		if (name) all = all.filter((l) => l.name.toLowerCase().includes(name.toLowerCase()));
+		return listAnswer('lists', all, req);
+	});
+
+	r.on('GET', `${p}/lists/:id`, (req) => {
+		const l = state.lists.get(req.params.id);
+		return l ? { status: 200, body: { list: l } } : notFound('List', req.params.id);
+	});
+
+	r.on('POST', `${p}/lists`, (req) => {
+		const data = req.body?.list ?? {};
+		for (const key of ['name', 'stringid', 'sender_url', 'sender_reminder']) {
+			if (!data[key]) return invalid(`List ${key} is required`, `/data/attributes/${key}`, 'field_missing');
+		}
+		const list = state.addList(String(data.name));
+		Object.assign(list, { stringid: data.stringid, sender_url: data.sender_url, sender_reminder: data.sender_reminder });
+		return { status: 201, body: { list } };
+	});
+
+	r.on('POST', `${p}/contactLists`, (req) => {
+		const data = req.body?.contactList ?? {};
+		if (!state.contacts.has(String(data.contact))) return notFound('Subscriber', String(data.contact));
+		if (!state.lists.has(String(data.list))) return notFound('List', String(data.list));
+		if (!['1', '2'].includes(String(data.status))) return invalid('Status must be 1 or 2', '/data/attributes/status');
+		return { status: 201, body: { contactList: state.subscribe(String(data.contact), String(data.list), String(data.status)) } };
+	});
+
+	r.on('GET', `${p}/tags`, (req) => {
+		let all = [...state.tags.values()];
+		const search = req.query.get('search');
+		if (search) all = all.filter((t) => t.tag.toLowerCase().includes(search.toLowerCase()));
+		return listAnswer('tags', all, req);
+	});
+
+	r.on('GET', `${p}/tags/:id`, (req) => {
+		const t = state.tags.get(req.params.id);
+		return t ? { status: 200, body: { tag: t } } : notFound('Tag', req.params.id);
+	});
+
+	r.on('POST', `${p}/tags`, (req) => {
+		const data = req.body?.tag ?? {};
+		if (!data.tag) return invalid('Tag name is required', '/data/attributes/tag', 'field_missing');
+		if ([...state.tags.values()].some((t) => t.tag.toLowerCase() === String(data.tag).toLowerCase())) {
+			return invalid('Tag name already exists', '/data/attributes/tag', 'duplicate');
+		}
+		const tag = state.addTag(String(data.tag));
+		tag.description = String(data.description ?? '');
+		return { status: 201, body: { tag } };
+	});
+
+	r.on('POST', `${p}/contactTags`, (req) => {
+		const data = req.body?.contactTag ?? {};
+		if (!state.contacts.has(String(data.contact))) return notFound('Subscriber', String(data.contact));
+		if (!state.tags.has(String(data.tag))) return notFound('Tag', String(data.tag));
+		return { status: 201, body: { contactTag: state.tagContact(String(data.contact), String(data.tag)) } };
+	});
+
+	r.on('DELETE', `${p}/contactTags/:id`, (req) => {
+		if (!state.contactTags.delete(req.params.id)) return notFound('ContactTag', req.params.id);
+		return { status: 200, body: {} };
+	});
+
+	r.on('GET', `${p}/fields`, (req) => {
+		const all = [...state.fields.values()];
+		const answer = listAnswer('fields', all, req);
+		Object.assign(answer.body as object, { fieldOptions: [], fieldRels: [] });
+		return answer;
+	});
+
+	r.on('POST', `${p}/fieldValues`, (req) => {
+		const data = req.body?.fieldValue ?? {};
+		if (!state.contacts.has(String(data.contact))) return notFound('Subscriber', String(data.contact));
+		if (!state.fields.has(String(data.field))) return notFound('Field', String(data.field));
+		return { status: 200, body: { fieldValue: state.setFieldValue(String(data.contact), String(data.field), String(data.value ?? '')) } };
+	});
+
+	r.on('POST', `${p}/import/bulk_import`, (req) => {
+		const contacts: any[] = Array.isArray(req.body?.contacts) ? req.body.contacts : [];
+		if (contacts.length === 0) return { status: 400, body: { success: 0, message: 'No contacts provided.', failureReasons: [] } };
+		if (contacts.length > 250) {
+			return { status: 400, body: { success: 0, message: 'Too many contacts. A maximum of 250 contacts can be imported per request.', failureReasons: [] } };
+		}
+		const now = Date.now();
+		if (contacts.length > 1) {
+			state.importTimes = state.importTimes.filter((t) => t > now - 60_000);
+			if (state.importTimes.length >= 100) return { status: 400, body: { success: 0, message: 'Rate limit exceeded.', failureReasons: [] } };
+			state.importTimes.push(now);
+		}
+		const failureReasons = contacts
+			.map((c, i) => (isValidEmail(c?.email) ? undefined : { contact: i, failureReason: 'Invalid email address' }))
+			.filter(Boolean);
+		if (failureReasons.length) return { status: 400, body: { success: 0, message: 'Validation failed.', failureReasons } };
+		const batch: ImportBatch = { id: randomUUID(), readyAt: now + state.importDelayMs, success: [], failure: [] };
+		for (const c of contacts) {
+			if (state.importRejects.has(String(c.email).toLowerCase())) {
+				batch.failure.push(c.email);
+				continue;
+			}
+			const contact = state.findByEmail(c.email) ?? state.addContact({ email: c.email });
+			if (c.first_name !== undefined) contact.firstName = String(c.first_name);
+			if (c.last_name !== undefined) contact.lastName = String(c.last_name);
+			if (c.phone !== undefined) contact.phone = String(c.phone);
+			contact.udate = state.now();
+			for (const name of c.tags ?? []) {
+				const tag = [...state.tags.values()].find((t) => t.tag.toLowerCase() === String(name).toLowerCase()) ?? state.addTag(String(name));
+				state.tagContact(contact.id, tag.id);
+			}
+			for (const f of c.fields ?? []) if (state.fields.has(String(f.id))) state.setFieldValue(contact.id, String(f.id), String(f.value ?? ''));
+			for (const s of c.subscribe ?? []) if (state.lists.has(String(s.listid))) state.subscribe(contact.id, String(s.listid), '1');
+			for (const s of c.unsubscribe ?? []) if (state.lists.has(String(s.listid))) state.subscribe(contact.id, String(s.listid), '2');
+			batch.success.push(contact.id);
+		}
+		state.imports.set(batch.id, batch);
+		return { status: 200, body: { success: 1, queued_contacts: contacts.length, batchId: batch.id, message: 'Contact import queued' } };
+	});
+
+	r.on('GET', `${p}/import/info`, (req) => {
+		const batch = state.imports.get(req.query.get('batchId') ?? '');
+		if (!batch) return notFound('Import', req.query.get('batchId') ?? '');
+		if (Date.now() < batch.readyAt) return { status: 200, body: { status: 'processing', success: [], failure: [] } };
+		return { status: 200, body: { status: 'completed', success: batch.success, failure: batch.failure } };
+	});
+
+	return r;
+}

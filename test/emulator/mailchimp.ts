@@ -1,0 +1,347 @@
+import { createHash } from 'node:crypto';
+
+import { isValidEmail, page, type Reply, type Req, Router } from './http';
+
+/**
+ * Mailchimp Marketing API 3.0, in memory, as far as the nodes use it.
+ * Errors are `application/problem+json` with `type, title, status, detail, instance`.
+ */
+
+export const subscriberHash = (email: string) => createHash('md5').update(email.toLowerCase()).digest('hex');
+
+const STATUSES = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional'];
+
+export interface McMember {
+	id: string;
+	email_address: string;
+	unique_email_id: string;
+	status: string;
+	merge_fields: Record<string, unknown>;
+	tags: Array<{ id: number; name: string }>;
+	timestamp_signup: string;
+	last_changed: string;
+	list_id: string;
+}
+
+interface McList {
+	id: string;
+	name: string;
+	members: Map<string, McMember>;
+	forgotten: Set<string>;
+	mergeFields: Array<{ merge_id: number; tag: string; name: string; type: string; required: boolean }>;
+}
+
+export class MailchimpState {
+	lists = new Map<string, McList>();
+	private tagIds = new Map<string, number>();
+	private clock = Date.UTC(2026, 0, 1);
+
+	now(): string {
+		this.clock += 1000;
+		return new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+	}
+
+	addList(id: string, name: string): McList {
+		const list: McList = {
+			id,
+			name,
+			members: new Map(),
+			forgotten: new Set(),
+			mergeFields: [
+				{ merge_id: 1, tag: 'FNAME', name: 'First Name', type: 'text', required: false },
+				{ merge_id: 2, tag: 'LNAME', name: 'Last Name', type: 'text', required: false },
+				{ merge_id: 3, tag: 'ADDRESS', name: 'Address', type: 'address', required: false },
+				{ merge_id: 4, tag: 'PHONE', name: 'Phone Number', type: 'phone', required: false },
+			],
+		};
+		this.lists.set(id, list);
+		return list;
+	}
+
+	addMergeField(listId: string, tag: string, name: string, type = 'text') {
+		const list = this.lists.get(listId)!;
+		list.mergeFields.push({ merge_id: list.mergeFields.length + 1, tag, name, type, required: false });
+	}
+
+	addMember(listId: string, email: string, status = 'subscribed', merge_fields: Record<string, unknown> = {}): McMember {
+		const list = this.lists.get(listId)!;
+		const t = this.now();
+		const hash = subscriberHash(email);
+		const member: McMember = {
+			id: hash,
+			email_address: email,
+			unique_email_id: hash.slice(0, 10),
+			status,
+			merge_fields,
+			tags: [],
+			timestamp_signup: t,
+			last_changed: t,
+			list_id: listId,
+		};
+		list.members.set(hash, member);
+		return member;
+	}
+
+	tagId(name: string): number {
+		const key = name.toLowerCase();
+		if (!this.tagIds.has(key)) this.tagIds.set(key, this.tagIds.size + 1);
+		return this.tagIds.get(key)!;
+	}
+}
+
+export const problem = (status: number, title: string, detail: string, instance = '', extra: object = {}): Reply => ({
+	status,
+	headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+	body: {
+		type: 'https://mailchimp.com/developer/marketing/docs/errors/',
+		title,
+		status,
+		detail,
+		instance: instance || '00000000-0000-0000-0000-000000000000',
+		...extra,
+	},
+});
+
+const listMissing = () => problem(404, 'Resource Not Found', 'The requested resource could not be found.');
+
+export function mailchimpRoutes(state: MailchimpState): Router {
+	const r = new Router();
+	const p = '/3.0';
+
+	const listOf = (req: Req) => state.lists.get(req.params.listId);
+
+	const listAnswer = (l: McList) => ({
+		id: l.id,
+		name: l.name,
+		stats: { member_count: [...l.members.values()].filter((m) => m.status === 'subscribed').length },
+	});
+
+	/** Checks and applies merge fields / status to a member; returns an error reply or undefined. */
+	const applyMember = (list: McList, member: McMember, data: any): Reply | undefined => {
+		if (data.status !== undefined && !STATUSES.includes(data.status)) {
+			return problem(400, 'Invalid Resource', 'The resource submitted could not be validated. For field-specific details, see the \'errors\' array.', '', {
+				errors: [{ field: 'status', message: 'Data did not match any of the schemas described in anyOf.' }],
+			});
+		}
+		if (data.merge_fields && typeof data.merge_fields === 'object') {
+			const unknown = Object.keys(data.merge_fields).filter((tag) => !list.mergeFields.some((f) => f.tag === tag));
+			if (unknown.length) {
+				return problem(400, 'Invalid Resource', 'The resource submitted could not be validated. For field-specific details, see the \'errors\' array.', '', {
+					errors: unknown.map((tag) => ({ field: `merge_fields.${tag}`, message: 'This merge field does not exist in this audience.' })),
+				});
+			}
+			member.merge_fields = { ...member.merge_fields, ...data.merge_fields };
+		}
+		if (data.status !== undefined) member.status = data.status;
+		if (Array.isArray(data.tags)) {
+			for (const name of data.tags) {
+				if (!member.tags.some((t) => t.name === name)) member.tags.push({ id: state.tagId(String(name)), name: String(name) });
+			}
+		}
+		member.last_changed = state.now();
+		return undefined;
+	};
+
+	const invalidEmail = () =>
+		problem(400, 'Invalid Resource', 'Please provide a valid email address.', '', { errors: [{ field: 'email_address', message: 'Please provide a valid email address.' }] });
+
+	const forgotten = (email: string) =>
+		problem(400, 'Forgotten Email Not Subscribed', `${email} was permanently deleted and cannot be re-imported. The contact must re-subscribe to get back on the list.`);
+
+	r.on('GET', `${p}/ping`, () => ({ status: 200, body: { health_status: "Everything's Chimpy!" } }));
+
+	r.on('GET', `${p}/lists`, (req) => {
+		const all = [...state.lists.values()].map(listAnswer);
+		return { status: 200, body: { lists: page(all, req.query, 'count', 10, 1000), total_items: all.length } };
+	});
+
+	r.on('GET', `${p}/lists/:listId`, (req) => {
+		const l = listOf(req);
+		return l ? { status: 200, body: listAnswer(l) } : listMissing();
+	});
+
+	r.on('POST', `${p}/lists/:listId`, (req) => {
+		const list = listOf(req);
+		if (!list) return listMissing();
+		const members: any[] = Array.isArray(req.body?.members) ? req.body.members : [];
+		if (members.length > 500) {
+			return problem(400, 'Invalid Resource', 'The resource submitted could not be validated. For field-specific details, see the \'errors\' array.', '', {
+				errors: [{ field: 'members', message: 'You can only add or update 500 members per request.' }],
+			});
+		}
+		const updateExisting = req.body?.update_existing === true;
+		const answer = { new_members: [] as McMember[], updated_members: [] as McMember[], errors: [] as any[], total_created: 0, total_updated: 0, error_count: 0 };
+		for (const m of members) {
+			const email = m?.email_address;
+			const fail = (error: string, error_code: string, field = '', field_message = '') =>
+				answer.errors.push({ email_address: email, error, error_code, field, field_message });
+			if (!isValidEmail(email)) {
+				fail(`${email} looks fake or invalid, please enter a real email address.`, 'ERROR_GENERIC', 'email_address', 'Please provide a valid email address.');
+				continue;
+			}
+			const hash = subscriberHash(email);
+			if (list.forgotten.has(hash)) {
+				fail(`${email} was permanently deleted and cannot be re-imported.`, 'ERROR_GENERIC');
+				continue;
+			}
+			const existing = list.members.get(hash);
+			if (existing && !updateExisting) {
+				fail(`${email} is already a list member, do you want to update? please provide update_existing:true in the request body`, 'ERROR_CONTACT_EXISTS');
+				continue;
+			}
+			const member = existing ?? { ...state.addMember(list.id, email, m.status ?? 'subscribed'), merge_fields: {} };
+			const error = applyMember(list, member, existing ? m : { ...m, status: m.status ?? 'subscribed' });
+			if (error) {
+				if (!existing) list.members.delete(hash);
+				const body = error.body as any;
+				fail(body.detail, 'ERROR_GENERIC', body.errors?.[0]?.field ?? '', body.errors?.[0]?.message ?? '');
+				continue;
+			}
+			list.members.set(hash, member);
+			(existing ? answer.updated_members : answer.new_members).push(member);
+		}
+		answer.total_created = answer.new_members.length;
+		answer.total_updated = answer.updated_members.length;
+		answer.error_count = answer.errors.length;
+		return { status: 200, body: answer };
+	});
+
+	r.on('GET', `${p}/lists/:listId/members`, (req) => {
+		const list = listOf(req);
+		if (!list) return listMissing();
+		const q = req.query;
+		let all = [...list.members.values()];
+		const status = q.get('status');
+		all = status ? all.filter((m) => m.status === status) : all.filter((m) => m.status !== 'archived');
+		const since = q.get('since_last_changed');
+		if (since) all = all.filter((m) => Date.parse(m.last_changed) >= Date.parse(since));
+		const before = q.get('before_last_changed');
+		if (before) all = all.filter((m) => Date.parse(m.last_changed) <= Date.parse(before));
+		const sortField = q.get('sort_field');
+		if (sortField && ['timestamp_opt', 'timestamp_signup', 'last_changed'].includes(sortField)) {
+			const key = sortField === 'last_changed' ? 'last_changed' : 'timestamp_signup';
+			const dir = q.get('sort_dir') === 'DESC' ? -1 : 1;
+			all.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) * dir);
+		}
+		return { status: 200, body: { members: page(all, q, 'count', 10, 1000), list_id: list.id, total_items: all.length } };
+	});
+
+	r.on('POST', `${p}/lists/:listId/members`, (req) => {
+		const list = listOf(req);
+		if (!list) return listMissing();
+		const data = req.body ?? {};
+		if (!isValidEmail(data.email_address)) return invalidEmail();
+		if (!data.status) {
+			return problem(400, 'Invalid Resource', 'The resource submitted could not be validated.', '', { errors: [{ field: 'status', message: 'This value should not be blank.' }] });
+		}
+		const hash = subscriberHash(data.email_address);
+		if (list.forgotten.has(hash)) return forgotten(data.email_address);
+		if (list.members.has(hash)) {
+			return problem(400, 'Member Exists', `${data.email_address} is already a list member. Use PUT to insert or update list members.`);
+		}
+		const member = state.addMember(list.id, data.email_address, 'subscribed');
+		const error = applyMember(list, member, data);
+		if (error) {
+			list.members.delete(hash);
+			return error;
+		}
+		return { status: 200, body: member };
+	});
+
+	const memberRoute = (req: Req): { list?: McList; member?: McMember; error?: Reply } => {
+		const list = listOf(req);
+		if (!list) return { error: listMissing() };
+		const member = list.members.get(req.params.hash.toLowerCase());
+		return { list, member };
+	};
+
+	r.on('GET', `${p}/lists/:listId/members/:hash`, (req) => {
+		const { member, error } = memberRoute(req);
+		if (error) return error;
+		return member ? { status: 200, body: member } : listMissing();
+	});
+
+	r.on('PUT', `${p}/lists/:listId/members/:hash`, (req) => {
+		const { list, member, error } = memberRoute(req);
+		if (error) return error;
+		const data = req.body ?? {};
+		if (member) {
+			if (data.email_address && subscriberHash(data.email_address) !== member.id) {
+				return problem(400, 'Invalid Resource', 'The email address does not match the subscriber hash in the URL.');
+			}
+			return applyMember(list!, member, data) ?? { status: 200, body: member };
+		}
+		if (!isValidEmail(data.email_address)) return invalidEmail();
+		if (subscriberHash(data.email_address) !== req.params.hash.toLowerCase()) {
+			return problem(400, 'Invalid Resource', 'The email address does not match the subscriber hash in the URL.');
+		}
+		if (list!.forgotten.has(req.params.hash)) return forgotten(data.email_address);
+		const statusIfNew = data.status_if_new ?? data.status;
+		if (!statusIfNew) {
+			return problem(400, 'Invalid Resource', 'The resource submitted could not be validated.', '', { errors: [{ field: 'status_if_new', message: 'This value should not be blank.' }] });
+		}
+		const created = state.addMember(list!.id, data.email_address, 'subscribed');
+		const err = applyMember(list!, created, { ...data, status: statusIfNew });
+		if (err) {
+			list!.members.delete(created.id);
+			return err;
+		}
+		return { status: 200, body: created };
+	});
+
+	r.on('PATCH', `${p}/lists/:listId/members/:hash`, (req) => {
+		const { list, member, error } = memberRoute(req);
+		if (error) return error;
+		if (!member) return listMissing();
+		return applyMember(list!, member, req.body ?? {}) ?? { status: 200, body: member };
+	});
+
+	r.on('DELETE', `${p}/lists/:listId/members/:hash`, (req) => {
+		const { member, error } = memberRoute(req);
+		if (error) return error;
+		if (!member) return listMissing();
+		member.status = 'archived';
+		member.last_changed = state.now();
+		return { status: 204 };
+	});
+
+	r.on('POST', `${p}/lists/:listId/members/:hash/actions/delete-permanent`, (req) => {
+		const { list, member, error } = memberRoute(req);
+		if (error) return error;
+		if (!member) return listMissing();
+		list!.members.delete(member.id);
+		list!.forgotten.add(member.id);
+		return { status: 204 };
+	});
+
+	r.on('GET', `${p}/lists/:listId/members/:hash/tags`, (req) => {
+		const { member, error } = memberRoute(req);
+		if (error) return error;
+		if (!member) return listMissing();
+		return { status: 200, body: { tags: member.tags, total_items: member.tags.length } };
+	});
+
+	r.on('POST', `${p}/lists/:listId/members/:hash/tags`, (req) => {
+		const { member, error } = memberRoute(req);
+		if (error) return error;
+		if (!member) return listMissing();
+		for (const t of req.body?.tags ?? []) {
+			if (!t?.name || !['active', 'inactive'].includes(t.status)) {
+				return problem(400, 'Invalid Resource', 'The resource submitted could not be validated.', '', { errors: [{ field: 'tags', message: 'Each tag needs a name and a status of active or inactive.' }] });
+			}
+			if (t.status === 'active' && !member.tags.some((x) => x.name === t.name)) member.tags.push({ id: state.tagId(t.name), name: t.name });
+			if (t.status === 'inactive') member.tags = member.tags.filter((x) => x.name !== t.name);
+		}
+		member.last_changed = state.now();
+		return { status: 204 };
+	});
+
+	r.on('GET', `${p}/lists/:listId/merge-fields`, (req) => {
+		const list = listOf(req);
+		if (!list) return listMissing();
+		const all = list.mergeFields.map((f) => ({ ...f, list_id: list.id }));
+		return { status: 200, body: { merge_fields: page(all, req.query, 'count', 10, 1000), list_id: list.id, total_items: all.length } };
+	});
+
+	return r;
+}

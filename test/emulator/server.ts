@@ -1,0 +1,248 @@
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { ActiveCampaignState, activeCampaignRoutes } from './activecampaign';
+import { delay, readBody, type Reply, type Router, send } from './http';
+import { MailchimpState, mailchimpRoutes, problem } from './mailchimp';
+
+/**
+ * A local emulator of the ActiveCampaign v3 and Mailchimp 3.0 APIs on 127.0.0.1.
+ * ActiveCampaign lives under `/api/3` (API URL = the emulator's URL), Mailchimp under
+ * `/3.0` (base URL override = `${url}/3.0`). It enforces the providers' limits, answers
+ * errors in their shapes, counts requests per route, and can inject faults.
+ */
+
+export type FaultKind = 500 | 503 | 429 | 'reset' | 'truncated' | 'hang' | 'no-body-429';
+
+export interface Fault {
+	kind: FaultKind;
+	method?: string;
+	/** Matched against the path without the query string. */
+	path?: RegExp;
+	/** How many matching requests it hits (default 1). */
+	times?: number;
+	/** For kind 429: the Retry-After header value to send (AC sends one, Mailchimp none). */
+	retryAfter?: string;
+}
+
+export interface EmulatorOptions {
+	port?: number;
+	/** Added to every request while it is in flight. */
+	latencyMs?: number;
+	acKeys?: string[];
+	mcKeys?: string[];
+	/** ActiveCampaign requests per rolling second per account (5). */
+	acRatePerSecond?: number;
+	/** Seconds in ActiveCampaign's Retry-After on a 429 (AC's docs show 30; 1 keeps tests short). */
+	acRetryAfterSeconds?: number;
+	/** Mailchimp simultaneous connections per key (10). */
+	mcMaxInFlight?: number;
+	/** ActiveCampaign accounts answering 402 (payment issue) on every request. */
+	acPaymentRequired?: boolean;
+}
+
+export const AC_TEST_KEY = 'ac-test-key-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+export const MC_TEST_KEY = '0123456789abcdef0123456789abcdef-us18';
+
+export class Emulator {
+	readonly ac = new ActiveCampaignState();
+	readonly mc = new MailchimpState();
+	/** `METHOD /route/pattern` → count of requests that reached that route (after limits and faults). */
+	readonly counts = new Map<string, number>();
+	/** Every request received, in order, with its status: for assertions on what was sent. */
+	readonly log: Array<{ method: string; path: string; status: number; at: number; body?: unknown }> = [];
+	faults: Fault[] = [];
+	rejected429 = { ac: 0, mc: 0 };
+	maxMcInFlight = 0;
+	url = '';
+	options: Required<EmulatorOptions>;
+
+	private server?: Server;
+	private readonly sockets = new Set<Socket>();
+	private readonly acRouter: Router;
+	private readonly mcRouter: Router;
+	private acWindow: number[] = [];
+	private mcInFlight = new Map<string, number>();
+
+	constructor(options: EmulatorOptions = {}) {
+		this.options = {
+			port: 0,
+			latencyMs: 0,
+			acKeys: [AC_TEST_KEY],
+			mcKeys: [MC_TEST_KEY],
+			acRatePerSecond: 5,
+			acRetryAfterSeconds: 1,
+			mcMaxInFlight: 10,
+			acPaymentRequired: false,
+			...options,
+		};
+		this.acRouter = activeCampaignRoutes(this.ac);
+		this.mcRouter = mailchimpRoutes(this.mc);
+	}
+
+	get mcBaseUrl(): string {
+		return `${this.url}/3.0`;
+	}
+
+	count(route: string): number {
+		return this.counts.get(route) ?? 0;
+	}
+
+	resetCounts(): void {
+		this.counts.clear();
+		this.log.length = 0;
+		this.rejected429 = { ac: 0, mc: 0 };
+		this.maxMcInFlight = 0;
+	}
+
+	async start(): Promise<this> {
+		this.server = createServer((req, res) => {
+			this.handle(req, res).catch((error: Error) => {
+				if (!res.headersSent) send(res, { status: 500, body: { message: error.message } });
+			});
+		});
+		this.server.on('connection', (s) => {
+			this.sockets.add(s);
+			s.on('close', () => this.sockets.delete(s));
+		});
+		await new Promise<void>((resolve) => this.server!.listen(this.options.port, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		return this;
+	}
+
+	async stop(): Promise<void> {
+		for (const s of this.sockets) s.destroy();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	private takeFault(method: string, path: string): Fault | undefined {
+		const i = this.faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(path)));
+		if (i < 0) return undefined;
+		const fault = this.faults[i];
+		fault.times = (fault.times ?? 1) - 1;
+		if (fault.times <= 0) this.faults.splice(i, 1);
+		return fault;
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const method = (req.method ?? 'GET').toUpperCase();
+		const path = url.pathname.replace(/\/+$/, '') || '/';
+		const raw = await readBody(req);
+		const isAc = path.startsWith('/api/3');
+		const isMc = path === '/3.0' || path.startsWith('/3.0/');
+		const reply = (r: Reply, body?: unknown) => {
+			this.log.push({ method, path, status: r.status, at: Date.now(), body });
+			send(res, r);
+		};
+
+		if (!isAc && !isMc) return reply({ status: 404, body: { message: 'Not an API path of this emulator' } });
+
+		if (isAc) {
+			const key = req.headers['api-token'];
+			if (typeof key !== 'string' || !this.options.acKeys.includes(key)) {
+				return reply({ status: 403, body: { message: 'Forbidden' } });
+			}
+			if (this.options.acPaymentRequired) {
+				return reply({ status: 402, body: { message: 'Payment Required. Your account has an outstanding balance.' } });
+			}
+			const now = Date.now();
+			this.acWindow = this.acWindow.filter((t) => t > now - 1000);
+			if (this.acWindow.length >= this.options.acRatePerSecond) {
+				this.rejected429.ac++;
+				return reply({
+					status: 429,
+					headers: {
+						'retry-after': String(this.options.acRetryAfterSeconds),
+						'ratelimit-limit': String(this.options.acRatePerSecond),
+						'ratelimit-remaining': '0',
+					},
+					body: { message: 'Too Many Requests' },
+				});
+			}
+			this.acWindow.push(now);
+		}
+
+		let mcKey: string | undefined;
+		if (isMc) {
+			const auth = req.headers.authorization ?? '';
+			const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
+			mcKey = decoded.slice(decoded.indexOf(':') + 1);
+			if (!auth.startsWith('Basic ') || !this.options.mcKeys.includes(mcKey)) {
+				return reply(problem(401, 'API Key Invalid', "Your API key may be invalid, or you've attempted to access the wrong datacenter."));
+			}
+			const inFlight = (this.mcInFlight.get(mcKey) ?? 0) + 1;
+			if (inFlight > this.options.mcMaxInFlight) {
+				this.rejected429.mc++;
+				return reply(problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.'));
+			}
+			this.mcInFlight.set(mcKey, inFlight);
+			this.maxMcInFlight = Math.max(this.maxMcInFlight, inFlight);
+		}
+
+		try {
+			if (this.options.latencyMs) await delay(this.options.latencyMs);
+			const fault = this.takeFault(method, path);
+			if (fault) {
+				this.log.push({ method, path, status: typeof fault.kind === 'number' ? fault.kind : 0, at: Date.now() });
+				return this.applyFault(fault, res, isAc);
+			}
+			const router = isAc ? this.acRouter : this.mcRouter;
+			const found = router.match(method, path);
+			if (!('route' in found)) {
+				if (found.allowed.length) {
+					return reply(isAc ? { status: 405, body: { message: 'Method Not Allowed' } } : problem(405, 'Method Not Allowed', `The requested method and resource are not compatible.`));
+				}
+				return reply(isAc ? { status: 404, body: { message: 'No Result found' } } : problem(404, 'Resource Not Found', 'The requested resource could not be found.'));
+			}
+			const routeKey = `${method} ${found.route.pattern}`;
+			this.counts.set(routeKey, (this.counts.get(routeKey) ?? 0) + 1);
+			let body: unknown;
+			if (raw) {
+				try {
+					body = JSON.parse(raw);
+				} catch {
+					return reply(isAc ? { status: 400, body: { message: 'Invalid JSON' } } : problem(400, 'JSON Parse Error', 'We encountered an unspecified JSON parsing error.'));
+				}
+			}
+			const answer = await found.route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: found.params });
+			reply(answer, body);
+		} finally {
+			if (mcKey !== undefined) this.mcInFlight.set(mcKey, (this.mcInFlight.get(mcKey) ?? 1) - 1);
+		}
+	}
+
+	private async applyFault(fault: Fault, res: ServerResponse, isAc: boolean): Promise<void> {
+		switch (fault.kind) {
+			case 'reset':
+				res.socket?.destroy();
+				return;
+			case 'hang':
+				// Never answer; the socket is destroyed when the emulator stops.
+				return new Promise<void>(() => undefined);
+			case 'truncated':
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end('{"contacts":[{"id":"1","email":"trunc');
+				return;
+			case 'no-body-429':
+				return send(res, { status: 429 });
+			case 429:
+				return send(res, {
+					status: 429,
+					headers: fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {},
+					body: isAc ? { message: 'Too Many Requests' } : problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.').body,
+				});
+			default:
+				return send(
+					res,
+					isAc
+						? { status: fault.kind, body: { message: fault.kind === 503 ? 'Service Unavailable' : 'Internal Server Error' } }
+						: problem(fault.kind, fault.kind === 503 ? 'Service Unavailable' : 'Internal Server Error', 'An unexpected internal error has occurred.'),
+				);
+		}
+	}
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+	return new Emulator(options).start();
+}

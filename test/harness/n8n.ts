@@ -1,0 +1,301 @@
+/**
+ * Runs this package's compiled nodes and credentials inside n8n-core's real execution
+ * engine: the package is loaded the way n8n loads community packages
+ * (PackageDirectoryLoader reading package.json's `n8n` section from dist/), workflows run
+ * through WorkflowExecute, and credentials are resolved and applied through a credentials
+ * helper that calls each credential type's own `authenticate`.
+ */
+import path from 'node:path';
+
+import { Container } from '@n8n/di';
+
+import {
+	ExecuteContext,
+	ExecutionLifecycleHooks,
+	PackageDirectoryLoader,
+	RoutingNode,
+	WorkflowExecute,
+} from 'n8n-core';
+import {
+	createDeferredPromise,
+	createEmptyRunExecutionData,
+	createRunExecutionData,
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
+	type ICredentialType,
+	type IExecuteData,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IRunExecutionData,
+	type IVersionedNodeType,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+// n8n-core's SSH client manager starts a cleanup interval when an execution context first
+// asks for it; n8n stops it at shutdown, and so do we after each test file.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
+afterAll(() => {
+	if (Container.has(SSHClientsManager)) Container.get<{ onShutdown(): void }>(SSHClientsManager).onShutdown();
+});
+
+export const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
+const PACKAGE_NAME = 'n8n-nodes-audience-sync';
+
+let loaderPromise: Promise<PackageDirectoryLoader> | undefined;
+
+/** Loads dist/ once per test file, as n8n does for an installed community package. */
+export function loadPackage(): Promise<PackageDirectoryLoader> {
+	loaderPromise ??= (async () => {
+		const loader = new PackageDirectoryLoader(PACKAGE_DIR);
+		await loader.loadAll();
+		return loader;
+	})();
+	return loaderPromise;
+}
+
+class PackageNodeTypes implements INodeTypes {
+	constructor(private readonly loader: PackageDirectoryLoader) {}
+
+	private lookup(nodeType: string): INodeType | IVersionedNodeType {
+		const short = nodeType.replace(`${PACKAGE_NAME}.`, '');
+		const found = this.loader.nodeTypes[short];
+		if (!found) throw new Error(`Node type ${nodeType} is not in this package`);
+		return found.type;
+	}
+
+	getByName(nodeType: string) {
+		return this.lookup(nodeType);
+	}
+
+	getByNameAndVersion(nodeType: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.lookup(nodeType), version);
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+/** Resolves credentials by type from a map and applies the type's own `authenticate`. */
+class PackageCredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly loader: PackageDirectoryLoader,
+		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
+	) {
+		super();
+	}
+
+	private type(name: string): ICredentialType {
+		const found = this.loader.credentialTypes[name];
+		if (!found) throw new Error(`Credential type ${name} is not in this package`);
+		return found.type;
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions) {
+		const { authenticate } = this.type(typeName);
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		if (authenticate) throw new Error(`${typeName}: only function authenticators are used in this package`);
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used by these tests');
+	}
+
+	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
+		const found = this.credentials[type];
+		if (!found) throw new Error(`No test credentials given for ${type}`);
+		return found;
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties(type: string) {
+		return this.type(type).properties;
+	}
+}
+
+function additionalData(
+	credentialsHelper: ICredentialsHelper,
+	hooks: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper,
+		hooks,
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not used by these tests');
+		},
+		getRunExecutionData: async () => undefined,
+		executionId: 'test-execution',
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1/',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'test-user',
+		variables: {},
+		logAiEvent: () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('code tasks are not used by these tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** Output items of a node's first run, first output. */
+	output(nodeName: string): INodeExecutionData[];
+	/** The error a node stopped with, if any. */
+	error(nodeName: string): Error | undefined;
+}
+
+/**
+ * Runs a workflow (nodes + connections, as exported from the n8n editor) through
+ * WorkflowExecute, starting at its first node with the given input items.
+ */
+export async function runWorkflow(
+	workflowData: Pick<IWorkflowBase, 'nodes' | 'connections'> & { settings?: IWorkflowBase['settings'] },
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	input: INodeExecutionData[] = [{ json: {} }],
+): Promise<RunResult> {
+	const loader = await loadPackage();
+	const nodeTypes = new PackageNodeTypes(loader);
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		nodeTypes,
+		settings: workflowData.settings,
+		active: false,
+	});
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
+		id: 'test-workflow',
+		name: 'test',
+		active: false,
+		isArchived: false,
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as unknown as IWorkflowBase);
+	const done = createDeferredPromise<IRun>();
+	hooks.addHandler('workflowExecuteAfter', (fullRunData) => done.resolve(fullRunData));
+
+	const startNode = workflowData.nodes[0];
+	const runExecutionData: IRunExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [input] }, source: null }] },
+	});
+	const data = additionalData(new PackageCredentialsHelper(loader, credentials), hooks);
+	const execute = new WorkflowExecute(data, 'manual', runExecutionData);
+	await execute.processRunExecutionData(workflow);
+	const run = await done.promise;
+	const runData = run.data.resultData.runData;
+	return {
+		run,
+		output: (nodeName) => runData[nodeName]?.[0]?.data?.main?.[0] ?? [],
+		error: (nodeName) => (runData[nodeName]?.[0]?.error as Error | undefined) ?? undefined,
+	};
+}
+
+/**
+ * Tests a credential the way n8n's credential test button does for a declarative
+ * `test` request: a temporary node whose only property routes the test request, run by
+ * n8n-core's RoutingNode, with the credential's `rules` mapping failure status codes.
+ */
+export async function testCredential(typeName: string, data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
+	const loader = await loadPackage();
+	const credentialType = loader.credentialTypes[typeName]?.type;
+	if (!credentialType?.test) throw new Error(`${typeName} has no test request`);
+	const testRequest = credentialType.test;
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'credential-test.temp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [typeName]: { id: 'test', name: 'test' } },
+	};
+	const nodeType: INodeType = {
+		description: {
+			displayName: 'Temp',
+			name: 'credential-test.temp',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: typeName, required: true }],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: testRequest.request } }],
+		},
+	};
+	const nodeTypes: INodeTypes = {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const hooks = new ExecutionLifecycleHooks('internal', 'credential-test', {} as IWorkflowBase);
+	const helper = new PackageCredentialsHelper(loader, { [typeName]: data });
+	const executeData: IExecuteData = { node, data: {}, source: null };
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData(helper, hooks),
+		'internal',
+		createEmptyRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		executeData,
+		[],
+	);
+	const decrypted: ICredentialsDecrypted = { id: 'test', name: 'test', type: typeName, data };
+	try {
+		await new RoutingNode(context, nodeType, decrypted).runNode();
+	} catch (caught) {
+		const error = caught as Error & {
+			httpCode?: string | null;
+			cause?: { response?: { status: number; statusText?: string }; code?: string };
+		};
+		const status = error.cause?.response?.status ?? (error.httpCode ? Number(error.httpCode) : undefined);
+		if (status !== undefined) {
+			for (const rule of testRequest.rules ?? []) {
+				if (rule.type === 'responseCode' && rule.properties.value === status) return { status: 'Error', message: rule.properties.message };
+			}
+			return { status: 'Error', message: error.cause?.response?.statusText || `Received HTTP status code: ${status}` };
+		}
+		if (error.cause?.code) return { status: 'Error', message: error.cause.code };
+		return { status: 'Error', message: error.message };
+	}
+	return { status: 'OK', message: 'Connection successful!' };
+}
