@@ -11,6 +11,12 @@ import { checkServiceUrl } from '../nodes/shared/serviceUrl';
 export const MAILCHIMP_KEY_REJECTED =
 	'Mailchimp rejected the API key (API Key Invalid). It may have been disabled or rotated, or its datacenter suffix is wrong: copy the current key from Mailchimp Account > Extras > API keys into this credential.';
 
+/** Mailchimp accepts any Basic auth user name; the key is the password. */
+export const MAILCHIMP_BASIC_USER = 'n8n';
+
+/** The Authorization header value a key produces: as secret as the key itself. */
+export const mailchimpBasicToken = (apiKey: string) => btoa(`${MAILCHIMP_BASIC_USER}:${apiKey}`);
+
 const KEY_HELP = 'Copy the whole key from Mailchimp Account > Extras > API keys; it ends with a datacenter such as -us18.';
 
 /** The datacenter is what follows the last `-` of the key: `...-us18` gives `us18`. */
@@ -91,7 +97,7 @@ export class MailchimpSyncApi implements ICredentialType {
 			...requestOptions,
 			baseURL: requestOptions.baseURL || mailchimpApiBase(apiKey, override),
 			// Mailchimp accepts any user name with the key as the Basic auth password.
-			auth: { username: 'n8n', password: apiKey },
+			auth: { username: MAILCHIMP_BASIC_USER, password: apiKey },
 		};
 	};
 

@@ -12,7 +12,8 @@ import { MailchimpState, mailchimpRoutes, problem } from './mailchimp';
  * errors in their shapes, counts requests per route, and can inject faults.
  */
 
-export type FaultKind = 500 | 503 | 429 | 'reset' | 'truncated' | 'hang' | 'no-body-429';
+/** `echo-secret`: a 422 whose error text repeats the credential the request carried (to prove redaction). */
+export type FaultKind = 500 | 503 | 429 | 'reset' | 'truncated' | 'hang' | 'no-body-429' | 'echo-secret';
 
 export interface Fault {
 	kind: FaultKind;
@@ -185,7 +186,7 @@ export class Emulator {
 			const fault = this.takeFault(method, path);
 			if (fault) {
 				this.log.push({ method, path, status: typeof fault.kind === 'number' ? fault.kind : 0, at: Date.now() });
-				return this.applyFault(fault, res, isAc);
+				return this.applyFault(fault, req, res, isAc);
 			}
 			const router = isAc ? this.acRouter : this.mcRouter;
 			const found = router.match(method, path);
@@ -212,8 +213,18 @@ export class Emulator {
 		}
 	}
 
-	private async applyFault(fault: Fault, res: ServerResponse, isAc: boolean): Promise<void> {
+	private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, isAc: boolean): Promise<void> {
 		switch (fault.kind) {
+			case 'echo-secret': {
+				const carried = String(req.headers['api-token'] ?? req.headers.authorization ?? '');
+				const decoded = carried.startsWith('Basic ') ? Buffer.from(carried.slice(6), 'base64').toString('utf8') : carried;
+				return send(
+					res,
+					isAc
+						? { status: 422, body: { errors: [{ title: `Token ${decoded} is not allowed here`, detail: carried, code: 'invalid', source: { pointer: '/data/attributes/email' } }] } }
+						: problem(400, 'Invalid Resource', `Key ${decoded} (${carried}) is not allowed`, '', { errors: [{ field: 'email_address', message: decoded }] }),
+				);
+			}
 			case 'reset':
 				res.socket?.destroy();
 				return;
@@ -226,12 +237,13 @@ export class Emulator {
 				return;
 			case 'no-body-429':
 				return send(res, { status: 429 });
-			case 429:
-				return send(res, {
-					status: 429,
-					headers: fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {},
-					body: isAc ? { message: 'Too Many Requests' } : problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.').body,
-				});
+			case 429: {
+				const answer: Reply = isAc
+					? { status: 429, body: { message: 'Too Many Requests' } }
+					: problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.');
+				if (fault.retryAfter !== undefined) answer.headers = { ...answer.headers, 'retry-after': fault.retryAfter };
+				return send(res, answer);
+			}
 			default:
 				return send(
 					res,

@@ -225,6 +225,64 @@ export async function runWorkflow(
 	};
 }
 
+function tempNodeType(credentialTypes: string[], properties: INodeType['description']['properties'] = []): INodeType {
+	return {
+		description: {
+			displayName: 'Temp',
+			name: 'test.temp',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: credentialTypes.map((name) => ({ name, required: true })),
+			properties,
+		},
+	};
+}
+
+function tempContext(nodeType: INodeType, credentials: Record<string, ICredentialDataDecryptedObject>, loader: PackageDirectoryLoader) {
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: nodeType.description.name,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: type, name: type }])),
+	};
+	const nodeTypes: INodeTypes = {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const hooks = new ExecutionLifecycleHooks('internal', 'temp', {} as IWorkflowBase);
+	const executeData: IExecuteData = { node, data: {}, source: null };
+	return new ExecuteContext(
+		workflow,
+		node,
+		additionalData(new PackageCredentialsHelper(loader, credentials), hooks),
+		'internal',
+		createEmptyRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		executeData,
+		[],
+	);
+}
+
+/**
+ * A real n8n-core execution context (the `this` of a node's execute) holding the given
+ * credentials: its helpers are n8n's own, httpRequestWithAuthentication included.
+ */
+export async function executeContext(credentials: Record<string, ICredentialDataDecryptedObject>) {
+	const loader = await loadPackage();
+	return tempContext(tempNodeType(Object.keys(credentials)), credentials, loader);
+}
+
 /**
  * Tests a credential the way n8n's credential test button does for a declarative
  * `test` request: a temporary node whose only property routes the test request, run by
@@ -235,51 +293,12 @@ export async function testCredential(typeName: string, data: ICredentialDataDecr
 	const credentialType = loader.credentialTypes[typeName]?.type;
 	if (!credentialType?.test) throw new Error(`${typeName} has no test request`);
 	const testRequest = credentialType.test;
-	const node: INode = {
-		id: 'temp',
-		name: 'Temp-Node',
-		type: 'credential-test.temp',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { [typeName]: { id: 'test', name: 'test' } },
-	};
-	const nodeType: INodeType = {
-		description: {
-			displayName: 'Temp',
-			name: 'credential-test.temp',
-			group: ['transform'],
-			version: 1,
-			description: '',
-			defaults: {},
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: typeName, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: testRequest.request } }],
-		},
-	};
-	const nodeTypes: INodeTypes = {
-		getByName: () => nodeType,
-		getByNameAndVersion: () => nodeType,
-		getKnownTypes: () => ({}),
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const hooks = new ExecutionLifecycleHooks('internal', 'credential-test', {} as IWorkflowBase);
-	const helper = new PackageCredentialsHelper(loader, { [typeName]: data });
-	const executeData: IExecuteData = { node, data: {}, source: null };
-	const context = new ExecuteContext(
-		workflow,
-		node,
-		additionalData(helper, hooks),
-		'internal',
-		createEmptyRunExecutionData(),
-		0,
-		[],
-		{ main: [[{ json: {} }]] },
-		executeData,
-		[],
+	const nodeType = tempNodeType(
+		[typeName],
+		[{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: testRequest.request } }],
 	);
-	const decrypted: ICredentialsDecrypted = { id: 'test', name: 'test', type: typeName, data };
+	const context = tempContext(nodeType, { [typeName]: data }, loader);
+	const decrypted: ICredentialsDecrypted = { id: typeName, name: typeName, type: typeName, data };
 	try {
 		await new RoutingNode(context, nodeType, decrypted).runNode();
 	} catch (caught) {

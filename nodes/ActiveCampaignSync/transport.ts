@@ -1,0 +1,102 @@
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+
+import {
+	ACTIVECAMPAIGN_KEY_REJECTED,
+	activeCampaignAccountUrl,
+	activeCampaignApiKey,
+} from '../../credentials/ActiveCampaignSyncApi.credentials';
+import { inputFailure, type ProviderError } from '../shared/errors';
+import { sharedPacer } from '../shared/pacing';
+import { ApiClient, type HttpContext, paginate, type RetryPolicy, retryPolicy } from '../shared/transport';
+
+/** What ActiveCampaign's v3 API is, for the shared transport. Facts: ../shared/API-NOTES.md. */
+
+export const AC_CREDENTIAL = 'activeCampaignSyncApi';
+/** Requests per second per account, shared by all keys of the account. */
+export const AC_RATE_PER_SECOND = 5;
+export const AC_PAGE_SIZE = 100;
+
+export interface ActiveCampaignLimits extends Partial<RetryPolicy> {
+	requestsPerSecond?: number;
+}
+
+export function readActiveCampaignError(body: unknown): ProviderError {
+	const b = (body ?? {}) as IDataObject;
+	if (Array.isArray(b.errors)) {
+		const errors = b.errors as IDataObject[];
+		return {
+			summary: errors.map((e) => String(e.title ?? e.detail ?? '')).filter(Boolean).join('; ') || undefined,
+			fields: errors.map((e) => ({
+				field: String((e.source as IDataObject | undefined)?.pointer ?? '').replace(/^\/data\/attributes\//, ''),
+				message: String(e.title ?? e.detail ?? ''),
+			})),
+		};
+	}
+	if (Array.isArray(b.failureReasons) && b.failureReasons.length) {
+		return {
+			summary: typeof b.message === 'string' ? b.message : undefined,
+			fields: (b.failureReasons as IDataObject[]).map((f) => ({ field: `contacts[${f.contact}]`, message: String(f.failureReason) })),
+		};
+	}
+	return { summary: typeof b.message === 'string' ? b.message : typeof body === 'string' ? body : undefined, fields: [] };
+}
+
+/** A client for the credential of the node running now, paced per account. */
+export async function activeCampaignClient(ctx: HttpContext, limits: ActiveCampaignLimits = {}): Promise<ApiClient> {
+	const credentials = await ctx.getCredentials(AC_CREDENTIAL);
+	const secrets = [typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : ''];
+	let accountUrl: string;
+	try {
+		activeCampaignApiKey(credentials.apiKey);
+		accountUrl = activeCampaignAccountUrl(credentials.apiUrl);
+	} catch (error) {
+		throw inputFailure(ctx.getNode(), (error as Error).message, secrets);
+	}
+	const { requestsPerSecond, ...retry } = limits;
+	return new ApiClient(
+		ctx,
+		{
+			service: 'ActiveCampaign',
+			credentialType: AC_CREDENTIAL,
+			baseUrl: `${accountUrl}/api/3`,
+			secrets,
+			pacer: sharedPacer('window', `activecampaign:${accountUrl}`, requestsPerSecond ?? AC_RATE_PER_SECOND),
+			// contact/sync is an upsert keyed on email: repeating it cannot create a second contact.
+			isRepeatable: (method: IHttpRequestMethods, path: string) => method === 'POST' && path === '/contact/sync',
+			readError: readActiveCampaignError,
+			adviceFor: (status: number) =>
+				status === 401 || status === 403
+					? ACTIVECAMPAIGN_KEY_REJECTED
+					: status === 402
+						? 'ActiveCampaign reports a payment issue on this account (HTTP 402): settle the billing in ActiveCampaign, then run the workflow again.'
+						: undefined,
+		},
+		retryPolicy(retry),
+	);
+}
+
+/**
+ * Pages of a v3 collection (`/contacts`, `/lists`, `/tags`, `/fields`): `limit`/`offset` at
+ * 100 a page, in a stable order (`orders[id]=ASC` where the endpoint supports it), ending on
+ * `meta.total` (a string) or a short page.
+ */
+export function activeCampaignPages<T = IDataObject>(
+	client: ApiClient,
+	path: string,
+	key: string,
+	query: Record<string, string | number | undefined> = {},
+	options: { limit?: number; stableOrder?: boolean } = {},
+): AsyncGenerator<T[]> {
+	return paginate<T>(
+		async (offset, size) => {
+			const body = await client.request<IDataObject>({
+				method: 'GET',
+				path,
+				query: { ...query, ...(options.stableOrder ? { 'orders[id]': 'ASC' } : {}), limit: size, offset },
+			});
+			const total = Number((body.meta as IDataObject | undefined)?.total);
+			return { items: (body[key] as T[] | undefined) ?? [], total: Number.isFinite(total) ? total : undefined };
+		},
+		{ pageSize: AC_PAGE_SIZE, limit: options.limit, concurrency: client.api.pacer.parallelism },
+	);
+}

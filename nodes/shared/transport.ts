@@ -1,0 +1,302 @@
+import {
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type IN8nHttpFullResponse,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+import { apiFailure, type FailureFacts, inputFailure, type ProviderError } from './errors';
+import type { Pacer } from './pacing';
+
+/**
+ * The one way our nodes talk HTTP: n8n's httpRequestWithAuthentication (so n8n applies the
+ * credential, its proxy and SSL settings), behind a shared pacer, with bounded retries that
+ * never repeat a request which could duplicate data, offset pagination, and error mapping with
+ * secrets redacted. Everything provider-specific comes in through an ApiDescription.
+ */
+
+export type HttpContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+
+export interface ApiDescription {
+	service: string;
+	credentialType: string;
+	baseUrl: string;
+	/** Strings that must never appear in an error: the API key and anything derived from it. */
+	secrets: string[];
+	pacer: Pacer;
+	/** Requests beyond GET/PUT/DELETE that can be repeated without duplicating data (upserts). */
+	isRepeatable(method: IHttpRequestMethods, path: string): boolean;
+	/** Reads the provider's error body. */
+	readError(body: unknown): ProviderError;
+	/** The provider's own advice per status: key rejected (401/403), billing (402). */
+	adviceFor(status: number): string | undefined;
+}
+
+export interface RetryPolicy {
+	/** Attempts in all, the first included. */
+	maxAttempts: number;
+	/** Upper bound on the time spent waiting between attempts of one request. */
+	maxWaitMs: number;
+	/** Per-attempt timeout. */
+	timeoutMs: number;
+	/** First backoff step when the server gives no Retry-After (doubles each attempt, full jitter). */
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+	maxAttempts: 6,
+	maxWaitMs: 120_000,
+	timeoutMs: 60_000,
+	baseDelayMs: 500,
+	maxDelayMs: 20_000,
+};
+
+/** The default policy with a node's overrides (unset options keep the defaults). */
+export function retryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
+	const set = Object.entries(overrides).filter(([, v]) => typeof v === 'number' && Number.isFinite(v));
+	return { ...DEFAULT_RETRY, ...Object.fromEntries(set) };
+}
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	/** Path below the base URL, starting with `/`. */
+	path: string;
+	query?: Record<string, string | number | boolean | undefined>;
+	body?: unknown;
+	/** Named in error messages: `contact 42`. */
+	subject?: string;
+	itemIndex?: number;
+}
+
+const REPEATABLE_METHODS = new Set<string>(['GET', 'HEAD', 'PUT', 'DELETE']);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+
+/** Seconds, or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+	if (typeof value !== 'string' || !value.trim()) return undefined;
+	const trimmed = value.trim();
+	if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+	const at = Date.parse(trimmed);
+	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Exponential backoff with full jitter: a random wait in [0, min(max, base * 2^attempt)]. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math.random): number {
+	return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
+}
+
+/**
+ * The network failure behind an error, if that is what it is. n8n wraps axios errors in a
+ * NodeApiError that keeps the code in `httpCode` and the original text in `messages`.
+ */
+function networkCode(error: unknown): string | undefined {
+	const seen = new Set<unknown>();
+	let current = error as { code?: unknown; httpCode?: unknown; message?: unknown; messages?: unknown; cause?: unknown } | undefined;
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		const texts = [current.message, ...(Array.isArray(current.messages) ? current.messages : [])].map(String).join(' ');
+		for (const code of [current.code, current.httpCode]) {
+			if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'TIMEOUT';
+			if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+		}
+		if (/timeout of \d+ms exceeded/i.test(texts)) return 'TIMEOUT';
+		if (/socket hang up/i.test(texts)) return 'ECONNRESET';
+		current = current.cause as typeof current;
+	}
+	return undefined;
+}
+
+function headerValue(headers: IN8nHttpFullResponse['headers'] | undefined, name: string): unknown {
+	if (!headers) return undefined;
+	const found = Object.entries(headers).find(([k]) => k.toLowerCase() === name);
+	return found?.[1];
+}
+
+export interface Page<T> {
+	items: T[];
+	/** The total the API reports, when it does. */
+	total?: number;
+}
+
+export interface PaginateOptions {
+	pageSize: number;
+	/** Stop after this many items (undefined: all). Pages are sized so nothing extra is fetched. */
+	limit?: number;
+	/** Pages fetched at once once the total is known (the pacer still bounds the real rate). */
+	concurrency?: number;
+}
+
+/**
+ * Offset pagination as an async iterator of pages, in order. The first page is fetched alone;
+ * when it reports a total, the remaining pages are fetched `concurrency` at a time.
+ */
+export async function* paginate<T>(
+	fetchPage: (offset: number, size: number) => Promise<Page<T>>,
+	options: PaginateOptions,
+): AsyncGenerator<T[]> {
+	const wanted = options.limit ?? Number.POSITIVE_INFINITY;
+	if (wanted <= 0) return;
+	const sizeAt = (offset: number) => Math.min(options.pageSize, wanted - offset);
+
+	const first = await fetchPage(0, sizeAt(0));
+	const firstItems = first.items.slice(0, sizeAt(0));
+	if (firstItems.length) yield firstItems;
+	if (first.items.length < sizeAt(0)) return;
+
+	let offset = firstItems.length;
+	const total = first.total;
+	const concurrency = Math.max(1, options.concurrency ?? 1);
+
+	if (total !== undefined && concurrency > 1) {
+		const end = Math.min(total, wanted);
+		const offsets: number[] = [];
+		for (let o = offset; o < end; o += options.pageSize) offsets.push(o);
+		const inFlight: Array<Promise<Page<T>>> = [];
+		let next = 0;
+		while (next < offsets.length && inFlight.length < concurrency) inFlight.push(fetchPage(offsets[next], sizeAt(offsets[next++])));
+		let shortPage = false;
+		while (inFlight.length) {
+			const page = await inFlight.shift()!;
+			if (next < offsets.length && !shortPage) inFlight.push(fetchPage(offsets[next], sizeAt(offsets[next++])));
+			if (page.items.length) yield page.items;
+			offset += page.items.length;
+			if (page.items.length < options.pageSize) shortPage = true;
+		}
+		// The total was the API's answer when paging began: stop there rather than ask for an empty page.
+		if (shortPage || offset >= end) return;
+	} else if (total !== undefined && offset >= total) {
+		return;
+	}
+
+	while (offset < wanted) {
+		const size = sizeAt(offset);
+		const page = await fetchPage(offset, size);
+		const items = page.items.slice(0, size);
+		if (items.length) yield items;
+		offset += items.length;
+		if (items.length < size || (page.total !== undefined && offset >= page.total)) return;
+	}
+}
+
+export class ApiClient {
+	constructor(
+		private readonly ctx: HttpContext,
+		readonly api: ApiDescription,
+		readonly retry: RetryPolicy = DEFAULT_RETRY,
+	) {}
+
+	/** A problem found before any request, reported without secrets. */
+	inputError(message: string, itemIndex?: number, description?: string) {
+		return inputFailure(this.ctx.getNode(), message, this.api.secrets, itemIndex, description);
+	}
+
+	/** Sends one request and returns its parsed JSON body (undefined for an empty body). */
+	async request<T = IDataObject>(req: ApiRequest): Promise<T> {
+		const { api, retry } = this;
+		const repeatable = REPEATABLE_METHODS.has(req.method) || api.isRepeatable(req.method, req.path);
+		const query = Object.fromEntries(
+			Object.entries(req.query ?? {})
+				.filter(([, v]) => v !== undefined && v !== '')
+				.map(([k, v]) => [k, String(v)]),
+		);
+		const search = new URLSearchParams(query).toString();
+		const options: IHttpRequestOptions = {
+			method: req.method,
+			baseURL: api.baseUrl,
+			url: search ? `${req.path}?${search}` : req.path,
+			headers: { Accept: 'application/json' },
+			encoding: 'text',
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: retry.timeoutMs,
+		};
+		if (req.body !== undefined) {
+			options.body = JSON.stringify(req.body);
+			options.headers!['Content-Type'] = 'application/json';
+		}
+
+		let waitedMs = 0;
+		const facts = (extra: Partial<FailureFacts>, attempts: number): FailureFacts => ({
+			service: api.service,
+			method: req.method,
+			path: req.path,
+			subject: req.subject,
+			itemIndex: req.itemIndex,
+			secrets: api.secrets,
+			attempts,
+			waitedMs,
+			timeoutMs: retry.timeoutMs,
+			...extra,
+		});
+		/** Waits before the next attempt; false when the attempts or the wait budget are spent. */
+		const waitForRetry = async (attempt: number, delayMs: number): Promise<boolean> => {
+			if (attempt >= retry.maxAttempts || waitedMs + delayMs > retry.maxWaitMs) return false;
+			waitedMs += delayMs;
+			if (delayMs > 0) await sleep(delayMs);
+			return true;
+		};
+
+		for (let attempt = 1; ; attempt++) {
+			const release = await api.pacer.acquire();
+			let response: IN8nHttpFullResponse;
+			try {
+				response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+					this.ctx,
+					api.credentialType,
+					{ ...options, headers: { ...options.headers } },
+				)) as IN8nHttpFullResponse;
+			} catch (error) {
+				const code = networkCode(error);
+				if (!code) {
+					// Not a transport failure: the credential's own checks (bad URL or key) or n8n refusing the request.
+					throw this.inputError((error as Error).message ?? String(error), req.itemIndex);
+				}
+				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt, retry)))) continue;
+				throw apiFailure(this.ctx.getNode(), facts({ networkCode: code }, attempt));
+			} finally {
+				release();
+			}
+
+			const status = response.statusCode;
+			const text = typeof response.body === 'string' ? response.body : '';
+			let body: unknown;
+			let unreadable = false;
+			if (text.trim()) {
+				try {
+					body = JSON.parse(text);
+				} catch {
+					unreadable = true;
+					body = text.slice(0, 500);
+				}
+			}
+
+			if (status === 429) {
+				const retryAfter = parseRetryAfter(headerValue(response.headers, 'retry-after'));
+				const delayMs = retryAfter ?? backoffDelay(attempt, retry);
+				// A 429 means the request was not processed: repeating it is always safe. While we wait
+				// for the server's Retry-After, every other caller on this account waits too.
+				const retrying = attempt < retry.maxAttempts && waitedMs + delayMs <= retry.maxWaitMs;
+				if (retrying && retryAfter !== undefined) api.pacer.pauseUntil(Date.now() + retryAfter);
+				if (retrying && (await waitForRetry(attempt, delayMs))) continue;
+				throw apiFailure(this.ctx.getNode(), facts({ status, body, provider: api.readError(body) }, attempt));
+			}
+			if (status >= 500 || (status < 300 && unreadable)) {
+				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt, retry)))) continue;
+				throw apiFailure(this.ctx.getNode(), facts({ status: status >= 500 ? status : undefined, body }, attempt));
+			}
+			if (status >= 300) {
+				throw apiFailure(
+					this.ctx.getNode(),
+					facts({ status, body, provider: api.readError(body), advice: api.adviceFor(status) }, attempt),
+				);
+			}
+			return body as T;
+		}
+	}
+}
