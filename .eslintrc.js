@@ -42,10 +42,6 @@ module.exports = {
 			files: ['package.json'],
 			plugins: ['eslint-plugin-n8n-nodes-base'],
 			extends: ['plugin:n8n-nodes-base/community'],
-			rules: {
-				// Turned back on by the commit that adds the first node.
-				'n8n-nodes-base/community-package-json-n8n-nodes-empty': 'off',
-			},
 		},
 		{
 			files: ['./credentials/**/*.ts'],

@@ -15,6 +15,16 @@ export const AC_CREDENTIAL = 'activeCampaignSyncApi';
 /** Requests per second per account, shared by all keys of the account. */
 export const AC_RATE_PER_SECOND = 5;
 export const AC_PAGE_SIZE = 100;
+/** Contacts per bulk import call, and multi-contact imports per minute per account. */
+export const AC_IMPORT_SIZE = 250;
+export const AC_IMPORTS_PER_MINUTE = 100;
+/** Below this many contacts ActiveCampaign advises contact/sync per contact over a bulk import. */
+export const AC_IMPORT_THRESHOLD = 10;
+
+/** The account's bulk import budget (100 a minute), shared by every execution in the process. */
+export function importPacer(client: ApiClient) {
+	return sharedPacer('window', `activecampaign-import:${client.api.baseUrl}`, AC_IMPORTS_PER_MINUTE, 60_000);
+}
 
 export interface ActiveCampaignLimits extends Partial<RetryPolicy> {
 	requestsPerSecond?: number;
@@ -60,7 +70,7 @@ export async function activeCampaignClient(ctx: HttpContext, limits: ActiveCampa
 			credentialType: AC_CREDENTIAL,
 			baseUrl: `${accountUrl}/api/3`,
 			secrets,
-			pacer: sharedPacer('window', `activecampaign:${accountUrl}`, requestsPerSecond ?? AC_RATE_PER_SECOND),
+			pacer: sharedPacer('window', `activecampaign:${accountUrl}`, requestsPerSecond || AC_RATE_PER_SECOND),
 			// contact/sync is an upsert keyed on email: repeating it cannot create a second contact.
 			isRepeatable: (method: IHttpRequestMethods, path: string) => method === 'POST' && path === '/contact/sync',
 			readError: readActiveCampaignError,

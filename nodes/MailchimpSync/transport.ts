@@ -58,7 +58,7 @@ export async function mailchimpClient(ctx: HttpContext, limits: MailchimpLimits 
 			credentialType: MC_CREDENTIAL,
 			baseUrl,
 			secrets,
-			pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(key)}`, maxConcurrent ?? MC_MAX_IN_FLIGHT),
+			pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(key)}`, maxConcurrent || MC_MAX_IN_FLIGHT),
 			isRepeatable,
 			readError: readMailchimpError,
 			adviceFor: (status: number) =>

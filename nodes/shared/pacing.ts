@@ -92,11 +92,11 @@ const pacers = new Map<string, Pacer>();
  * The process-wide pacer for `key`. A later call with another limit (a node option for an
  * account with a custom limit) updates the shared pacer's limit.
  */
-export function sharedPacer(kind: 'window' | 'concurrency', key: string, limit: number): Pacer {
-	const id = `${kind}:${key}`;
+export function sharedPacer(kind: 'window' | 'concurrency', key: string, limit: number, windowMs = 1000): Pacer {
+	const id = `${kind}:${windowMs}:${key}`;
 	let pacer = pacers.get(id) as WindowPacer | ConcurrencyPacer | undefined;
 	if (!pacer) {
-		pacer = kind === 'window' ? new WindowPacer(limit) : new ConcurrencyPacer(limit);
+		pacer = kind === 'window' ? new WindowPacer(limit, windowMs) : new ConcurrencyPacer(limit);
 		pacers.set(id, pacer);
 	}
 	pacer.limit = limit;

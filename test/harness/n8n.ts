@@ -12,6 +12,7 @@ import { Container } from '@n8n/di';
 import {
 	ExecuteContext,
 	ExecutionLifecycleHooks,
+	LoadOptionsContext,
 	PackageDirectoryLoader,
 	RoutingNode,
 	WorkflowExecute,
@@ -317,4 +318,37 @@ export async function testCredential(typeName: string, data: ICredentialDataDecr
 		return { status: 'Error', message: error.message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
+}
+
+/**
+ * Calls one of a node's dropdown or search methods (`methods.loadOptions` / `methods.listSearch`)
+ * in n8n-core's LoadOptionsContext, as the editor does when a user opens the dropdown.
+ */
+export async function loadNodeOptions(
+	nodeName: string,
+	kind: 'loadOptions' | 'listSearch',
+	method: string,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	filter?: string,
+): Promise<unknown> {
+	const loader = await loadPackage();
+	const nodeTypes = new PackageNodeTypes(loader);
+	const type = `${PACKAGE_NAME}.${nodeName}`;
+	const nodeType = nodeTypes.getByNameAndVersion(type, 1);
+	const node: INode = {
+		id: 'options',
+		name: 'Node',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: Object.fromEntries(Object.keys(credentials).map((t) => [t, { id: t, name: t }])),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const hooks = new ExecutionLifecycleHooks('internal', 'options', {} as IWorkflowBase);
+	const context = new LoadOptionsContext(workflow, node, additionalData(new PackageCredentialsHelper(loader, credentials), hooks), '');
+	const methods = nodeType.methods?.[kind] as Record<string, (this: unknown, filter?: string) => Promise<unknown>> | undefined;
+	const fn = methods?.[method];
+	if (!fn) throw new Error(`${nodeName} has no ${kind} method ${method}`);
+	return fn.call(context, filter);
 }

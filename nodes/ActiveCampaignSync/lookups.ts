@@ -1,0 +1,145 @@
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+
+import { isEmail, readEmail } from '../shared/operations';
+import type { ApiClient } from '../shared/transport';
+import { activeCampaignPages } from './transport';
+
+/**
+ * Names → ids for one execution: lists, tags and custom fields are loaded once (all pages) and
+ * then looked up for every item; contacts are found by id or email.
+ */
+
+export interface Named {
+	id: string;
+	name: string;
+	/** Other names it answers to (a custom field's personalisation tag). */
+	aliases?: string[];
+}
+
+type Kind = 'list' | 'tag' | 'custom field';
+
+const SOURCES: Record<Kind, { path: string; key: string; name: (o: IDataObject) => string; aliases?: (o: IDataObject) => string[] }> = {
+	list: { path: '/lists', key: 'lists', name: (o) => String(o.name) },
+	tag: { path: '/tags', key: 'tags', name: (o) => String(o.tag) },
+	'custom field': {
+		path: '/fields',
+		key: 'fields',
+		name: (o) => String(o.title),
+		aliases: (o) => [String(o.perstag ?? ''), `%${String(o.perstag ?? '')}%`],
+	},
+};
+
+export async function loadAll(client: ApiClient, kind: Kind, query: Record<string, string> = {}): Promise<Named[]> {
+	const source = SOURCES[kind];
+	const out: Named[] = [];
+	for await (const page of activeCampaignPages<IDataObject>(client, source.path, source.key, query)) {
+		for (const o of page) out.push({ id: String(o.id), name: source.name(o), aliases: source.aliases?.(o).filter((a) => a && a !== '%%') });
+	}
+	return out;
+}
+
+export class Lookups {
+	private readonly loaded = new Map<Kind, Promise<Named[]>>();
+
+	constructor(
+		readonly client: ApiClient,
+		private readonly ctx: IExecuteFunctions,
+	) {}
+
+	all(kind: Kind): Promise<Named[]> {
+		let found = this.loaded.get(kind);
+		if (!found) {
+			found = loadAll(this.client, kind);
+			this.loaded.set(kind, found);
+		}
+		return found;
+	}
+
+	private readonly creating = new Map<string, Promise<Named>>();
+
+	/** A tag by id or name; a missing name is created once, however many items ask for it at once. */
+	async tagCreatingIfMissing(idOrName: string, itemIndex: number): Promise<Named> {
+		const found = await this.find('tag', idOrName);
+		if (found) return found;
+		const key = idOrName.trim().toLowerCase();
+		let pending = this.creating.get(key);
+		if (!pending) {
+			pending = this.client
+				.request<IDataObject>({
+					method: 'POST',
+					path: '/tags',
+					body: { tag: { tag: idOrName.trim(), tagType: 'contact', description: '' } },
+					subject: `the tag "${idOrName.trim()}"`,
+					itemIndex,
+				})
+				.then((answer) => {
+					this.refresh('tag');
+					const tag = answer.tag as IDataObject;
+					return { id: String(tag.id), name: String(tag.tag) };
+				});
+			this.creating.set(key, pending);
+		}
+		return pending;
+	}
+
+	/** Forget a kind after creating one, so the next lookup sees it. */
+	refresh(kind: Kind): void {
+		this.loaded.delete(kind);
+	}
+
+	/** An id from an id or a name (case-insensitive); undefined when there is none. */
+	async find(kind: Kind, idOrName: string): Promise<Named | undefined> {
+		const wanted = idOrName.trim();
+		const all = await this.all(kind);
+		const lower = wanted.toLowerCase();
+		return (
+			all.find((o) => o.id === wanted) ??
+			all.find((o) => o.name.toLowerCase() === lower) ??
+			all.find((o) => o.aliases?.some((a) => a.toLowerCase() === lower))
+		);
+	}
+
+	/** Like find, but an unknown name is an input error naming the item. */
+	async require(kind: Kind, idOrName: string, itemIndex: number): Promise<Named> {
+		const found = await this.find(kind, idOrName);
+		if (!found) {
+			const known = (await this.all(kind)).slice(0, 10).map((o) => `"${o.name}"`).join(', ');
+			throw this.client.inputError(
+				`Unknown ${kind} "${idOrName}" (item ${itemIndex}): no ${kind} has that id or name`,
+				itemIndex,
+				known ? `Some ${kind}s in this account: ${known}` : `This account has no ${kind}s yet.`,
+			);
+		}
+		return found;
+	}
+
+	/** A resource locator's value as an id: picked from the list or typed as an id pass through; a name is looked up. */
+	async locate(kind: Kind, parameter: string, itemIndex: number): Promise<Named> {
+		const locator = this.ctx.getNodeParameter(parameter, itemIndex) as INodeParameterResourceLocator;
+		const value = String(locator.value ?? '').trim();
+		if (!value) throw this.client.inputError(`No ${kind} given (item ${itemIndex})`, itemIndex);
+		if (locator.mode === 'name') return this.require(kind, value, itemIndex);
+		return { id: value, name: String(locator.cachedResultName ?? value) };
+	}
+
+	/** The contact a `contact` resource locator names, by id or by email. */
+	async contactId(itemIndex: number, parameter = 'contact'): Promise<string> {
+		const locator = this.ctx.getNodeParameter(parameter, itemIndex) as INodeParameterResourceLocator;
+		const value = String(locator.value ?? '').trim();
+		if (locator.mode === 'email' || (locator.mode !== 'id' && isEmail(value))) {
+			const email = readEmail(this.ctx, value, itemIndex, 'Contact email');
+			const found = await this.contactByEmail(email);
+			if (!found) throw this.client.inputError(`No ActiveCampaign contact has the email "${email}" (item ${itemIndex})`, itemIndex);
+			return String(found.id);
+		}
+		if (!/^\d+$/.test(value)) {
+			throw this.client.inputError(`Contact ID "${value}" is not a number (item ${itemIndex}); give an ID or switch to By Email`, itemIndex);
+		}
+		return value;
+	}
+
+	async contactByEmail(email: string): Promise<IDataObject | undefined> {
+		const body = await this.client.request<{ contacts?: IDataObject[] }>({ method: 'GET', path: '/contacts', query: { email } });
+		return body.contacts?.find((c) => String(c.email).toLowerCase() === email.toLowerCase());
+	}
+}

@@ -1,0 +1,17 @@
+import { forOperation, type ItemOperation } from '../../../shared/operations';
+import type { AcContext } from '../../router';
+import { checkContactLocator, contactLocator } from './fields';
+
+export const deleteContact: ItemOperation<AcContext> = {
+	description: forOperation('contact', 'delete', [contactLocator]),
+
+	check(i) {
+		checkContactLocator(this, i);
+	},
+
+	async execute({ client, lookups }, i) {
+		const id = await lookups.contactId(i);
+		await client.request({ method: 'DELETE', path: `/contacts/${id}`, subject: `contact ${id}`, itemIndex: i });
+		return { deleted: true };
+	},
+};

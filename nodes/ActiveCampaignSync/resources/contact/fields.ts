@@ -1,0 +1,122 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeParameterResourceLocator, type INodeProperties } from 'n8n-workflow';
+
+import { isEmail, readEmail } from '../../../shared/operations';
+
+import type { Lookups } from '../../lookups';
+
+/** Contact properties shared by Create, Create or Update and Update. */
+export function contactFields(name: 'additionalFields' | 'updateFields'): INodeProperties {
+	return {
+		displayName: name === 'additionalFields' ? 'Additional Fields' : 'Update Fields',
+		name,
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			...(name === 'updateFields'
+				? [{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' } as INodeProperties]
+				: []),
+			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
+			{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+			{
+				displayName: 'Custom Fields',
+				name: 'customFields',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				placeholder: 'Add Custom Field',
+				options: [
+					{
+						displayName: 'Field',
+						name: 'field',
+						values: [
+							{
+								displayName: 'Field Name or ID',
+								name: 'field',
+								type: 'options',
+								typeOptions: { loadOptionsMethod: 'getCustomFields' },
+								default: '',
+								description: 'Choose from the list, or specify an ID, a field title or a personalisation tag using an <a href="https://docs.n8n.io/code/expressions/">expression</a>. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+							},
+							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+						],
+					},
+				],
+			},
+		],
+	};
+}
+
+/** The `{contact:{...}}` body for the item, with custom fields resolved from names or ids. */
+export async function contactBody(
+	lookups: Lookups,
+	itemIndex: number,
+	fields: IDataObject,
+	email?: string,
+): Promise<IDataObject> {
+	const contact: IDataObject = {};
+	if (email !== undefined) contact.email = email;
+	for (const key of ['firstName', 'lastName', 'phone'] as const) {
+		if (fields[key] !== undefined && fields[key] !== '') contact[key] = String(fields[key]);
+	}
+	const custom = ((fields.customFields as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? [];
+	if (custom.length) {
+		const fieldValues: IDataObject[] = [];
+		for (const entry of custom) {
+			const field = await lookups.require('custom field', String(entry.field ?? ''), itemIndex);
+			fieldValues.push({ field: field.id, value: entry.value ?? '' });
+		}
+		contact.fieldValues = fieldValues;
+	}
+	return { contact };
+}
+
+/** The contact fields a Simplify output keeps. */
+export function simplifyContact(contact: IDataObject): IDataObject {
+	const { id, email, firstName, lastName, phone, cdate, udate } = contact;
+	return { id, email, firstName, lastName, phone, cdate, udate };
+}
+
+export const simplifyProperty: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to return a simplified version of the response instead of the raw data',
+};
+
+/** A contact by ID or by email, as every contact-targeting operation asks for it. */
+export const contactLocator: INodeProperties = {
+	displayName: 'Contact',
+	name: 'contact',
+	type: 'resourceLocator',
+	default: { mode: 'email', value: '' },
+	required: true,
+	modes: [
+		{
+			displayName: 'By Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@email.com',
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: '42',
+			validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A contact ID is a number' } }],
+		},
+	],
+};
+
+/** The contact locator's value is a well-formed email or a numeric ID. */
+export function checkContactLocator(ctx: IExecuteFunctions, itemIndex: number): void {
+	const locator = ctx.getNodeParameter('contact', itemIndex) as INodeParameterResourceLocator;
+	const value = String(locator.value ?? '').trim();
+	if (locator.mode === 'email' || (locator.mode !== 'id' && isEmail(value))) {
+		readEmail(ctx, value, itemIndex, 'Contact email');
+	} else if (!/^\d+$/.test(value)) {
+		throw new NodeOperationError(ctx.getNode(), `Contact ID "${value}" is not a number (item ${itemIndex}); give an ID or switch to By Email`, { itemIndex });
+	}
+}

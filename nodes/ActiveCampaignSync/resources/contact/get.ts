@@ -1,0 +1,21 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation } from '../../../shared/operations';
+import type { AcContext } from '../../router';
+import { checkContactLocator, contactLocator, simplifyContact, simplifyProperty } from './fields';
+
+export const get: ItemOperation<AcContext> = {
+	description: forOperation('contact', 'get', [contactLocator, simplifyProperty]),
+
+	check(i) {
+		checkContactLocator(this, i);
+	},
+
+	async execute({ client, lookups }, i) {
+		const id = await lookups.contactId(i);
+		const answer = await client.request<IDataObject>({ method: 'GET', path: `/contacts/${id}`, subject: `contact ${id}`, itemIndex: i });
+		const contact = answer.contact as IDataObject;
+		if (this.getNodeParameter('simplify', i, true)) return simplifyContact(contact);
+		return { ...contact, fieldValues: answer.fieldValues };
+	},
+};

@@ -1,0 +1,32 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import type { AcContext } from '../../router';
+import { activeCampaignPages } from '../../transport';
+
+export const getMany: ItemOperation<AcContext> = {
+	description: forOperation('list', 'getAll', [
+		...returnAllAndLimit(),
+		{
+			displayName: 'Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add Filter',
+			default: {},
+			options: [{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'Lists whose name contains this text' }],
+		},
+	]),
+
+	check(i) {
+		readLimit(this, i);
+	},
+
+	async execute({ client }, i) {
+		const limit = readLimit(this, i);
+		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
+		const query = filters.name ? { 'filters[name]': String(filters.name) } : {};
+		const out: IDataObject[] = [];
+		for await (const page of activeCampaignPages<IDataObject>(client, '/lists', 'lists', query, { limit })) out.push(...page);
+		return out;
+	},
+};

@@ -1,0 +1,41 @@
+import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation } from '../../../shared/operations';
+import type { AcContext } from '../../router';
+import { checkContactLocator, contactLocator } from '../contact/fields';
+import { tagLocator } from './locator';
+
+export const addToContact: ItemOperation<AcContext> = {
+	description: forOperation('tag', 'addToContact', [
+		contactLocator,
+		tagLocator,
+		{
+			displayName: 'Create Tag If Missing',
+			name: 'createIfMissing',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to create a tag given by name that does not exist yet, instead of failing',
+		},
+	]),
+
+	check(i) {
+		checkContactLocator(this, i);
+	},
+
+	async execute({ client, lookups }, i) {
+		const locator = this.getNodeParameter('tag', i) as INodeParameterResourceLocator;
+		const tag =
+			locator.mode === 'name' && this.getNodeParameter('createIfMissing', i, false)
+				? await lookups.tagCreatingIfMissing(String(locator.value), i)
+				: await lookups.locate('tag', 'tag', i);
+		const contact = await lookups.contactId(i);
+		const answer = await client.request<IDataObject>({
+			method: 'POST',
+			path: '/contactTags',
+			body: { contactTag: { contact, tag: tag.id } },
+			subject: `tag ${tag.id} on contact ${contact}`,
+			itemIndex: i,
+		});
+		return answer.contactTag as IDataObject;
+	},
+};

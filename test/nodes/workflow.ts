@@ -1,0 +1,51 @@
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { AC_TEST_KEY, type Emulator, MC_TEST_KEY } from '../emulator/server';
+import { runWorkflow } from '../harness/n8n';
+
+export const NODE_TYPES = {
+	activeCampaign: 'n8n-nodes-audience-sync.activeCampaignSync',
+	mailchimp: 'n8n-nodes-audience-sync.mailchimpSync',
+} as const;
+
+export interface NodeRun {
+	items: INodeExecutionData[];
+	json: IDataObject[];
+	error?: Error & Record<string, any>;
+}
+
+/**
+ * Runs one of our nodes as the only node of a workflow (the shape the n8n editor exports),
+ * through n8n-core's WorkflowExecute, with the given input items.
+ */
+export async function runNode(
+	emulator: Emulator,
+	node: keyof typeof NODE_TYPES,
+	parameters: INodeParameters,
+	input: IDataObject[] = [{}],
+	options: { continueOnFail?: boolean; apiKey?: string } = {},
+): Promise<NodeRun> {
+	const credentialType = node === 'activeCampaign' ? 'activeCampaignSyncApi' : 'mailchimpSyncApi';
+	const credentials: Record<string, ICredentialDataDecryptedObject> =
+		node === 'activeCampaign'
+			? { activeCampaignSyncApi: { apiUrl: emulator.url, apiKey: options.apiKey ?? AC_TEST_KEY } }
+			: { mailchimpSyncApi: { apiKey: options.apiKey ?? MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl } };
+	const workflow = {
+		nodes: [
+			{
+				id: 'node-under-test',
+				name: 'Node',
+				type: NODE_TYPES[node],
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				parameters,
+				credentials: { [credentialType]: { id: '1', name: 'Test credential' } },
+				...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			},
+		],
+		connections: {},
+	};
+	const result = await runWorkflow(workflow, credentials, input.map((json) => ({ json })));
+	const items = result.output('Node');
+	return { items, json: items.map((i) => i.json), error: result.error('Node') as NodeRun['error'] };
+}
