@@ -16,6 +16,8 @@ export const MC_CREDENTIAL = 'mailchimpSyncApi';
 /** Simultaneous connections allowed per API key. */
 export const MC_MAX_IN_FLIGHT = 10;
 export const MC_PAGE_SIZE = 1000;
+/** Members per batch subscribe call. */
+export const MC_BATCH_SIZE = 500;
 
 export interface MailchimpLimits extends Partial<RetryPolicy> {
 	maxConcurrent?: number;

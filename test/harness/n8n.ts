@@ -330,6 +330,7 @@ export async function loadNodeOptions(
 	method: string,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	filter?: string,
+	parameters: INode['parameters'] = {},
 ): Promise<unknown> {
 	const loader = await loadPackage();
 	const nodeTypes = new PackageNodeTypes(loader);
@@ -341,7 +342,7 @@ export async function loadNodeOptions(
 		type,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: {},
+		parameters,
 		credentials: Object.fromEntries(Object.keys(credentials).map((t) => [t, { id: t, name: t }])),
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });

@@ -1,0 +1,57 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { limitsProperty } from '../shared/limits';
+import { listSearch, loadOptions } from './methods';
+import { audienceDescription } from './resources/audience';
+import { memberDescription } from './resources/member';
+import { memberTagDescription } from './resources/memberTag';
+import { mergeFieldDescription } from './resources/mergeField';
+import { route } from './router';
+import { MC_MAX_IN_FLIGHT } from './transport';
+
+export class MailchimpSync implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Mailchimp Sync',
+		name: 'mailchimpSync',
+		icon: 'file:mailchimpSync.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Read and write Mailchimp audience members, tags and merge fields, with batch upserts',
+		defaults: { name: 'Mailchimp Sync' },
+		inputs: ['main'],
+		outputs: ['main'],
+		usableAsTool: true,
+		credentials: [{ name: 'mailchimpSyncApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Audience', value: 'audience' },
+					{ name: 'Member', value: 'member' },
+					{ name: 'Member Tag', value: 'memberTag' },
+					{ name: 'Merge Field', value: 'mergeField' },
+				],
+				default: 'member',
+			},
+			...audienceDescription,
+			...memberDescription,
+			...memberTagDescription,
+			...mergeFieldDescription,
+			limitsProperty({
+				name: 'maxConcurrent',
+				displayName: 'Max Simultaneous Requests',
+				description: `Requests in flight at once for this API key; 0 uses Mailchimp's limit of ${MC_MAX_IN_FLIGHT}`,
+			}),
+		],
+	};
+
+	methods = { loadOptions, listSearch };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return route.call(this);
+	}
+}

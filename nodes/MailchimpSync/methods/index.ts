@@ -1,0 +1,30 @@
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
+
+import { loadMergeFields } from '../lookups';
+import { mailchimpClient, mailchimpPages } from '../transport';
+
+/** Dropdowns and searchable resource locators. Each loads every page. */
+
+export const loadOptions = {
+	async getMergeFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+		const audience = this.getNodeParameter('audience', undefined, { extractValue: true }) as string;
+		if (!audience) return [];
+		const fields = await loadMergeFields(await mailchimpClient(this), audience);
+		return fields.map((f) => ({ name: `${f.name} (${f.tag})`, value: f.tag }));
+	},
+};
+
+export const listSearch = {
+	async searchAudiences(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+		const client = await mailchimpClient(this);
+		const wanted = filter?.trim().toLowerCase();
+		const results: INodeListSearchResult['results'] = [];
+		for await (const page of mailchimpPages<IDataObject>(client, '/lists', 'lists', { fields: 'lists.id,lists.name,total_items' })) {
+			for (const l of page) {
+				const name = String(l.name);
+				if (!wanted || name.toLowerCase().includes(wanted) || String(l.id) === wanted) results.push({ name, value: String(l.id) });
+			}
+		}
+		return { results: results.sort((a, b) => a.name.localeCompare(b.name)) };
+	},
+};

@@ -1,0 +1,14 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation } from '../../../shared/operations';
+import type { McContext } from '../../router';
+import { audienceLocator } from './locator';
+
+export const get: ItemOperation<McContext> = {
+	description: forOperation('audience', 'get', [audienceLocator]),
+
+	async execute({ client, lookups }, i) {
+		const id = lookups.audienceId(i);
+		return client.request<IDataObject>({ method: 'GET', path: `/lists/${id}`, subject: `audience ${id}`, itemIndex: i });
+	},
+};

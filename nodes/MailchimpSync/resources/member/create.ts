@@ -1,0 +1,54 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { errorTitle } from '../../lookups';
+import type { McContext } from '../../router';
+import { audienceLocator } from '../audience/locator';
+import { checkMember, emailProperty, memberBody, memberOptions, statusProperty } from './fields';
+
+export const create: ItemOperation<McContext> = {
+	description: forOperation('member', 'create', [
+		audienceLocator,
+		{ ...emailProperty, description: 'Fails if the address is already in the audience: use Create or Update to upsert' },
+		statusProperty('status', 'Status', 'Status of the new member'),
+		{
+			displayName: 'Additional Fields',
+			name: 'additionalFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				...memberOptions,
+				{ displayName: 'Tags', name: 'tags', type: 'string', default: '', placeholder: 'customer, newsletter', description: 'Tag names, separated by commas' },
+			],
+		},
+	]),
+
+	check(i) {
+		checkMember(this, i, [['status', 'Status']]);
+	},
+
+	async execute({ client, lookups }, i) {
+		const audience = lookups.audienceId(i);
+		const email = readEmail(this, this.getNodeParameter('email', i), i);
+		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
+		const body: IDataObject = {
+			...(await memberBody(lookups, audience, fields, i)),
+			email_address: email,
+			status: String(this.getNodeParameter('status', i)).toLowerCase(),
+		};
+		const tags = String(fields.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+		if (tags.length) body.tags = tags;
+		try {
+			return await client.request<IDataObject>({ method: 'POST', path: `/lists/${audience}/members`, body, subject: `the member ${email}`, itemIndex: i });
+		} catch (error) {
+			if (errorTitle(error) === 'Member Exists') {
+				throw client.inputError(
+					`${email} is already a member of audience ${audience} (item ${i}): use the Create or Update operation to update existing members`,
+					i,
+				);
+			}
+			throw error;
+		}
+	},
+};

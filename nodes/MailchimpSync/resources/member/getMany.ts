@@ -1,0 +1,82 @@
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import type { McContext } from '../../router';
+import { mailchimpPages } from '../../transport';
+import { audienceLocator } from '../audience/locator';
+import { readStatus } from './fields';
+
+export const getMany: ItemOperation<McContext> = {
+	description: forOperation('member', 'getAll', [
+		audienceLocator,
+		...returnAllAndLimit(),
+		{
+			displayName: 'Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add Filter',
+			default: {},
+			options: [
+				{ displayName: 'Changed Before', name: 'changedBefore', type: 'dateTime', default: '', description: 'Members last changed before this time' },
+				{ displayName: 'Changed Since', name: 'changedSince', type: 'dateTime', default: '', description: 'Members last changed at or after this time' },
+				{
+					displayName: 'Sort by Last Changed',
+					name: 'sort',
+					type: 'options',
+					options: [
+						{ name: 'Newest First', value: 'DESC' },
+						{ name: 'Oldest First', value: 'ASC' },
+					],
+					default: 'ASC',
+				},
+				{
+					displayName: 'Status',
+					name: 'status',
+					type: 'options',
+					options: [
+						{ name: 'Archived', value: 'archived' },
+						{ name: 'Cleaned', value: 'cleaned' },
+						{ name: 'Pending', value: 'pending' },
+						{ name: 'Subscribed', value: 'subscribed' },
+						{ name: 'Transactional', value: 'transactional' },
+						{ name: 'Unsubscribed', value: 'unsubscribed' },
+					],
+					default: 'subscribed',
+				},
+			],
+		},
+	]),
+
+	check(i) {
+		readLimit(this, i);
+		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
+		if (filters.status !== undefined && filters.status !== 'archived') readStatus(this, filters.status, i, 'Status filter');
+	},
+
+	async execute({ client, lookups }, i) {
+		const audience = lookups.audienceId(i);
+		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
+		const query: Record<string, string> = {};
+		if (filters.status) query.status = String(filters.status);
+		for (const [name, param] of [
+			['changedSince', 'since_last_changed'],
+			['changedBefore', 'before_last_changed'],
+		]) {
+			if (!filters[name]) continue;
+			const date = new Date(String(filters[name]));
+			if (Number.isNaN(date.getTime())) {
+				throw new NodeOperationError(this.getNode(), `Filter ${name} "${String(filters[name])}" is not a date (item ${i})`, { itemIndex: i });
+			}
+			query[param] = date.toISOString();
+		}
+		if (filters.sort) {
+			query.sort_field = 'last_changed';
+			query.sort_dir = String(filters.sort);
+		}
+		const out: IDataObject[] = [];
+		for await (const page of mailchimpPages<IDataObject>(client, `/lists/${audience}/members`, 'members', query, { limit: readLimit(this, i) })) {
+			out.push(...page);
+		}
+		return out;
+	},
+};

@@ -1,0 +1,47 @@
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { subscriberHash } from '../../lookups';
+import type { McContext } from '../../router';
+import { audienceLocator } from '../audience/locator';
+import { checkMember, emailProperty, memberBody, memberOptions, statusProperty } from './fields';
+
+/** Update: PATCH an existing member (404 when the address is not in the audience). */
+export const update: ItemOperation<McContext> = {
+	description: forOperation('member', 'update', [
+		audienceLocator,
+		emailProperty,
+		{
+			displayName: 'Update Fields',
+			name: 'updateFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				{ displayName: 'New Email', name: 'emailAddress', type: 'string', placeholder: 'name@email.com', default: '' },
+				...memberOptions,
+				statusProperty('status', 'Status', 'New status of the member'),
+			],
+		},
+	]),
+
+	check(i) {
+		checkMember(this, i, [], 'updateFields');
+		if (!Object.keys(this.getNodeParameter('updateFields', i, {}) as IDataObject).length) {
+			throw new NodeOperationError(this.getNode(), `Nothing to update (item ${i}): add at least one field under Update Fields`, { itemIndex: i });
+		}
+	},
+
+	async execute({ client, lookups }, i) {
+		const audience = lookups.audienceId(i);
+		const email = readEmail(this, this.getNodeParameter('email', i), i);
+		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
+		return client.request<IDataObject>({
+			method: 'PATCH',
+			path: `/lists/${audience}/members/${subscriberHash(email)}`,
+			body: await memberBody(lookups, audience, fields, i),
+			subject: `the member ${email} in audience ${audience}`,
+			itemIndex: i,
+		});
+	},
+};

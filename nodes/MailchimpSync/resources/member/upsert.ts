@@ -1,0 +1,49 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { subscriberHash } from '../../lookups';
+import type { McContext } from '../../router';
+import { audienceLocator } from '../audience/locator';
+import { checkMember, emailProperty, memberBody, memberOptions, statusProperty } from './fields';
+
+/** Create or Update: PUT /lists/{id}/members/{hash} with status_if_new. Safe to repeat. */
+export const upsert: ItemOperation<McContext> = {
+	description: forOperation('member', 'upsert', [
+		audienceLocator,
+		emailProperty,
+		statusProperty('statusIfNew', 'Status If New', 'Status given to the member only if the address is new to the audience; existing members keep theirs'),
+		{
+			displayName: 'Additional Fields',
+			name: 'additionalFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				...memberOptions,
+				{ ...statusProperty('status', 'Status', 'Status to set on existing members too (overrides their current status)') },
+			],
+		},
+	]),
+
+	check(i) {
+		checkMember(this, i, [['statusIfNew', 'Status If New']], 'additionalFields');
+	},
+
+	async execute({ client, lookups }, i) {
+		const audience = lookups.audienceId(i);
+		const email = readEmail(this, this.getNodeParameter('email', i), i);
+		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
+		const body: IDataObject = {
+			...(await memberBody(lookups, audience, fields, i)),
+			email_address: email,
+			status_if_new: String(this.getNodeParameter('statusIfNew', i)).toLowerCase(),
+		};
+		return client.request<IDataObject>({
+			method: 'PUT',
+			path: `/lists/${audience}/members/${subscriberHash(email)}`,
+			body,
+			subject: `the member ${email}`,
+			itemIndex: i,
+		});
+	},
+};

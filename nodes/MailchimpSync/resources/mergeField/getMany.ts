@@ -1,0 +1,21 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import type { McContext } from '../../router';
+import { mailchimpPages } from '../../transport';
+import { audienceLocator } from '../audience/locator';
+
+export const getMany: ItemOperation<McContext> = {
+	description: forOperation('mergeField', 'getAll', [audienceLocator, ...returnAllAndLimit()]),
+
+	check(i) {
+		readLimit(this, i);
+	},
+
+	async execute({ client, lookups }, i) {
+		const id = lookups.audienceId(i);
+		const out: IDataObject[] = [];
+		for await (const page of mailchimpPages<IDataObject>(client, `/lists/${id}/merge-fields`, 'merge_fields', {}, { limit: readLimit(this, i) })) out.push(...page);
+		return out;
+	},
+};

@@ -1,0 +1,20 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { Operation } from '../../../shared/operations';
+import type { McContext } from '../../router';
+import { getMany } from './getMany';
+
+export const mergeFieldOperations: Record<string, Operation<McContext>> = { getAll: getMany };
+
+export const mergeFieldDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['mergeField'] } },
+		options: [{ name: 'Get Many', value: 'getAll', description: 'Get many merge fields of an audience', action: 'Get many merge fields' }],
+		default: 'getAll',
+	},
+	...Object.values(mergeFieldOperations).flatMap((o) => o.description),
+];
