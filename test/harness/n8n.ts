@@ -5,7 +5,10 @@
  * through WorkflowExecute, and credentials are resolved and applied through a credentials
  * helper that calls each credential type's own `authenticate`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+const PACKAGE_NAME = 'n8n-nodes-audience-sync';
 
 import { Container } from '@n8n/di';
 
@@ -45,12 +48,23 @@ import {
 // asks for it; n8n stops it at shutdown, and so do we after each test file.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
-afterAll(() => {
+export function shutdownEngine(): void {
 	if (Container.has(SSHClientsManager)) Container.get<{ onShutdown(): void }>(SSHClientsManager).onShutdown();
-});
+}
+if (typeof afterAll === 'function') afterAll(shutdownEngine);
 
-export const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
-const PACKAGE_NAME = 'n8n-nodes-audience-sync';
+/** The package root: the nearest folder up from here whose package.json is ours (also from .build/). */
+function findPackageDir(): string {
+	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		const file = path.join(dir, 'package.json');
+		if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === PACKAGE_NAME && existsSync(path.join(dir, 'node_modules'))) {
+			return dir;
+		}
+	}
+	throw new Error(`No ${PACKAGE_NAME} package.json above ${__dirname}`);
+}
+
+export const PACKAGE_DIR = findPackageDir();
 
 let loaderPromise: Promise<PackageDirectoryLoader> | undefined;
 
