@@ -11,6 +11,10 @@ import { checkServiceUrl } from '../nodes/shared/serviceUrl';
 export const ACTIVECAMPAIGN_KEY_REJECTED =
 	'ActiveCampaign rejected the API key. It may have been reset or rotated, or its user removed: copy the current key from ActiveCampaign Settings > Developer into this credential.';
 
+/** What the credential test says when the URL + key pair does not work (AC's 403 has no documented body). */
+export const ACTIVECAMPAIGN_TEST_FAILED =
+	'ActiveCampaign did not accept this API URL and key. The key may have been reset or rotated, or its user removed: copy the current key and the API URL from ActiveCampaign Settings > Developer into this credential. (A 402 answer means a payment issue on the account.)';
+
 /**
  * The one place that turns what a user pasted from Settings > Developer into the account URL:
  * `https://ACCOUNT.api-us1.com/` or `.../api/3` or ` https://ACCOUNT.activehosted.com ` all
@@ -80,24 +84,14 @@ export class ActiveCampaignSyncApi implements ICredentialType {
 		};
 	};
 
+	// n8n's credential test maps thrown HTTP errors to generic texts, so the test request takes
+	// every status as an answer and a rule reads the body: only a working URL + key returns `user`.
 	test: ICredentialTestRequest = {
-		request: { method: 'GET', url: '/users/me' },
+		request: { method: 'GET', url: '/users/me', ignoreHttpStatusErrors: true },
 		rules: [
-			{ type: 'responseCode', properties: { value: 403, message: ACTIVECAMPAIGN_KEY_REJECTED } },
-			{ type: 'responseCode', properties: { value: 401, message: ACTIVECAMPAIGN_KEY_REJECTED } },
 			{
-				type: 'responseCode',
-				properties: {
-					value: 402,
-					message: 'ActiveCampaign reports a payment issue on this account (HTTP 402): settle the billing in ActiveCampaign, then try again.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message: 'No ActiveCampaign API answered at this URL: copy the API URL exactly as shown in ActiveCampaign Settings > Developer.',
-				},
+				type: 'responseSuccessBody',
+				properties: { key: 'user', value: undefined, message: ACTIVECAMPAIGN_TEST_FAILED },
 			},
 		],
 	};

@@ -101,15 +101,26 @@ export class MailchimpSyncApi implements ICredentialType {
 		};
 	};
 
+	// n8n's credential test maps thrown HTTP errors to generic texts, so the test request takes
+	// every status as an answer and rules read the problem+json body Mailchimp sends.
 	test: ICredentialTestRequest = {
-		request: { method: 'GET', url: '/ping' },
+		request: { method: 'GET', url: '/ping', ignoreHttpStatusErrors: true },
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: MAILCHIMP_KEY_REJECTED } },
+			{ type: 'responseSuccessBody', properties: { key: 'title', value: 'API Key Invalid', message: MAILCHIMP_KEY_REJECTED } },
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 403,
-					message: 'Mailchimp refused access for this key (User Disabled or not allowed): check the account in Mailchimp, or create a new key under Account > Extras > API keys.',
+					key: 'title',
+					value: 'User Disabled',
+					message: 'Mailchimp reports this account as disabled (User Disabled): check the account in Mailchimp, or create a new key under Account > Extras > API keys.',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'health_status',
+					value: undefined,
+					message: 'Mailchimp did not answer the ping: check the key, and the base URL if you set one (it must end with /3.0).',
 				},
 			},
 		],

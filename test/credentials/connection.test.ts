@@ -20,7 +20,7 @@ describe('ActiveCampaign Sync API credential test', () => {
 	test('a rejected key fails with the reset/rotated message, without the key', async () => {
 		const result = await testCredential('activeCampaignSyncApi', { apiUrl: emulator.url, apiKey: BAD_AC_KEY });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/ActiveCampaign rejected the API key.*reset or rotated.*Settings > Developer/);
+		expect(result.message).toMatch(/ActiveCampaign did not accept this API URL and key.*reset or rotated.*Settings > Developer/);
 		expect(JSON.stringify(result)).not.toContain(BAD_AC_KEY);
 	});
 
@@ -28,7 +28,7 @@ describe('ActiveCampaign Sync API credential test', () => {
 		const billing = await startEmulator({ acPaymentRequired: true });
 		try {
 			const result = await testCredential('activeCampaignSyncApi', { apiUrl: billing.url, apiKey: AC_TEST_KEY });
-			expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/payment issue/) });
+			expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/402 answer means a payment issue/) });
 		} finally {
 			await billing.stop();
 		}
@@ -45,6 +45,11 @@ describe('ActiveCampaign Sync API credential test', () => {
 
 describe('Mailchimp Sync API credential test', () => {
 	const override = () => ({ useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl });
+
+	test('a wrong base URL (no Mailchimp there) is named', async () => {
+		const result = await testCredential('mailchimpSyncApi', { apiKey: MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: `${emulator.url}/not-mailchimp` });
+		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/did not answer the ping.*base URL/) });
+	});
 
 	test('a good key passes against /ping', async () => {
 		emulator.resetCounts();

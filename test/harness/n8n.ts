@@ -28,6 +28,7 @@ import {
 	NodeHelpers,
 	Workflow,
 	type ICredentialDataDecryptedObject,
+	type IDataObject,
 	type ICredentialsDecrypted,
 	type ICredentialType,
 	type IExecuteData,
@@ -314,22 +315,28 @@ export async function testCredential(typeName: string, data: ICredentialDataDecr
 	);
 	const context = tempContext(nodeType, { [typeName]: data }, loader);
 	const decrypted: ICredentialsDecrypted = { id: typeName, name: typeName, type: typeName, data };
+	// What follows is what n8n's CLI does with the outcome (credentials-tester.service.ts).
+	let response: INodeExecutionData[][] | null | undefined;
 	try {
-		await new RoutingNode(context, nodeType, decrypted).runNode();
+		response = await new RoutingNode(context, nodeType, decrypted).runNode();
 	} catch (caught) {
-		const error = caught as Error & {
-			httpCode?: string | null;
-			cause?: { response?: { status: number; statusText?: string }; code?: string };
-		};
-		const status = error.cause?.response?.status ?? (error.httpCode ? Number(error.httpCode) : undefined);
-		if (status !== undefined) {
+		const error = caught as Error & { cause?: { response?: { status: number; statusText?: string }; code?: string } };
+		if (error.cause?.response) {
+			const status = error.cause.response.status;
 			for (const rule of testRequest.rules ?? []) {
 				if (rule.type === 'responseCode' && rule.properties.value === status) return { status: 'Error', message: rule.properties.message };
 			}
-			return { status: 'Error', message: error.cause?.response?.statusText || `Received HTTP status code: ${status}` };
+			if (status < 199 || status > 299) return { status: 'Error', message: error.cause.response.statusText || `Received HTTP status code: ${status}` };
+		} else if (error.cause?.code) {
+			return { status: 'Error', message: error.cause.code };
 		}
-		if (error.cause?.code) return { status: 'Error', message: error.cause.code };
 		return { status: 'Error', message: error.message };
+	}
+	for (const rule of testRequest.rules ?? []) {
+		if (rule.type !== 'responseSuccessBody') continue;
+		const json = response?.[0]?.[0]?.json as IDataObject | undefined;
+		const value = rule.properties.key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as IDataObject)[k] : undefined), json);
+		if (value === rule.properties.value) return { status: 'Error', message: rule.properties.message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
 }
