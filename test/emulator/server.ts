@@ -106,7 +106,12 @@ export class Emulator {
 			this.sockets.add(s);
 			s.on('close', () => this.sockets.delete(s));
 		});
-		await new Promise<void>((resolve) => this.server!.listen(this.options.port, '127.0.0.1', resolve));
+		await new Promise<void>((resolve, reject) => {
+			this.server!.once('error', (error: NodeJS.ErrnoException) =>
+				reject(error.code === 'EADDRINUSE' ? new Error(`Port ${this.options.port} on 127.0.0.1 is in use: stop what runs there, or choose another port (SANDBOX_PORT).`) : error),
+			);
+			this.server!.listen(this.options.port, '127.0.0.1', resolve);
+		});
 		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
 		return this;
 	}
