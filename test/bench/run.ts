@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: speed and memory of the bulk paths against the emulator, with latency and the
+ * providers' real limits (ActiveCampaign 5 requests/s, Mailchimp 10 in flight), through n8n's
+ * execution engine. The baseline is one request per contact, which is what n8n's built-in
+ * ActiveCampaign and Mailchimp nodes send (contact/sync or PUT member per item); it runs here as
+ * our own Create or Update operation, which sends the same request. Exits 1 if a target is missed.
+ */
+import '../setup-env';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { type Emulator, startEmulator } from '../emulator/server';
+import { shutdownEngine } from '../harness/n8n';
+import { runNode } from '../nodes/workflow';
+
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 80);
+
+interface Row {
+	scenario: string;
+	items: number;
+	seconds: number;
+	requests: number;
+	rejected429: number;
+	peakRssMb: number;
+}
+
+const rows: Row[] = [];
+const failures: string[] = [];
+
+async function measure(scenario: string, items: number, emulator: Emulator, fn: () => Promise<{ error?: Error; json: IDataObject[] }>): Promise<Row> {
+	emulator.resetCounts();
+	global.gc?.();
+	let peak = process.memoryUsage().rss;
+	const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+	const started = process.hrtime.bigint();
+	const result = await fn();
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	clearInterval(sampler);
+	peak = Math.max(peak, process.memoryUsage().rss);
+	if (result.error) failures.push(`${scenario}: ${result.error.message}`);
+	const failedItems = result.json.filter((j) => j.error || j.status === 'failed').length;
+	if (failedItems) failures.push(`${scenario}: ${failedItems} items failed`);
+	const row = {
+		scenario,
+		items,
+		seconds,
+		requests: emulator.log.length,
+		rejected429: emulator.rejected429.ac + emulator.rejected429.mc,
+		peakRssMb: Math.round(peak / 1024 / 1024),
+	};
+	rows.push(row);
+	console.log(`${scenario.padEnd(58)} ${String(items).padStart(6)} items ${seconds.toFixed(2).padStart(8)} s ${String(row.requests).padStart(6)} requests  429s ${row.rejected429}  peak RSS ${row.peakRssMb} MB`);
+	return row;
+}
+
+function target(ok: boolean, text: string) {
+	console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
+	if (!ok) failures.push(text);
+}
+
+const people = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@example.com`, first: `F${i}`, last: `L${i}` }));
+
+async function main(): Promise<number> {
+	const emulator = await startEmulator({ latencyMs: LATENCY_MS });
+	emulator.mc.addList('benchAudience', 'Bench');
+	console.log(`Emulator latency ${LATENCY_MS} ms per request; ActiveCampaign 5 requests/s per account, Mailchimp 10 in flight per key.\n`);
+
+	const acUpsert = { resource: 'contact', email: '={{ $json.email }}', additionalFields: { firstName: '={{ $json.first }}', lastName: '={{ $json.last }}' } };
+	const perItemAc = await measure('ActiveCampaign: one contact/sync per item (built-in way)', 200, emulator, () =>
+		runNode(emulator, 'activeCampaign', { ...acUpsert, operation: 'upsert' } as never, people(200, 'p')),
+	);
+	const bulkAc = await measure('ActiveCampaign: Create or Update Many (bulk_import)', 200, emulator, () =>
+		runNode(emulator, 'activeCampaign', { ...acUpsert, operation: 'upsertMany' } as never, people(200, 'b')),
+	);
+	const bulkAc10k = await measure('ActiveCampaign: Create or Update Many (bulk_import)', 10_000, emulator, () =>
+		runNode(emulator, 'activeCampaign', { ...acUpsert, operation: 'upsertMany' } as never, people(10_000, 'k')),
+	);
+	const queuedAc10k = await measure('ActiveCampaign: Create or Update Many, no waiting', 10_000, emulator, () =>
+		runNode(emulator, 'activeCampaign', { ...acUpsert, operation: 'upsertMany', options: { waitForCompletion: false } } as never, people(10_000, 'q')),
+	);
+
+	const mcUpsert = {
+		resource: 'member',
+		audience: { __rl: true, mode: 'id', value: 'benchAudience' },
+		email: '={{ $json.email }}',
+		additionalFields: { mergeFields: { field: [{ field: 'FNAME', value: '={{ $json.first }}' }] } },
+	};
+	const perItemMc = await measure('Mailchimp: one PUT member per item (built-in way)', 1000, emulator, () =>
+		runNode(emulator, 'mailchimp', { ...mcUpsert, operation: 'upsert', statusIfNew: 'subscribed' } as never, people(1000, 'p')),
+	);
+	const bulkMc = await measure('Mailchimp: Create or Update Many (batch subscribe)', 1000, emulator, () =>
+		runNode(emulator, 'mailchimp', { ...mcUpsert, operation: 'upsertMany', status: 'subscribed' } as never, people(1000, 'b')),
+	);
+	await measure('Mailchimp: Create or Update Many (batch subscribe)', 10_000, emulator, () =>
+		runNode(emulator, 'mailchimp', { ...mcUpsert, operation: 'upsertMany', status: 'subscribed' } as never, people(10_000, 'k')),
+	);
+
+	const readAc = await measure('ActiveCampaign: Get Many, Return All', emulator.ac.contacts.size, emulator, () =>
+		runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'getAll', returnAll: true } as never),
+	);
+	const readMc = await measure('Mailchimp: Get Many members, Return All', emulator.mc.lists.get('benchAudience')!.members.size, emulator, () =>
+		runNode(emulator, 'mailchimp', { resource: 'member', operation: 'getAll', audience: mcUpsert.audience, returnAll: true } as never),
+	);
+
+	const perContact = (r: Row) => r.seconds / r.items;
+	console.log('\nTargets');
+	// At 5 requests/s and 250 contacts per import, waiting for completion (one import/info poll per
+	// import) caps the gain near 125x, and not waiting near 250x.
+	const acSpeedup = perContact(perItemAc) / perContact(bulkAc10k);
+	target(acSpeedup >= 80, `ActiveCampaign bulk upsert, waiting for completion, at least 80x faster per contact than one request per item (${acSpeedup.toFixed(0)}x)`);
+	const acQueued = perContact(perItemAc) / perContact(queuedAc10k);
+	target(acQueued >= 150, `ActiveCampaign bulk upsert, not waiting, at least 150x faster per contact (${acQueued.toFixed(0)}x)`);
+	const mcSpeedup = perContact(perItemMc) / perContact(bulkMc);
+	target(mcSpeedup >= 10, `Mailchimp batch upsert at least 10x faster per member than one request per item (${mcSpeedup.toFixed(0)}x)`);
+	target(rows.every((r) => r.rejected429 === 0), 'no 429 from either API in any scenario (pacing keeps under the limits)');
+	target(bulkAc.requests <= 4, `200 contacts in at most 4 requests (bulk import + polling; ${bulkAc.requests})`);
+	target(readAc.seconds <= Math.ceil(readAc.items / 100) / 5 + 2, `reading ${readAc.items} ActiveCampaign contacts close to 100 per request at 5 requests/s (${readAc.seconds.toFixed(1)} s)`);
+	target(readMc.requests <= Math.ceil(readMc.items / 1000), `reading ${readMc.items} Mailchimp members in pages of 1000 (${readMc.requests} requests)`);
+	const peak = Math.max(...rows.map((r) => r.peakRssMb));
+	target(peak <= 1024, `peak RSS at most 1 GiB with 10,000-item inputs in the engine (${peak} MB)`);
+
+	await emulator.stop();
+	shutdownEngine();
+	if (failures.length) console.log(`\n${failures.length} target(s) missed:\n- ${failures.join('\n- ')}`);
+	return failures.length ? 1 : 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
