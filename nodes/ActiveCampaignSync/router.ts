@@ -1,6 +1,7 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { type Operation, runOperation } from '../shared/operations';
+import { readLimits } from '../shared/limits';
+import { type Operation, routeOperation } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
 import { Lookups } from './lookups';
 import { contactOperations } from './resources/contact';
@@ -26,18 +27,14 @@ const operations: Record<string, Record<string, Operation<AcContext>>> = {
 const ITEM_CONCURRENCY = 5;
 
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
-	const selected = operations[resource]?.[operation];
-	if (!selected) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for "${resource}"`);
-
-	const limits = this.getNodeParameter('limits', 0, {}) as IDataObject;
-	const seconds = (v: unknown) => (typeof v === 'number' ? v * 1000 : undefined);
-	const client = await activeCampaignClient(this, {
-		requestsPerSecond: limits.requestsPerSecond as number | undefined,
-		maxAttempts: limits.maxAttempts as number | undefined,
-		maxWaitMs: seconds(limits.maxWaitSeconds),
-		timeoutMs: seconds(limits.timeoutSeconds),
-	});
-	return [await runOperation(this, selected, { client, lookups: new Lookups(client, this) }, ITEM_CONCURRENCY)];
+	return routeOperation(
+		this,
+		operations,
+		async () => {
+			const { pace, ...retry } = readLimits(this, 'requestsPerSecond');
+			const client = await activeCampaignClient(this, { ...retry, requestsPerSecond: pace });
+			return { client, lookups: new Lookups(client, this) };
+		},
+		ITEM_CONCURRENCY,
+	);
 }

@@ -1,4 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { RetryPolicy } from './transport';
 
 /**
  * The node option for accounts with custom limits: pace, attempts, waits, timeout. The defaults
@@ -45,5 +47,17 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 				description: 'How long one attempt may take before it is abandoned',
 			},
 		],
+	};
+}
+
+/** The node's Rate Limits and Retries option: the retry policy overrides and the pace option's value. */
+export function readLimits(ctx: IExecuteFunctions, paceName: string): Partial<RetryPolicy> & { pace?: number } {
+	const limits = ctx.getNodeParameter('limits', 0, {}) as IDataObject;
+	const seconds = (v: unknown) => (typeof v === 'number' ? v * 1000 : undefined);
+	return {
+		pace: typeof limits[paceName] === 'number' ? (limits[paceName] as number) : undefined,
+		maxAttempts: limits.maxAttempts as number | undefined,
+		maxWaitMs: seconds(limits.maxWaitSeconds),
+		timeoutMs: seconds(limits.timeoutSeconds),
 	};
 }

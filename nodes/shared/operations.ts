@@ -116,6 +116,32 @@ export async function runOperation<Ctx>(
 	return results.flat();
 }
 
+/** A date filter as ISO text; an unreadable one is refused naming the item and the filter. */
+export function readDate(ctx: IExecuteFunctions, value: unknown, itemIndex: number, name: string): string {
+	const date = new Date(String(value));
+	if (Number.isNaN(date.getTime())) {
+		throw new NodeOperationError(ctx.getNode(), `Filter ${name} "${String(value)}" is not a date (item ${itemIndex})`, { itemIndex });
+	}
+	return date.toISOString();
+}
+
+/**
+ * A node's execute: picks the operation from the resource and operation parameters, builds the
+ * operation context once (the paced client and lookups), and runs the operation over the items.
+ */
+export async function routeOperation<Ctx>(
+	ctx: IExecuteFunctions,
+	operations: Record<string, Record<string, Operation<Ctx>>>,
+	makeContext: () => Promise<Ctx>,
+	concurrency: number,
+): Promise<INodeExecutionData[][]> {
+	const resource = ctx.getNodeParameter('resource', 0) as string;
+	const operation = ctx.getNodeParameter('operation', 0) as string;
+	const selected = operations[resource]?.[operation];
+	if (!selected) throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not known for "${resource}"`);
+	return [await runOperation(ctx, selected, await makeContext(), concurrency)];
+}
+
 /** Reads a `limit` parameter and refuses one below 1, naming the item. */
 export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;

@@ -183,6 +183,13 @@ export async function* paginate<T>(
 	}
 }
 
+/** All items of a paginated read, in order. */
+export async function collectPages<T>(pages: AsyncGenerator<T[]>, map: (item: T) => T = (item) => item): Promise<T[]> {
+	const out: T[] = [];
+	for await (const page of pages) for (const item of page) out.push(map(item));
+	return out;
+}
+
 export class ApiClient {
 	constructor(
 		private readonly ctx: HttpContext,

@@ -3,6 +3,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { isEmail, readEmail } from '../../../shared/operations';
 
 import type { Lookups } from '../../lookups';
+import type { AcContext } from '../../router';
 
 /** Contact properties shared by Create, Create or Update and Update. */
 export function contactFields(name: 'additionalFields' | 'updateFields'): INodeProperties {
@@ -119,4 +120,13 @@ export function checkContactLocator(ctx: IExecuteFunctions, itemIndex: number): 
 	} else if (!/^\d+$/.test(value)) {
 		throw new NodeOperationError(ctx.getNode(), `Contact ID "${value}" is not a number (item ${itemIndex}); give an ID or switch to By Email`, { itemIndex });
 	}
+}
+
+/** Create (POST /contacts) and Create or Update (POST /contact/sync) send the same body. */
+export async function writeContact(ctx: IExecuteFunctions, { client, lookups }: AcContext, i: number, path: '/contacts' | '/contact/sync'): Promise<IDataObject> {
+	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
+	const fields = ctx.getNodeParameter('additionalFields', i, {}) as IDataObject;
+	const body = await contactBody(lookups, i, fields, email);
+	const answer = await client.request<IDataObject>({ method: 'POST', path, body, subject: `the contact ${email}`, itemIndex: i });
+	return { ...(answer.contact as IDataObject), fieldValues: answer.fieldValues };
 }

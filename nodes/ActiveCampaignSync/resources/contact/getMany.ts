@@ -1,6 +1,7 @@
-import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { forOperation, type ItemOperation, readEmail, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { forOperation, type ItemOperation, readDate, readEmail, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { collectPages } from '../../../shared/transport';
 import type { AcContext } from '../../router';
 import { activeCampaignPages } from '../../transport';
 import { simplifyContact, simplifyProperty } from './fields';
@@ -75,19 +76,9 @@ export const getMany: ItemOperation<AcContext> = {
 		if (filters.status !== undefined && filters.status !== '-1') query.status = String(filters.status);
 		if (filters.list) query.listid = (await lookups.require('list', String(filters.list), i)).id;
 		if (filters.tag) query.tagid = (await lookups.require('tag', String(filters.tag), i)).id;
-		for (const [name, param] of DATE_FILTERS) {
-			if (!filters[name]) continue;
-			const date = new Date(String(filters[name]));
-			if (Number.isNaN(date.getTime())) {
-				throw new NodeOperationError(this.getNode(), `Filter ${name} "${String(filters[name])}" is not a date (item ${i})`, { itemIndex: i });
-			}
-			query[param] = date.toISOString();
-		}
+		for (const [name, param] of DATE_FILTERS) if (filters[name]) query[param] = readDate(this, filters[name], i, name);
 		const simplify = this.getNodeParameter('simplify', i, true) as boolean;
-		const out: IDataObject[] = [];
-		for await (const page of activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query, { limit, stableOrder: true })) {
-			for (const contact of page) out.push(simplify ? simplifyContact(contact) : contact);
-		}
-		return out;
+		const pages = activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query, { limit, stableOrder: true });
+		return collectPages(pages, simplify ? simplifyContact : undefined);
 	},
 };

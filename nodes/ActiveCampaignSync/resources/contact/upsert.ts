@@ -1,8 +1,6 @@
-import type { IDataObject } from 'n8n-workflow';
-
 import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
 import type { AcContext } from '../../router';
-import { contactBody, contactFields } from './fields';
+import { contactFields, writeContact } from './fields';
 
 /** Create or Update: ActiveCampaign's contact/sync, keyed on email. Safe to repeat. */
 export const upsert: ItemOperation<AcContext> = {
@@ -23,11 +21,7 @@ export const upsert: ItemOperation<AcContext> = {
 		readEmail(this, this.getNodeParameter('email', i), i);
 	},
 
-	async execute({ client, lookups }, i) {
-		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
-		const body = await contactBody(lookups, i, fields, email);
-		const answer = await client.request<IDataObject>({ method: 'POST', path: '/contact/sync', body, subject: `the contact ${email}`, itemIndex: i });
-		return { ...(answer.contact as IDataObject), fieldValues: answer.fieldValues };
+	async execute(context, i) {
+		return writeContact(this, context, i, '/contact/sync');
 	},
 };

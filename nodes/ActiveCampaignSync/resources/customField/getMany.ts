@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { collectPages } from '../../../shared/transport';
 import type { AcContext } from '../../router';
 import { activeCampaignPages } from '../../transport';
 
@@ -13,8 +14,6 @@ export const getMany: ItemOperation<AcContext> = {
 
 	async execute({ client }, i) {
 		const limit = readLimit(this, i);
-		const out: IDataObject[] = [];
-		for await (const page of activeCampaignPages<IDataObject>(client, '/fields', 'fields', {}, { limit })) out.push(...page);
-		return out;
+		return collectPages(activeCampaignPages<IDataObject>(client, '/fields', 'fields', {}, { limit }));
 	},
 };

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { collectPages } from '../../../shared/transport';
 import type { AcContext } from '../../router';
 import { activeCampaignPages } from '../../transport';
 
@@ -25,8 +26,6 @@ export const getMany: ItemOperation<AcContext> = {
 		const limit = readLimit(this, i);
 		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
 		const query = filters.name ? { 'filters[name]': String(filters.name) } : {};
-		const out: IDataObject[] = [];
-		for await (const page of activeCampaignPages<IDataObject>(client, '/lists', 'lists', query, { limit })) out.push(...page);
-		return out;
+		return collectPages(activeCampaignPages<IDataObject>(client, '/lists', 'lists', query, { limit }));
 	},
 };

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { collectPages } from '../../../shared/transport';
 import type { McContext } from '../../router';
 import { mailchimpPages } from '../../transport';
 
@@ -12,8 +13,6 @@ export const getMany: ItemOperation<McContext> = {
 	},
 
 	async execute({ client }, i) {
-		const out: IDataObject[] = [];
-		for await (const page of mailchimpPages<IDataObject>(client, '/lists', 'lists', {}, { limit: readLimit(this, i) })) out.push(...page);
-		return out;
+		return collectPages(mailchimpPages<IDataObject>(client, '/lists', 'lists', {}, { limit: readLimit(this, i) }));
 	},
 };

@@ -1,6 +1,7 @@
-import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { forOperation, type ItemOperation, readDate, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { collectPages } from '../../../shared/transport';
 import type { McContext } from '../../router';
 import { mailchimpPages } from '../../transport';
 import { audienceLocator } from '../audience/locator';
@@ -62,21 +63,12 @@ export const getMany: ItemOperation<McContext> = {
 			['changedSince', 'since_last_changed'],
 			['changedBefore', 'before_last_changed'],
 		]) {
-			if (!filters[name]) continue;
-			const date = new Date(String(filters[name]));
-			if (Number.isNaN(date.getTime())) {
-				throw new NodeOperationError(this.getNode(), `Filter ${name} "${String(filters[name])}" is not a date (item ${i})`, { itemIndex: i });
-			}
-			query[param] = date.toISOString();
+			if (filters[name]) query[param] = readDate(this, filters[name], i, name);
 		}
 		if (filters.sort) {
 			query.sort_field = 'last_changed';
 			query.sort_dir = String(filters.sort);
 		}
-		const out: IDataObject[] = [];
-		for await (const page of mailchimpPages<IDataObject>(client, `/lists/${audience}/members`, 'members', query, { limit: readLimit(this, i) })) {
-			out.push(...page);
-		}
-		return out;
+		return collectPages(mailchimpPages<IDataObject>(client, `/lists/${audience}/members`, 'members', query, { limit: readLimit(this, i) }));
 	},
 };
