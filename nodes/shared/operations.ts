@@ -14,8 +14,11 @@ import {
 /** An operation run once per input item (most of them). */
 export interface ItemOperation<Ctx> {
 	description: INodeProperties[];
-	/** Checks an item's parameters without any request; run for every item before any item executes. */
-	check?(this: IExecuteFunctions, itemIndex: number): void;
+	/**
+	 * Checks an item's input before anything is written: run for every item before any item
+	 * executes. It may read (names → ids through the context's cached lookups), never write.
+	 */
+	check?(this: IExecuteFunctions, ctx: Ctx, itemIndex: number): void | Promise<void>;
 	execute(this: IExecuteFunctions, ctx: Ctx, itemIndex: number): Promise<IDataObject | IDataObject[]>;
 }
 
@@ -80,12 +83,12 @@ export async function runOperation<Ctx>(
 		if (!run.failure || index < run.failure.index) run.failure = { index, error };
 	};
 
-	// Input problems surface before anything is sent: without Continue On Fail the run stops here.
+	// Input problems surface before anything is written: without Continue On Fail the run stops here.
 	const skip = new Set<number>();
 	if (operation.check) {
 		for (let index = 0; index < items.length; index++) {
 			try {
-				operation.check.call(ctx, index);
+				await operation.check.call(ctx, context, index);
 			} catch (error) {
 				if (!continueOnFail) throw withItem(ctx, error, index);
 				results[index] = [errorItem(error, index)];

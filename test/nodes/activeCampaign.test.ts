@@ -213,6 +213,17 @@ describe('List', () => {
 		expect(emulator.ac.contactLists.get(`${c.id}:${list.id}`)?.status).toBe('2');
 	});
 
+	test('an unknown list name on a later item stops the run before anything is written', async () => {
+		emulator.ac.addList('Known');
+		emulator.ac.addContact({ email: 'early@example.com' });
+		const run = await ac({ resource: 'list', operation: 'subscribe', list: { __rl: true, mode: 'name', value: '={{ $json.list }}' }, contact: byEmail('early@example.com') }, [
+			{ list: 'Known' },
+			{ list: 'Unknown' },
+		]);
+		expect(run.error?.message).toBe('Unknown list "Unknown" (item 1): no list has that id or name');
+		expect(emulator.log.filter((l) => l.method !== 'GET')).toHaveLength(0);
+	});
+
 	test('an unknown list name is an input error naming the item', async () => {
 		emulator.ac.addContact({ email: 'nolist@example.com' });
 		const run = await ac({ resource: 'list', operation: 'subscribe', list: byName('Nope'), contact: byEmail('nolist@example.com') });

@@ -94,6 +94,11 @@ describe('Member', () => {
 		expect(email.error?.message).toBe('Email "nope" is not a valid email address (item 0)');
 		const field = await mc({ resource: 'member', operation: 'upsert', email: 'mf@example.com', statusIfNew: 'subscribed', additionalFields: { mergeFields: { field: [{ field: 'Shoe Size', value: '42' }] } } });
 		expect(field.error?.message).toBe(`Unknown merge field "Shoe Size" in audience ${AUD} (item 0)`);
+		const later = await mc(
+			{ resource: 'member', operation: 'upsert', email: '={{ $json.email }}', statusIfNew: 'subscribed', additionalFields: { mergeFields: { field: [{ field: '={{ $json.field }}', value: 'x' }] } } },
+			[{ email: 'first@example.com', field: 'FNAME' }, { email: 'second@example.com', field: 'Shoe Size' }],
+		);
+		expect(later.error?.message).toBe(`Unknown merge field "Shoe Size" in audience ${AUD} (item 1)`);
 		expect(emulator.log.filter((l) => l.method !== 'GET')).toHaveLength(0);
 	});
 

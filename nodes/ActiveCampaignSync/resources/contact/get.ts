@@ -7,7 +7,7 @@ import { checkContactLocator, contactLocator, simplifyContact, simplifyProperty 
 export const get: ItemOperation<AcContext> = {
 	description: forOperation('contact', 'get', [contactLocator, simplifyProperty]),
 
-	check(i) {
+	check(_context, i) {
 		checkContactLocator(this, i);
 	},
 

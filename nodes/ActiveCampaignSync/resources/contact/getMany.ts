@@ -63,8 +63,11 @@ export const getMany: ItemOperation<AcContext> = {
 		simplifyProperty,
 	]),
 
-	check(i) {
+	async check({ lookups }, i) {
 		readLimit(this, i);
+		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
+		if (filters.list) await lookups.require('list', String(filters.list), i);
+		if (filters.tag) await lookups.require('tag', String(filters.tag), i);
 	},
 
 	async execute({ client, lookups }, i) {

@@ -7,13 +7,14 @@ import { checkContactLocator, contactBody, contactFields, contactLocator } from 
 export const update: ItemOperation<AcContext> = {
 	description: forOperation('contact', 'update', [contactLocator, contactFields('updateFields')]),
 
-	check(i) {
+	async check({ lookups }, i) {
 		checkContactLocator(this, i);
 		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
 		if (!Object.keys(fields).length) {
 			throw new NodeOperationError(this.getNode(), `Nothing to update (item ${i}): add at least one field under Update Fields`, { itemIndex: i });
 		}
-		if (fields.email !== undefined) readEmail(this, fields.email, i);
+		const email = fields.email !== undefined ? readEmail(this, fields.email, i) : undefined;
+		await contactBody(lookups, i, fields, email);
 	},
 
 	async execute({ client, lookups }, i) {

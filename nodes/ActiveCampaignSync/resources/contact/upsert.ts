@@ -1,6 +1,8 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
 import type { AcContext } from '../../router';
-import { contactFields, writeContact } from './fields';
+import { contactBody, contactFields, writeContact } from './fields';
 
 /** Create or Update: ActiveCampaign's contact/sync, keyed on email. Safe to repeat. */
 export const upsert: ItemOperation<AcContext> = {
@@ -17,8 +19,9 @@ export const upsert: ItemOperation<AcContext> = {
 		contactFields('additionalFields'),
 	]),
 
-	check(i) {
-		readEmail(this, this.getNodeParameter('email', i), i);
+	async check({ lookups }, i) {
+		const email = readEmail(this, this.getNodeParameter('email', i), i);
+		await contactBody(lookups, i, this.getNodeParameter('additionalFields', i, {}) as IDataObject, email);
 	},
 
 	async execute(context, i) {

@@ -8,7 +8,7 @@ import { activeCampaignPages } from '../../transport';
 export const getMany: ItemOperation<AcContext> = {
 	description: forOperation('customField', 'getAll', returnAllAndLimit()),
 
-	check(i) {
+	check(_context, i) {
 		readLimit(this, i);
 	},
 

@@ -18,7 +18,7 @@ export const getMany: ItemOperation<AcContext> = {
 		},
 	]),
 
-	check(i) {
+	check(_context, i) {
 		readLimit(this, i);
 	},
 

@@ -10,8 +10,9 @@ export function subscription(operation: 'subscribe' | 'unsubscribe', status: 1 |
 	return {
 		description: forOperation('list', operation, [listLocator, contactLocator]),
 
-		check(i) {
+		async check({ lookups }, i) {
 			checkContactLocator(this, i);
+			await lookups.locate('list', 'list', i);
 		},
 
 		async execute({ client, lookups }, i) {

@@ -1,4 +1,4 @@
-import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation } from '../../../shared/operations';
 import type { AcContext } from '../../router';
@@ -18,16 +18,14 @@ export const addToContact: ItemOperation<AcContext> = {
 		},
 	]),
 
-	check(i) {
+	async check({ lookups }, i) {
 		checkContactLocator(this, i);
+		if (!createsTag(this, i)) await lookups.locate('tag', 'tag', i);
 	},
 
 	async execute({ client, lookups }, i) {
 		const locator = this.getNodeParameter('tag', i) as INodeParameterResourceLocator;
-		const tag =
-			locator.mode === 'name' && this.getNodeParameter('createIfMissing', i, false)
-				? await lookups.tagCreatingIfMissing(String(locator.value), i)
-				: await lookups.locate('tag', 'tag', i);
+		const tag = createsTag(this, i) ? await lookups.tagCreatingIfMissing(String(locator.value), i) : await lookups.locate('tag', 'tag', i);
 		const contact = await lookups.contactId(i);
 		const answer = await client.request<IDataObject>({
 			method: 'POST',
@@ -39,3 +37,9 @@ export const addToContact: ItemOperation<AcContext> = {
 		return answer.contactTag as IDataObject;
 	},
 };
+
+/** A tag given by name with Create Tag If Missing on is created rather than looked up. */
+function createsTag(ctx: IExecuteFunctions, i: number): boolean {
+	const locator = ctx.getNodeParameter('tag', i) as INodeParameterResourceLocator;
+	return locator.mode === 'name' && (ctx.getNodeParameter('createIfMissing', i, false) as boolean);
+}

@@ -8,8 +8,9 @@ import { tagLocator } from './locator';
 export const removeFromContact: ItemOperation<AcContext> = {
 	description: forOperation('tag', 'removeFromContact', [contactLocator, tagLocator]),
 
-	check(i) {
+	async check({ lookups }, i) {
 		checkContactLocator(this, i);
+		await lookups.locate('tag', 'tag', i);
 	},
 
 	async execute({ client, lookups }, i) {

@@ -8,7 +8,7 @@ import { mailchimpPages } from '../../transport';
 export const getMany: ItemOperation<McContext> = {
 	description: forOperation('audience', 'getAll', returnAllAndLimit()),
 
-	check(i) {
+	check(_context, i) {
 		readLimit(this, i);
 	},
 

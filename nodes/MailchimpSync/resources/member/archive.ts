@@ -8,7 +8,7 @@ import { checkMember, emailProperty } from './fields';
 export const archive: ItemOperation<McContext> = {
 	description: forOperation('member', 'archive', [audienceLocator, emailProperty]),
 
-	check(i) {
+	check(_context, i) {
 		checkMember(this, i);
 	},
 

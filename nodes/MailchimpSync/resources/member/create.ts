@@ -24,8 +24,9 @@ export const create: ItemOperation<McContext> = {
 		},
 	]),
 
-	check(i) {
+	async check({ lookups }, i) {
 		checkMember(this, i, [['status', 'Status']]);
+		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('additionalFields', i, {}) as IDataObject, i);
 	},
 
 	async execute({ client, lookups }, i) {

@@ -18,7 +18,7 @@ export const deletePermanently: ItemOperation<McContext> = {
 		emailProperty,
 	]),
 
-	check(i) {
+	check(_context, i) {
 		checkMember(this, i);
 	},
 

@@ -9,7 +9,7 @@ import { checkMember, emailProperty } from './fields';
 export const get: ItemOperation<McContext> = {
 	description: forOperation('member', 'get', [audienceLocator, emailProperty]),
 
-	check(i) {
+	check(_context, i) {
 		checkMember(this, i);
 	},
 

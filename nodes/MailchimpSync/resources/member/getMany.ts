@@ -48,7 +48,7 @@ export const getMany: ItemOperation<McContext> = {
 		},
 	]),
 
-	check(i) {
+	check(_context, i) {
 		readLimit(this, i);
 		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
 		if (filters.status !== undefined && filters.status !== 'archived') readStatus(this, filters.status, i, 'Status filter');

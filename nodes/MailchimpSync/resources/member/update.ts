@@ -25,11 +25,12 @@ export const update: ItemOperation<McContext> = {
 		},
 	]),
 
-	check(i) {
+	async check({ lookups }, i) {
 		checkMember(this, i, [], 'updateFields');
 		if (!Object.keys(this.getNodeParameter('updateFields', i, {}) as IDataObject).length) {
 			throw new NodeOperationError(this.getNode(), `Nothing to update (item ${i}): add at least one field under Update Fields`, { itemIndex: i });
 		}
+		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('updateFields', i, {}) as IDataObject, i);
 	},
 
 	async execute({ client, lookups }, i) {

@@ -25,8 +25,9 @@ export const upsert: ItemOperation<McContext> = {
 		},
 	]),
 
-	check(i) {
+	async check({ lookups }, i) {
 		checkMember(this, i, [['statusIfNew', 'Status If New']], 'additionalFields');
+		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('additionalFields', i, {}) as IDataObject, i);
 	},
 
 	async execute({ client, lookups }, i) {

@@ -30,7 +30,7 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 			},
 		]),
 
-		check(i) {
+		check(_context, i) {
 			checkMember(this, i);
 			if (!tagNames(this.getNodeParameter('tags', i)).length) {
 				throw new NodeOperationError(this.getNode(), `No tag names given (item ${i})`, { itemIndex: i });

@@ -9,7 +9,7 @@ import { audienceLocator } from '../audience/locator';
 export const getMany: ItemOperation<McContext> = {
 	description: forOperation('mergeField', 'getAll', [audienceLocator, ...returnAllAndLimit()]),
 
-	check(i) {
+	check(_context, i) {
 		readLimit(this, i);
 	},
 
