@@ -180,8 +180,15 @@ async function main(): Promise<number> {
 	const n8n = spawn(N8N_BIN, ['start'], { cwd: RUNTIME, env: n8nEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 	n8n.stdout!.on('data', (d: Buffer) => log.push(d.toString()));
 	n8n.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+	// n8n shuts down gracefully on SIGTERM; wait for it (and force it after 15 s) so no n8n outlives us.
 	const stop = async () => {
-		n8n.kill('SIGTERM');
+		if (n8n.exitCode === null && n8n.signalCode === null) {
+			const exited = new Promise<void>((resolve) => n8n.once('exit', () => resolve()));
+			n8n.kill('SIGTERM');
+			const force = setTimeout(() => n8n.kill('SIGKILL'), 15_000);
+			await exited;
+			clearTimeout(force);
+		}
 		await emulator.stop();
 	};
 	process.on('SIGINT', () => void stop().then(() => process.exit(0)));
