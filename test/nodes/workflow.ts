@@ -47,5 +47,12 @@ export async function runNode(
 	};
 	const result = await runWorkflow(workflow, credentials, input.map((json) => ({ json })));
 	const items = result.output('Node');
-	return { items, json: items.map((i) => i.json), error: result.error('Node') as NodeRun['error'] };
+	const error = result.error('Node') as NodeRun['error'];
+	// Every node run in every test: the key never reaches an output item or the error a user sees.
+	const key = String(Object.values(credentials)[0].apiKey);
+	const seen = JSON.stringify({ items, error, message: error?.message, description: error?.description, run: result.run.data.resultData });
+	for (const secret of [key, Buffer.from(`n8n:${key}`).toString('base64')]) {
+		if (seen.includes(secret)) throw new Error(`The API key (or its Basic auth token) leaked into the output or error of ${node}`);
+	}
+	return { items, json: items.map((i) => i.json), error };
 }
