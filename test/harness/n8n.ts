@@ -16,6 +16,7 @@ import {
 	ExecuteContext,
 	ExecutionLifecycleHooks,
 	LoadOptionsContext,
+	PollContext,
 	PackageDirectoryLoader,
 	RoutingNode,
 	WorkflowExecute,
@@ -373,4 +374,35 @@ export async function loadNodeOptions(
 	const fn = methods?.[method];
 	if (!fn) throw new Error(`${nodeName} has no ${kind} method ${method}`);
 	return fn.call(context, filter);
+}
+
+/**
+ * A trigger node as n8n polls it once a workflow is active: one workflow (so its static data,
+ * where the trigger keeps its cursor, lives on between polls) and n8n-core's PollContext per poll.
+ */
+export async function poller(nodeName: string, parameters: INode['parameters'], credentials: Record<string, ICredentialDataDecryptedObject>) {
+	const loader = await loadPackage();
+	const nodeTypes = new PackageNodeTypes(loader);
+	const type = `${PACKAGE_NAME}.${nodeName}`;
+	const nodeType = nodeTypes.getByNameAndVersion(type, 1);
+	const node: INode = {
+		id: 'trigger',
+		name: 'Trigger',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: Object.fromEntries(Object.keys(credentials).map((t) => [t, { id: t, name: t }])),
+	};
+	const workflow = new Workflow({ id: 'poll-workflow', nodes: [node], connections: {}, active: true, nodeTypes, staticData: {} });
+	const hooks = new ExecutionLifecycleHooks('trigger', 'poll', {} as IWorkflowBase);
+	const data = additionalData(new PackageCredentialsHelper(loader, credentials), hooks);
+	return {
+		async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[] | null> {
+			const context = new PollContext(workflow, node, data, mode, mode === 'manual' ? 'manual' : 'activate');
+			const result = await nodeType.poll!.call(context);
+			return result ? result[0].map((item) => item.json) : null;
+		},
+		staticData: () => workflow.staticData,
+	};
 }
