@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
 import { collectPages } from '../shared/transport';
-import { type PollCursor, takeNew } from '../shared/polling';
+import { pollChanges } from '../shared/polling';
 import { simplifyContact } from './resources/contact/fields';
 import { activeCampaignClient, activeCampaignPages } from './transport';
 
@@ -45,27 +45,16 @@ export class ActiveCampaignSyncTrigger implements INodeType {
 		const created = this.getNodeParameter('event') === 'contactCreated';
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
 		const dateField = created ? 'cdate' : 'udate';
-		const state = this.getWorkflowStaticData('node') as PollCursor;
 		const client = await activeCampaignClient(this);
-		const shape = (c: IDataObject) => (simplify ? simplifyContact(c) : c);
-
-		if (this.getMode() === 'manual') {
-			// "Fetch test event": the newest contact, so the user sees the output's shape.
+		const contacts = (query: IDataObject, limit?: number) =>
+			collectPages(activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query as Record<string, string>, { limit, stableOrder: !limit }));
+		return pollChanges(this, {
 			// AC documents ordering by cdate and id (not udate): the newest contact either way.
-			const order = created ? 'orders[cdate]' : 'orders[id]';
-			const latest = await collectPages(activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', { [order]: 'DESC' }, { limit: 1 }));
-			return latest.length ? [this.helpers.returnJsonArray(latest.map(shape))] : null;
-		}
-		if (!state.since) {
-			// First poll after activation: start from now, report nothing that happened before.
-			state.since = new Date().toISOString();
-			state.idsAtSince = [];
-			return null;
-		}
-		const query = { [created ? 'filters[created_after]' : 'filters[updated_after]']: state.since };
-		const changed = await collectPages(activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query, { stableOrder: true }));
-		const { fresh, next } = takeNew(state, changed, (c) => String(c.id), (c) => String(c[dateField]));
-		Object.assign(state, next);
-		return fresh.length ? [this.helpers.returnJsonArray(fresh.map(shape))] : null;
+			sample: () => contacts({ [created ? 'orders[cdate]' : 'orders[id]']: 'DESC' }, 1),
+			changedSince: (since) => contacts({ [created ? 'filters[created_after]' : 'filters[updated_after]']: since }),
+			id: (c) => String(c.id),
+			changedAt: (c) => String(c[dateField]),
+			shape: simplify ? simplifyContact : undefined,
+		});
 	}
 }

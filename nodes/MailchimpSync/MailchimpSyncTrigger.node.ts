@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
 import { collectPages } from '../shared/transport';
-import { type PollCursor, takeNew } from '../shared/polling';
+import { pollChanges } from '../shared/polling';
 import { listSearch } from './methods';
 import { audienceLocator } from './resources/audience/locator';
 import { mailchimpClient, mailchimpPages } from './transport';
@@ -44,23 +44,14 @@ export class MailchimpSyncTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const audience = this.getNodeParameter('audience', undefined, { extractValue: true }) as string;
 		const status = this.getNodeParameter('status', '') as string;
-		const state = this.getWorkflowStaticData('node') as PollCursor;
 		const client = await mailchimpClient(this);
-		const path = `/lists/${audience}/members`;
-		const base = { ...(status ? { status } : {}), sort_field: 'last_changed', sort_dir: 'ASC' };
-
-		if (this.getMode() === 'manual') {
-			const latest = await collectPages(mailchimpPages<IDataObject>(client, path, 'members', { ...base, sort_dir: 'DESC' }, { limit: 1 }));
-			return latest.length ? [this.helpers.returnJsonArray(latest)] : null;
-		}
-		if (!state.since) {
-			state.since = new Date().toISOString();
-			state.idsAtSince = [];
-			return null;
-		}
-		const changed = await collectPages(mailchimpPages<IDataObject>(client, path, 'members', { ...base, since_last_changed: state.since }));
-		const { fresh, next } = takeNew(state, changed, (m) => String(m.id), (m) => String(m.last_changed));
-		Object.assign(state, next);
-		return fresh.length ? [this.helpers.returnJsonArray(fresh)] : null;
+		const members = (query: Record<string, string>, limit?: number) =>
+			collectPages(mailchimpPages<IDataObject>(client, `/lists/${audience}/members`, 'members', { ...(status ? { status } : {}), sort_field: 'last_changed', ...query }, { limit }));
+		return pollChanges(this, {
+			sample: () => members({ sort_dir: 'DESC' }, 1),
+			changedSince: (since) => members({ sort_dir: 'ASC', since_last_changed: since }),
+			id: (m) => String(m.id),
+			changedAt: (m) => String(m.last_changed),
+		});
 	}
 }

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 /**
  * The cursor a polling trigger keeps in the workflow's static data: the newest change time seen,
@@ -31,4 +31,33 @@ export function takeNew<T extends IDataObject>(
 			? { since: cursor.since, idsAtSince: [...seen, ...atNewest] }
 			: { since: new Date(newest).toISOString(), idsAtSince: atNewest };
 	return { fresh, next };
+}
+
+export interface ChangeSource<T extends IDataObject> {
+	/** The newest record, for the editor's Fetch test event. */
+	sample(): Promise<T[]>;
+	/** Every record changed at or after `since` (all pages). */
+	changedSince(since: string): Promise<T[]>;
+	id(item: T): string;
+	changedAt(item: T): string;
+	shape?(item: T): IDataObject;
+}
+
+/**
+ * A polling trigger's poll: a sample in manual mode; on the first poll after activation the
+ * cursor starts at now and nothing is emitted; afterwards every change since the cursor, once.
+ */
+export async function pollChanges<T extends IDataObject>(ctx: IPollFunctions, source: ChangeSource<T>): Promise<INodeExecutionData[][] | null> {
+	const shape = source.shape ?? ((item: T) => item);
+	const emit = (items: T[]) => (items.length ? [ctx.helpers.returnJsonArray(items.map(shape))] : null);
+	if (ctx.getMode() === 'manual') return emit(await source.sample());
+	const state = ctx.getWorkflowStaticData('node') as PollCursor;
+	if (!state.since) {
+		state.since = new Date().toISOString();
+		state.idsAtSince = [];
+		return null;
+	}
+	const { fresh, next } = takeNew(state, await source.changedSince(state.since), source.id, source.changedAt);
+	Object.assign(state, next);
+	return emit(fresh);
 }
