@@ -65,7 +65,7 @@ export class MailchimpSyncApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			placeholder: '0123456789abcdef0123456789abcdef-us18',
+			placeholder: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-us18',
 			description:
 				'The key from Mailchimp Account > Extras > API keys. The datacenter (the part after the last "-") selects the API host automatically.',
 		},
