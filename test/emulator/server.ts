@@ -12,8 +12,11 @@ import { MailchimpState, mailchimpRoutes, problem } from './mailchimp';
  * errors in their shapes, counts requests per route, and can inject faults.
  */
 
-/** `echo-secret`: a 422 whose error text repeats the credential the request carried (to prove redaction). */
-export type FaultKind = 500 | 503 | 429 | 'reset' | 'truncated' | 'hang' | 'no-body-429' | 'echo-secret';
+/**
+ * `echo-secret`: a 422 whose error text repeats the credential the request carried (to prove redaction).
+ * `import-refuses`: ActiveCampaign's 400 for a bulk import, naming the contacts at positions `refuse`.
+ */
+export type FaultKind = 500 | 503 | 429 | 'reset' | 'truncated' | 'hang' | 'no-body-429' | 'echo-secret' | 'import-refuses';
 
 export interface Fault {
 	kind: FaultKind;
@@ -24,6 +27,8 @@ export interface Fault {
 	times?: number;
 	/** For kind 429: the Retry-After header value to send (AC sends one, Mailchimp none). */
 	retryAfter?: string;
+	/** For kind import-refuses: positions in the import's contacts to name in failureReasons. */
+	refuse?: number[];
 }
 
 export interface EmulatorOptions {
@@ -240,6 +245,11 @@ export class Emulator {
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.end('{"contacts":[{"id":"1","email":"trunc');
 				return;
+			case 'import-refuses':
+				return send(res, {
+					status: 400,
+					body: { success: 0, message: 'Validation failed.', failureReasons: (fault.refuse ?? []).map((contact) => ({ contact, failureReason: 'Refused: test rule' })) },
+				});
 			case 'no-body-429':
 				return send(res, { status: 429 });
 			case 429: {

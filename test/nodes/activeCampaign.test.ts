@@ -282,3 +282,31 @@ describe('dropdowns and searchable locators', () => {
 		expect(all.results).toHaveLength(emulator.ac.lists.size);
 	});
 });
+
+describe('Contact: Create or Update Many when ActiveCampaign refuses part of an import', () => {
+	const bulk = { resource: 'contact', operation: 'upsertMany', email: '={{ $json.email }}' };
+
+	test('contacts named in failureReasons are marked failed and the rest of the chunk is sent again', async () => {
+		// A rule the node cannot check itself: the emulator refuses this address inside the import call.
+		const refused = 'refused@example.com';
+		emulator.ac.importRejects.clear();
+		const input = Array.from({ length: 12 }, (_, i) => ({ email: i === 4 ? refused : `part${i}@example.com` }));
+		emulator.faults.push({ kind: 'import-refuses', method: 'POST', path: /bulk_import$/, refuse: [4] } as never);
+		const run = await ac(bulk, input);
+		expect(run.error).toBeUndefined();
+		expect(run.json[4]).toMatchObject({ email: refused, status: 'failed', error: 'Refused: test rule', itemIndex: 4 });
+		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(11);
+		const calls = emulator.log.filter((l) => l.path === '/api/3/import/bulk_import');
+		expect(calls).toHaveLength(2);
+		expect((calls[1].body as { contacts: Array<{ email: string }> }).contacts.map((c) => c.email)).not.toContain(refused);
+		expect((calls[1].body as { contacts: unknown[] }).contacts).toHaveLength(11);
+	});
+
+	test('a refusal that names no contact of the chunk stops with the error instead of re-sending', async () => {
+		const input = Array.from({ length: 12 }, (_, i) => ({ email: `odd${i}@example.com` }));
+		emulator.faults.push({ kind: 'import-refuses', method: 'POST', path: /bulk_import$/, refuse: [400], times: 5 } as never);
+		const run = await ac(bulk, input);
+		expect(run.error?.message).toMatch(/^ActiveCampaign rejected a bulk import of 12 contacts/);
+		expect(emulator.log.filter((l) => l.path === '/api/3/import/bulk_import')).toHaveLength(1);
+	});
+});

@@ -133,7 +133,8 @@ export const upsertMany: BatchOperation<AcContext> = {
 					chunk = [];
 				} catch (error) {
 					const reasons = failureReasons(error);
-					if (!reasons.size) throw error;
+					// Only re-send when the refusal names contacts of this chunk; otherwise it would repeat forever.
+					if (![...reasons.keys()].some((position) => position < chunk.length)) throw error;
 					for (const [position, reason] of reasons) {
 						const p = chunk[position];
 						if (p) results[p.index] = { json: { email: p.email, status: 'failed', error: reason, itemIndex: p.index }, pairedItem: { item: p.index } };
