@@ -122,6 +122,12 @@ export function checkContactLocator(ctx: IExecuteFunctions, itemIndex: number): 
 	}
 }
 
+/** Create and Create or Update check the same input: the email, and custom field names. */
+export async function checkContactWrite(ctx: IExecuteFunctions, { lookups }: AcContext, i: number): Promise<void> {
+	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
+	await contactBody(lookups, i, ctx.getNodeParameter('additionalFields', i, {}) as IDataObject, email);
+}
+
 /** Create (POST /contacts) and Create or Update (POST /contact/sync) send the same body. */
 export async function writeContact(ctx: IExecuteFunctions, { client, lookups }: AcContext, i: number, path: '/contacts' | '/contact/sync'): Promise<IDataObject> {
 	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);

@@ -1,8 +1,6 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { forOperation, type ItemOperation } from '../../../shared/operations';
 import type { AcContext } from '../../router';
-import { contactBody, contactFields, writeContact } from './fields';
+import { checkContactWrite, contactFields, writeContact } from './fields';
 
 /** Create or Update: ActiveCampaign's contact/sync, keyed on email. Safe to repeat. */
 export const upsert: ItemOperation<AcContext> = {
@@ -19,9 +17,8 @@ export const upsert: ItemOperation<AcContext> = {
 		contactFields('additionalFields'),
 	]),
 
-	async check({ lookups }, i) {
-		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		await contactBody(lookups, i, this.getNodeParameter('additionalFields', i, {}) as IDataObject, email);
+	async check(context, i) {
+		await checkContactWrite(this, context, i);
 	},
 
 	async execute(context, i) {

@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { forOperation, type ItemOperation } from '../../../shared/operations';
 import { errorTitle } from '../../lookups';
 import type { McContext } from '../../router';
 import { audienceLocator } from '../audience/locator';
-import { checkMember, emailProperty, memberBody, memberOptions, statusProperty } from './fields';
+import { checkMember, emailProperty, memberBody, memberOptions, memberWrite, statusProperty } from './fields';
 
 export const create: ItemOperation<McContext> = {
 	description: forOperation('member', 'create', [
@@ -30,14 +30,8 @@ export const create: ItemOperation<McContext> = {
 	},
 
 	async execute({ client, lookups }, i) {
-		const audience = lookups.audienceId(i);
-		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
-		const body: IDataObject = {
-			...(await memberBody(lookups, audience, fields, i)),
-			email_address: email,
-			status: String(this.getNodeParameter('status', i)).toLowerCase(),
-		};
+		const { audience, email, fields, body } = await memberWrite(this, lookups, i, 'additionalFields');
+		body.status = String(this.getNodeParameter('status', i)).toLowerCase();
 		const tags = String(fields.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean);
 		if (tags.length) body.tags = tags;
 		try {

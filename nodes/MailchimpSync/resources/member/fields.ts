@@ -93,3 +93,12 @@ export async function memberBody(lookups: Lookups, audienceId: string, fields: I
 	if (entries.length) body.merge_fields = await lookups.mergeFieldValues(audienceId, entries, itemIndex);
 	return body;
 }
+
+/** What every member write starts from: the audience, the email, and the body its fields give. */
+export async function memberWrite(ctx: IExecuteFunctions, lookups: Lookups, i: number, collection: string) {
+	const audience = lookups.audienceId(i);
+	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
+	const fields = ctx.getNodeParameter(collection, i, {}) as IDataObject;
+	const body: IDataObject = { ...(await memberBody(lookups, audience, fields, i)), email_address: email };
+	return { audience, email, fields, body };
+}

@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { forOperation, type ItemOperation } from '../../../shared/operations';
 import { subscriberHash } from '../../lookups';
 import type { McContext } from '../../router';
 import { audienceLocator } from '../audience/locator';
-import { checkMember, emailProperty, memberBody, memberOptions, statusProperty } from './fields';
+import { checkMember, emailProperty, memberBody, memberOptions, memberWrite, statusProperty } from './fields';
 
 /** Create or Update: PUT /lists/{id}/members/{hash} with status_if_new. Safe to repeat. */
 export const upsert: ItemOperation<McContext> = {
@@ -31,14 +31,8 @@ export const upsert: ItemOperation<McContext> = {
 	},
 
 	async execute({ client, lookups }, i) {
-		const audience = lookups.audienceId(i);
-		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
-		const body: IDataObject = {
-			...(await memberBody(lookups, audience, fields, i)),
-			email_address: email,
-			status_if_new: String(this.getNodeParameter('statusIfNew', i)).toLowerCase(),
-		};
+		const { audience, email, body } = await memberWrite(this, lookups, i, 'additionalFields');
+		body.status_if_new = String(this.getNodeParameter('statusIfNew', i)).toLowerCase();
 		return client.request<IDataObject>({
 			method: 'PUT',
 			path: `/lists/${audience}/members/${subscriberHash(email)}`,
