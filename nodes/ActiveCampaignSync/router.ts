@@ -2,19 +2,14 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readLimits } from '../shared/limits';
 import { type Operation, routeOperation } from '../shared/operations';
-import type { ApiClient } from '../shared/transport';
 import { Lookups } from './lookups';
 import { contactOperations } from './resources/contact';
 import { customFieldOperations } from './resources/customField';
 import { listOperations } from './resources/list';
 import { tagOperations } from './resources/tag';
 import { activeCampaignClient } from './transport';
+import type { AcContext } from './types';
 
-/** What every ActiveCampaign operation gets: the paced client and this execution's name lookups. */
-export interface AcContext {
-	client: ApiClient;
-	lookups: Lookups;
-}
 
 const operations: Record<string, Record<string, Operation<AcContext>>> = {
 	contact: contactOperations,

@@ -2,19 +2,14 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readLimits } from '../shared/limits';
 import { type Operation, routeOperation } from '../shared/operations';
-import type { ApiClient } from '../shared/transport';
 import { Lookups } from './lookups';
 import { audienceOperations } from './resources/audience';
 import { memberOperations } from './resources/member';
 import { memberTagOperations } from './resources/memberTag';
 import { mergeFieldOperations } from './resources/mergeField';
 import { mailchimpClient } from './transport';
+import type { McContext } from './types';
 
-/** What every Mailchimp operation gets: the key's client and this execution's merge-field lookups. */
-export interface McContext {
-	client: ApiClient;
-	lookups: Lookups;
-}
 
 const operations: Record<string, Record<string, Operation<McContext>>> = {
 	audience: audienceOperations,

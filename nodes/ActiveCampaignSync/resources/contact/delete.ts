@@ -1,5 +1,5 @@
 import { forOperation, type ItemOperation } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { checkContactLocator, contactLocator } from './fields';
 
 export const deleteContact: ItemOperation<AcContext> = {

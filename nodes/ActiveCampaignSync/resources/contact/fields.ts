@@ -3,7 +3,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { isEmail, readEmail } from '../../../shared/operations';
 
 import type { Lookups } from '../../lookups';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 
 /** Contact properties shared by Create, Create or Update and Update. */
 export function contactFields(name: 'additionalFields' | 'updateFields'): INodeProperties {

@@ -1,11 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { create } from './create';
 import { deleteContact } from './delete';
 import { get } from './get';
-import { getMany } from './getMany';
+import { getAll } from './getAll';
 import { update } from './update';
 import { upsert } from './upsert';
 import { upsertMany } from './upsertMany';
@@ -16,7 +16,7 @@ export const contactOperations: Record<string, Operation<AcContext>> = {
 	upsertMany,
 	delete: deleteContact,
 	get,
-	getAll: getMany,
+	getAll,
 	update,
 };
 

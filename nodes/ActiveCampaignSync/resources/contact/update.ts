@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { checkContactLocator, contactBody, contactFields, contactLocator } from './fields';
 
 export const update: ItemOperation<AcContext> = {

@@ -1,5 +1,5 @@
 import { forOperation, type ItemOperation } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { checkContactWrite, contactFields, writeContact } from './fields';
 
 /** Create or Update: ActiveCampaign's contact/sync, keyed on email. Safe to repeat. */

@@ -1,7 +1,8 @@
 import { sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { type BatchOperation, errorItem, forOperation, readEmail } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import { splitNames } from '../../../shared/values';
+import type { AcContext } from '../../types';
 import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD, importPacer } from '../../transport';
 import { contactBody, contactFields } from './fields';
 
@@ -20,11 +21,6 @@ interface Prepared {
 	tags: string[];
 	lists: string[];
 }
-
-const splitNames = (value: unknown): string[] =>
-	(Array.isArray(value) ? value : String(value ?? '').split(','))
-		.map((v) => String(v).trim())
-		.filter(Boolean);
 
 export const upsertMany: BatchOperation<AcContext> = {
 	batch: true,

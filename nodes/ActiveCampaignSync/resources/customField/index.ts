@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { AcContext } from '../../router';
-import { getMany } from './getMany';
+import type { AcContext } from '../../types';
+import { getAll } from './getAll';
 
-export const customFieldOperations: Record<string, Operation<AcContext>> = { getAll: getMany };
+export const customFieldOperations: Record<string, Operation<AcContext>> = { getAll };
 
 export const customFieldDescription: INodeProperties[] = [
 	{

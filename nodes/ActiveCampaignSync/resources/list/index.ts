@@ -1,14 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { create } from './create';
 import { get } from './get';
-import { getMany } from './getMany';
+import { getAll } from './getAll';
 import { subscribe } from './subscribe';
 import { unsubscribe } from './unsubscribe';
 
-export const listOperations: Record<string, Operation<AcContext>> = { create, get, getAll: getMany, subscribe, unsubscribe };
+export const listOperations: Record<string, Operation<AcContext>> = { create, get, getAll, subscribe, unsubscribe };
 
 export const listDescription: INodeProperties[] = [
 	{

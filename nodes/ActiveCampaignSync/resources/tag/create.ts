@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 
 export const create: ItemOperation<AcContext> = {
 	description: forOperation('tag', 'create', [

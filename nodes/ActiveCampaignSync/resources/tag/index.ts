@@ -1,13 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { addToContact } from './addToContact';
 import { create } from './create';
-import { getMany } from './getMany';
+import { getAll } from './getAll';
 import { removeFromContact } from './removeFromContact';
 
-export const tagOperations: Record<string, Operation<AcContext>> = { addToContact, create, getAll: getMany, removeFromContact };
+export const tagOperations: Record<string, Operation<AcContext>> = { addToContact, create, getAll, removeFromContact };
 
 export const tagDescription: INodeProperties[] = [
 	{

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation } from '../../../shared/operations';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { audienceLocator } from './locator';
 
 export const get: ItemOperation<McContext> = {

@@ -1,11 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { get } from './get';
-import { getMany } from './getMany';
+import { getAll } from './getAll';
 
-export const audienceOperations: Record<string, Operation<McContext>> = { get, getAll: getMany };
+export const audienceOperations: Record<string, Operation<McContext>> = { get, getAll };
 
 export const audienceDescription: INodeProperties[] = [
 	{

@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation } from '../../../shared/operations';
+import { splitNames } from '../../../shared/values';
 import { errorTitle } from '../../lookups';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
 import { checkMember, emailProperty, memberBody, memberOptions, memberWrite, statusProperty } from './fields';
 
@@ -32,7 +33,7 @@ export const create: ItemOperation<McContext> = {
 	async execute({ client, lookups }, i) {
 		const { audience, email, fields, body } = await memberWrite(this, lookups, i, 'additionalFields');
 		body.status = String(this.getNodeParameter('status', i)).toLowerCase();
-		const tags = String(fields.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+		const tags = splitNames(fields.tags);
 		if (tags.length) body.tags = tags;
 		try {
 			return await client.request<IDataObject>({ method: 'POST', path: `/lists/${audience}/members`, body, subject: `the member ${email}`, itemIndex: i });

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
 import { subscriberHash } from '../../lookups';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
 import { checkMember, emailProperty } from './fields';
 

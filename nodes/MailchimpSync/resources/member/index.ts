@@ -1,12 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { archive } from './archive';
 import { create } from './create';
 import { deletePermanently } from './deletePermanently';
 import { get } from './get';
-import { getMany } from './getMany';
+import { getAll } from './getAll';
 import { update } from './update';
 import { upsert } from './upsert';
 import { upsertMany } from './upsertMany';
@@ -18,7 +18,7 @@ export const memberOperations: Record<string, Operation<McContext>> = {
 	upsertMany,
 	deletePermanently,
 	get,
-	getAll: getMany,
+	getAll,
 	update,
 };
 

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { type BatchOperation, errorItem, forOperation, readEmail } from '../../../shared/operations';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { MC_BATCH_SIZE } from '../../transport';
 import { audienceLocator } from '../audience/locator';
 import { memberBody, memberOptions, readStatus, statusProperty } from './fields';

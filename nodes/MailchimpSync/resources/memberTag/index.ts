@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { add } from './add';
 import { remove } from './remove';
 

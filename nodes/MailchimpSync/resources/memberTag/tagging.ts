@@ -1,15 +1,11 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { splitNames } from '../../../shared/values';
 import { subscriberHash } from '../../lookups';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
 import { checkMember, emailProperty } from '../member/fields';
-
-const tagNames = (value: unknown) =>
-	(Array.isArray(value) ? value : String(value ?? '').split(','))
-		.map((t) => String(t).trim())
-		.filter(Boolean);
 
 /** Add (status active) and Remove (status inactive) differ only in the status they send. */
 export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
@@ -32,7 +28,7 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 
 		check(_context, i) {
 			checkMember(this, i);
-			if (!tagNames(this.getNodeParameter('tags', i)).length) {
+			if (!splitNames(this.getNodeParameter('tags', i)).length) {
 				throw new NodeOperationError(this.getNode(), `No tag names given (item ${i})`, { itemIndex: i });
 			}
 		},
@@ -40,7 +36,7 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 		async execute({ client, lookups }, i) {
 			const audience = lookups.audienceId(i);
 			const email = readEmail(this, this.getNodeParameter('email', i), i);
-			const tags = tagNames(this.getNodeParameter('tags', i));
+			const tags = splitNames(this.getNodeParameter('tags', i));
 			await client.request<IDataObject>({
 				method: 'POST',
 				path: `/lists/${audience}/members/${subscriberHash(email)}/tags`,

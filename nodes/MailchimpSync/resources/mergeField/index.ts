@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from '../../../shared/operations';
-import type { McContext } from '../../router';
-import { getMany } from './getMany';
+import type { McContext } from '../../types';
+import { getAll } from './getAll';
 
-export const mergeFieldOperations: Record<string, Operation<McContext>> = { getAll: getMany };
+export const mergeFieldOperations: Record<string, Operation<McContext>> = { getAll };
 
 export const mergeFieldDescription: INodeProperties[] = [
 	{

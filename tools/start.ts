@@ -14,10 +14,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { subscriberHash } from '../emulator/mailchimp';
-import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../emulator/seed';
-import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, startEmulator } from '../emulator/server';
-import { PACKAGE_DIR } from '../harness/n8n';
+import { subscriberHash } from '../test/emulator/mailchimp';
+import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../test/emulator/seed';
+import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, startEmulator } from '../test/emulator/server';
+import { PACKAGE_DIR } from '../test/harness/n8n';
 
 const N8N_VERSION = '1.123.81';
 const RUNTIME = path.join(PACKAGE_DIR, '.n8n-runtime');

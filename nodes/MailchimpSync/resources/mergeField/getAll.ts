@@ -2,11 +2,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
 import { collectPages } from '../../../shared/transport';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { mailchimpPages } from '../../transport';
 import { audienceLocator } from '../audience/locator';
 
-export const getMany: ItemOperation<McContext> = {
+export const getAll: ItemOperation<McContext> = {
 	description: forOperation('mergeField', 'getAll', [audienceLocator, ...returnAllAndLimit()]),
 
 	check(_context, i) {

@@ -11,10 +11,10 @@ import path from 'node:path';
 
 import type { IDataObject, INode, IWorkflowBase } from 'n8n-workflow';
 
-import { subscriberHash } from '../emulator/mailchimp';
-import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../emulator/seed';
-import { AC_TEST_KEY, MC_TEST_KEY, startEmulator } from '../emulator/server';
-import { PACKAGE_DIR, runWorkflow, shutdownEngine } from '../harness/n8n';
+import { subscriberHash } from '../../test/emulator/mailchimp';
+import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../../test/emulator/seed';
+import { AC_TEST_KEY, MC_TEST_KEY, startEmulator } from '../../test/emulator/server';
+import { PACKAGE_DIR, runWorkflow, shutdownEngine } from '../../test/harness/n8n';
 
 const WORKFLOW = path.join(PACKAGE_DIR, 'examples', 'activecampaign-to-mailchimp.json');
 const OUR_NODES = 'n8n-nodes-audience-sync.';

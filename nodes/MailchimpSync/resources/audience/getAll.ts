@@ -2,10 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
 import { collectPages } from '../../../shared/transport';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { mailchimpPages } from '../../transport';
 
-export const getMany: ItemOperation<McContext> = {
+export const getAll: ItemOperation<McContext> = {
 	description: forOperation('audience', 'getAll', returnAllAndLimit()),
 
 	check(_context, i) {

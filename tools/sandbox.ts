@@ -3,8 +3,8 @@
  * realistic data, printing the credential values to paste into n8n.
  *   --port N (default 4010), --latency MS (default 0), --empty (no seed data)
  */
-import { AC_TEST_KEY, MC_TEST_KEY, startEmulator } from './server';
-import { SANDBOX_AUDIENCE_ID, seedSandbox } from './seed';
+import { AC_TEST_KEY, MC_TEST_KEY, startEmulator } from '../test/emulator/server';
+import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../test/emulator/seed';
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);

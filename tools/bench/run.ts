@@ -9,9 +9,9 @@ import '../setup-env';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { type Emulator, startEmulator } from '../emulator/server';
-import { shutdownEngine } from '../harness/n8n';
-import { runNode } from '../nodes/workflow';
+import { type Emulator, startEmulator } from '../../test/emulator/server';
+import { shutdownEngine } from '../../test/harness/n8n';
+import { runNode } from '../../test/nodes/workflow';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 80);
 

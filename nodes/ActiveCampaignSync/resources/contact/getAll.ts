@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readDate, readEmail, readLimit, returnAllAndLimit } from '../../../shared/operations';
 import { collectPages } from '../../../shared/transport';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { activeCampaignPages } from '../../transport';
 import { simplifyContact, simplifyProperty } from './fields';
 
@@ -13,7 +13,7 @@ const DATE_FILTERS: Array<[string, string]> = [
 	['updatedAfter', 'filters[updated_after]'],
 ];
 
-export const getMany: ItemOperation<AcContext> = {
+export const getAll: ItemOperation<AcContext> = {
 	description: forOperation('contact', 'getAll', [
 		...returnAllAndLimit(),
 		{

@@ -2,10 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
 import { collectPages } from '../../../shared/transport';
-import type { AcContext } from '../../router';
+import type { AcContext } from '../../types';
 import { activeCampaignPages } from '../../transport';
 
-export const getMany: ItemOperation<AcContext> = {
+export const getAll: ItemOperation<AcContext> = {
 	description: forOperation('customField', 'getAll', returnAllAndLimit()),
 
 	check(_context, i) {

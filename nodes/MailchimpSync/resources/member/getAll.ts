@@ -2,12 +2,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readDate, readLimit, returnAllAndLimit } from '../../../shared/operations';
 import { collectPages } from '../../../shared/transport';
-import type { McContext } from '../../router';
+import type { McContext } from '../../types';
 import { mailchimpPages } from '../../transport';
 import { audienceLocator } from '../audience/locator';
 import { readStatus } from './fields';
 
-export const getMany: ItemOperation<McContext> = {
+export const getAll: ItemOperation<McContext> = {
 	description: forOperation('member', 'getAll', [
 		audienceLocator,
 		...returnAllAndLimit(),
