@@ -7,7 +7,7 @@ import { memberDescription } from './resources/member';
 import { memberTagDescription } from './resources/memberTag';
 import { mergeFieldDescription } from './resources/mergeField';
 import { route } from './router';
-import { MC_MAX_IN_FLIGHT } from './transport';
+import { authenticationProperty, MC_MAX_IN_FLIGHT, mailchimpCredentials } from './transport';
 
 export class MailchimpSync implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,8 +22,9 @@ export class MailchimpSync implements INodeType {
 		inputs: ['main'],
 		outputs: ['main'],
 		usableAsTool: true,
-		credentials: [{ name: 'mailchimpSyncApi', required: true }],
+		credentials: mailchimpCredentials,
 		properties: [
+			authenticationProperty,
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -4,7 +4,7 @@ import { collectPages } from '../shared/transport';
 import { pollChanges } from '../shared/polling';
 import { listSearch } from './methods';
 import { audienceLocator } from './resources/audience/locator';
-import { mailchimpClient, mailchimpPages } from './transport';
+import { authenticationProperty, mailchimpClient, mailchimpCredentials, mailchimpPages } from './transport';
 
 /** Polls a Mailchimp audience for members added or changed since the last poll. */
 export class MailchimpSyncTrigger implements INodeType {
@@ -19,8 +19,9 @@ export class MailchimpSyncTrigger implements INodeType {
 		inputs: [],
 		outputs: ['main'],
 		polling: true,
-		credentials: [{ name: 'mailchimpSyncApi', required: true }],
+		credentials: mailchimpCredentials,
 		properties: [
+			authenticationProperty,
 			audienceLocator,
 			{
 				displayName: 'Status',

@@ -1,4 +1,4 @@
-import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, INodeProperties } from 'n8n-workflow';
 
 import {
 	MAILCHIMP_KEY_REJECTED,
@@ -6,13 +6,16 @@ import {
 	mailchimpApiKey,
 	mailchimpBasicToken,
 } from '../../credentials/MailchimpSyncApi.credentials';
+import { mailchimpLoginBase, mailchimpOAuthApiBase } from '../../credentials/MailchimpSyncOAuth2Api.credentials';
 import { inputFailure, type ProviderError } from '../shared/errors';
+import { checkServiceUrl } from '../shared/serviceUrl';
 import { fingerprint, sharedPacer } from '../shared/pacing';
 import { ApiClient, type HttpContext, paginate, type RetryPolicy, retryPolicy } from '../shared/transport';
 
 /** What Mailchimp's Marketing API 3.0 is, for the shared transport. Facts: ../shared/API-NOTES.md. */
 
 export const MC_CREDENTIAL = 'mailchimpSyncApi';
+export const MC_OAUTH2_CREDENTIAL = 'mailchimpSyncOAuth2Api';
 /** Simultaneous connections allowed per API key. */
 export const MC_MAX_IN_FLIGHT = 10;
 export const MC_PAGE_SIZE = 1000;
@@ -39,8 +42,42 @@ function isRepeatable(method: IHttpRequestMethods, path: string): boolean {
 	return method === 'POST' && /^\/lists\/[^/]+$/.test(path);
 }
 
-/** A client for the credential of the node running now, limited per API key. */
+/** How a Mailchimp node signs in: the node's *Authentication* parameter (API key unless set). */
+export type McAuthentication = 'apiKey' | 'oAuth2';
+
+/** The *Authentication* selector, as n8n's built-in Mailchimp node has it; API key is the default. */
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'API Key', value: 'apiKey' },
+		{ name: 'OAuth2', value: 'oAuth2' },
+	],
+	default: 'apiKey',
+};
+
+/** The node's credentials entry for each kind of authentication. */
+export const mailchimpCredentials = [
+	{ name: MC_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['apiKey'] } } },
+	{ name: MC_OAUTH2_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+];
+
+export function mailchimpAuthentication(ctx: HttpContext): McAuthentication {
+	return ctx.getNode().parameters.authentication === 'oAuth2' ? 'oAuth2' : 'apiKey';
+}
+
+const adviceFor = (status: number, rejected: string) =>
+	status === 401
+		? rejected
+		: status === 403
+			? 'Mailchimp refused this request for the key (User Disabled or not allowed): check the account in Mailchimp, or create a new key under Account > Extras > API keys.'
+			: undefined;
+
+/** A client for the credential of the node running now, limited per API key or OAuth2 token. */
 export async function mailchimpClient(ctx: HttpContext, limits: MailchimpLimits = {}): Promise<ApiClient> {
+	if (mailchimpAuthentication(ctx) === 'oAuth2') return mailchimpOAuthClient(ctx, limits);
 	const credentials = await ctx.getCredentials(MC_CREDENTIAL);
 	const raw = typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : '';
 	const secrets = [raw, mailchimpBasicToken(raw)];
@@ -63,15 +100,81 @@ export async function mailchimpClient(ctx: HttpContext, limits: MailchimpLimits 
 			pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(key)}`, maxConcurrent || MC_MAX_IN_FLIGHT),
 			isRepeatable,
 			readError: readMailchimpError,
-			adviceFor: (status: number) =>
-				status === 401
-					? MAILCHIMP_KEY_REJECTED
-					: status === 403
-						? 'Mailchimp refused this request for the key (User Disabled or not allowed): check the account in Mailchimp, or create a new key under Account > Extras > API keys.'
-						: undefined,
+			adviceFor: (status: number) => adviceFor(status, MAILCHIMP_KEY_REJECTED),
 		},
 		retryPolicy(retry),
 	);
+}
+
+const OAUTH_REJECTED =
+	'Mailchimp rejected the OAuth2 token. The app may have been disconnected in Mailchimp: open the Mailchimp Sync OAuth2 credential and click Connect my account again.';
+
+/**
+ * API bases read from /oauth2/metadata, per execution and token: every node and item of one
+ * execution shares one read. Bounded, oldest first out; a failed read is not kept.
+ */
+const metadataCache = new Map<string, Promise<string>>();
+const METADATA_CACHE_SIZE = 200;
+
+async function mailchimpOAuthClient(ctx: HttpContext, limits: MailchimpLimits): Promise<ApiClient> {
+	const credentials = await ctx.getCredentials(MC_OAUTH2_CREDENTIAL);
+	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
+	const token = typeof tokenData.access_token === 'string' ? tokenData.access_token.trim() : '';
+	const secrets = [token];
+	if (!token) {
+		throw inputFailure(
+			ctx.getNode(),
+			'The Mailchimp Sync OAuth2 credential is not connected: open it and click Connect my account.',
+			secrets,
+		);
+	}
+	const custom = credentials.useCustomBaseUrl === true;
+	const { maxConcurrent, ...retry } = limits;
+	const policy = retryPolicy(retry);
+	const describe = (baseUrl: string) => ({
+		service: 'Mailchimp',
+		credentialType: MC_OAUTH2_CREDENTIAL,
+		// Mailchimp's token answer names no token type; its API takes the token as a Bearer token.
+		credentialOptions: { oauth2: { tokenType: 'Bearer' } },
+		baseUrl,
+		secrets,
+		pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(token)}`, maxConcurrent || MC_MAX_IN_FLIGHT),
+		isRepeatable,
+		readError: readMailchimpError,
+		adviceFor: (status: number) => adviceFor(status, OAUTH_REJECTED),
+	});
+
+	let loginBase: string;
+	let override: string | undefined;
+	try {
+		loginBase = mailchimpLoginBase(custom ? credentials.loginUrl : undefined);
+		override = custom && typeof credentials.baseUrl === 'string' && credentials.baseUrl.trim()
+			? checkServiceUrl(credentials.baseUrl, 'Mailchimp', 'base URL override', 'https://us18.api.mailchimp.com/3.0')
+			: undefined;
+	} catch (error) {
+		throw inputFailure(ctx.getNode(), (error as Error).message, secrets);
+	}
+	if (override) return new ApiClient(ctx, describe(override), policy);
+
+	const executionId = ctx.getExecutionId?.() ?? '';
+	const cacheKey = `${executionId}|${fingerprint(token)}|${loginBase}`;
+	let base = executionId ? metadataCache.get(cacheKey) : undefined;
+	if (!base) {
+		const login = new ApiClient(ctx, describe(loginBase), policy);
+		base = login.request<IDataObject>({ method: 'GET', path: '/oauth2/metadata', subject: 'the OAuth2 token metadata' }).then((metadata) => {
+			try {
+				return mailchimpOAuthApiBase(metadata);
+			} catch (error) {
+				throw inputFailure(ctx.getNode(), (error as Error).message, secrets);
+			}
+		});
+		if (executionId) {
+			metadataCache.set(cacheKey, base);
+			if (metadataCache.size > METADATA_CACHE_SIZE) metadataCache.delete(metadataCache.keys().next().value as string);
+			base.catch(() => metadataCache.delete(cacheKey));
+		}
+	}
+	return new ApiClient(ctx, describe(await base), policy);
 }
 
 /**

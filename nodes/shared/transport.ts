@@ -1,12 +1,15 @@
 import {
 	sleep,
+	type IAdditionalCredentialOptions,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type IN8nHttpFullResponse,
 	type IPollFunctions,
+	type IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { apiFailure, type FailureFacts, inputFailure, type ProviderError } from './errors';
@@ -19,11 +22,13 @@ import type { Pacer } from './pacing';
  * secrets redacted. Everything provider-specific comes in through an ApiDescription.
  */
 
-export type HttpContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+export type HttpContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions | IHookFunctions | IWebhookFunctions;
 
 export interface ApiDescription {
 	service: string;
 	credentialType: string;
+	/** Passed on to httpRequestWithAuthentication (an OAuth2 credential's token type). */
+	credentialOptions?: IAdditionalCredentialOptions;
 	baseUrl: string;
 	/** Strings that must never appear in an error: the API key and anything derived from it. */
 	secrets: string[];
@@ -257,6 +262,7 @@ export class ApiClient {
 					this.ctx,
 					api.credentialType,
 					{ ...options, headers: { ...options.headers } },
+					api.credentialOptions,
 				)) as IN8nHttpFullResponse;
 			} catch (error) {
 				const code = networkCode(error);

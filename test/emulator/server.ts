@@ -37,6 +37,8 @@ export interface EmulatorOptions {
 	latencyMs?: number;
 	acKeys?: string[];
 	mcKeys?: string[];
+	/** Mailchimp OAuth2 access tokens the emulator knows (as `Bearer` on the API, `OAuth` or `Bearer` on the metadata). */
+	mcOAuthTokens?: string[];
 	/** ActiveCampaign requests per rolling second per account (5). */
 	acRatePerSecond?: number;
 	/** Seconds in ActiveCampaign's Retry-After on a 429 (AC's docs show 30; 1 keeps tests short). */
@@ -49,6 +51,8 @@ export interface EmulatorOptions {
 
 export const AC_TEST_KEY = 'ac-test-key-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 export const MC_TEST_KEY = '0123456789abcdef0123456789abcdef-us18';
+/** An OAuth2 access token of the emulated Mailchimp account (datacenter us18). */
+export const MC_TEST_OAUTH_TOKEN = 'mc-oauth-token-5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b';
 
 export class Emulator {
 	readonly ac = new ActiveCampaignState();
@@ -76,6 +80,7 @@ export class Emulator {
 			latencyMs: 0,
 			acKeys: [AC_TEST_KEY],
 			mcKeys: [MC_TEST_KEY],
+			mcOAuthTokens: [MC_TEST_OAUTH_TOKEN],
 			acRatePerSecond: 5,
 			acRetryAfterSeconds: 1,
 			mcMaxInFlight: 10,
@@ -147,6 +152,18 @@ export class Emulator {
 			send(res, r);
 		};
 
+		if (path === '/oauth2/metadata') {
+			// Mailchimp's login host: which datacenter and API endpoint a token belongs to.
+			this.counts.set(`${method} ${path}`, (this.counts.get(`${method} ${path}`) ?? 0) + 1);
+			const auth = String(req.headers.authorization ?? '');
+			const token = /^(OAuth|Bearer) /i.test(auth) ? auth.slice(auth.indexOf(' ') + 1) : '';
+			if (method !== 'GET') return reply({ status: 405, body: { error: 'method_not_allowed' } });
+			if (!this.options.mcOAuthTokens.includes(token)) return reply({ status: 401, body: { error: 'invalid_token', error_description: 'Invalid token' } });
+			return reply({
+				status: 200,
+				body: { dc: 'us18', role: 'owner', accountname: 'Sandbox Account', user_id: 1, login_url: this.url, api_endpoint: this.url },
+			});
+		}
 		if (!isAc && !isMc) return reply({ status: 404, body: { message: 'Not an API path of this emulator' } });
 
 		if (isAc) {
@@ -177,9 +194,11 @@ export class Emulator {
 		let mcKey: string | undefined;
 		if (isMc) {
 			const auth = req.headers.authorization ?? '';
+			const bearer = auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
 			const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
-			mcKey = decoded.slice(decoded.indexOf(':') + 1);
-			if (!auth.startsWith('Basic ') || !this.options.mcKeys.includes(mcKey)) {
+			mcKey = bearer ?? decoded.slice(decoded.indexOf(':') + 1);
+			const known = bearer !== undefined ? this.options.mcOAuthTokens.includes(bearer) : auth.startsWith('Basic ') && this.options.mcKeys.includes(mcKey);
+			if (!known) {
 				return reply(problem(401, 'API Key Invalid', "Your API key may be invalid, or you've attempted to access the wrong datacenter."));
 			}
 			const inFlight = (this.mcInFlight.get(mcKey) ?? 0) + 1;

@@ -118,8 +118,9 @@ class PackageCredentialsHelper extends ICredentialsHelper {
 		return found.type;
 	}
 
-	getParentTypes(): string[] {
-		return [];
+	/** What n8n-core asks to know whether a type is OAuth2 (then it signs requests with the token itself). */
+	getParentTypes(name: string): string[] {
+		return this.loader.credentialTypes[name]?.type.extends ?? [];
 	}
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions) {
@@ -156,6 +157,10 @@ class PackageCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** Each execution gets its own id, as in n8n (nodes may keep per-execution caches keyed by it). */
+let executions = 0;
+const nextExecutionId = () => `test-execution-${++executions}`;
+
 function additionalData(
 	credentialsHelper: ICredentialsHelper,
 	hooks: ExecutionLifecycleHooks,
@@ -167,7 +172,7 @@ function additionalData(
 			throw new Error('sub-workflows are not used by these tests');
 		},
 		getRunExecutionData: async () => undefined,
-		executionId: 'test-execution',
+		executionId: nextExecutionId(),
 		restApiUrl: 'http://127.0.0.1/rest',
 		instanceBaseUrl: 'http://127.0.0.1/',
 		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
