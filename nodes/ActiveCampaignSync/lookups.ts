@@ -1,13 +1,31 @@
-import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { isEmail, readEmail } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
+import { locatorParts, readId, readText, shown } from '../shared/values';
 import { activeCampaignPages } from './transport';
 
 /**
  * Names → ids for one execution: lists, tags and custom fields are loaded once (all pages) and
  * then looked up for every item; contacts are found by id or email.
  */
+
+/** ActiveCampaign ids (contacts, lists, tags, fields) are numbers, sent as digit strings. */
+export const AC_ID = /^\d{1,19}$/;
+
+/**
+ * The contact a `contact` locator names: a numeric ID (By ID, or digits), or an email (By Email,
+ * or anything shaped like one). Checked without any request.
+ */
+export function readContactLocator(ctx: IExecuteFunctions, parameter: unknown, itemIndex: number): { id: string } | { email: string } {
+	const locator = locatorParts(parameter);
+	const value = readText(ctx, locator.value, locator.mode === 'email' ? 'Contact email' : 'Contact', itemIndex);
+	if (locator.mode === 'email' || (locator.mode !== 'id' && isEmail(value))) return { email: readEmail(ctx, value, itemIndex, 'Contact email') };
+	if (!AC_ID.test(value)) {
+		throw new NodeOperationError(ctx.getNode(), `Contact ID ${shown(value)} is not a number (item ${itemIndex}); give an ID or switch to By Email`, { itemIndex });
+	}
+	return { id: value };
+}
 
 export interface Named {
 	id: string;
@@ -113,29 +131,27 @@ export class Lookups {
 		return found;
 	}
 
-	/** A resource locator's value as an id: picked from the list or typed as an id pass through; a name is looked up. */
-	async locate(kind: Kind, parameter: string, itemIndex: number): Promise<Named> {
-		const locator = this.ctx.getNodeParameter(parameter, itemIndex) as INodeParameterResourceLocator;
-		const value = String(locator.value ?? '').trim();
+	/**
+	 * A resource locator's value as an id: a name is looked up; picked from the list or typed as an
+	 * id it must be digits (ActiveCampaign ids are numbers), since it goes into request paths.
+	 */
+	async locate(kind: 'list' | 'tag', parameter: string, itemIndex: number): Promise<Named> {
+		const locator = locatorParts(this.ctx.getNodeParameter(parameter, itemIndex));
+		const label = kind === 'list' ? 'List' : 'Tag';
+		const value = readText(this.ctx, locator.value, `${label} ${locator.mode === 'name' ? 'name' : 'ID'}`, itemIndex);
 		if (!value) throw this.client.inputError(`No ${kind} given (item ${itemIndex})`, itemIndex);
 		if (locator.mode === 'name') return this.require(kind, value, itemIndex);
-		return { id: value, name: String(locator.cachedResultName ?? value) };
+		const id = readId(this.ctx, value, { field: `${label} ID`, what: kind, pattern: AC_ID, rule: `is not a number{at}: give the ID of a ${kind}, or switch to By Name` }, itemIndex);
+		return { id, name: id };
 	}
 
 	/** The contact a `contact` resource locator names, by id or by email. */
 	async contactId(itemIndex: number, parameter = 'contact'): Promise<string> {
-		const locator = this.ctx.getNodeParameter(parameter, itemIndex) as INodeParameterResourceLocator;
-		const value = String(locator.value ?? '').trim();
-		if (locator.mode === 'email' || (locator.mode !== 'id' && isEmail(value))) {
-			const email = readEmail(this.ctx, value, itemIndex, 'Contact email');
-			const found = await this.contactByEmail(email);
-			if (!found) throw this.client.inputError(`No ActiveCampaign contact has the email "${email}" (item ${itemIndex})`, itemIndex);
-			return String(found.id);
-		}
-		if (!/^\d+$/.test(value)) {
-			throw this.client.inputError(`Contact ID "${value}" is not a number (item ${itemIndex}); give an ID or switch to By Email`, itemIndex);
-		}
-		return value;
+		const contact = readContactLocator(this.ctx, this.ctx.getNodeParameter(parameter, itemIndex), itemIndex);
+		if ('id' in contact) return contact.id;
+		const found = await this.contactByEmail(contact.email);
+		if (!found) throw this.client.inputError(`No ActiveCampaign contact has the email ${shown(contact.email)} (item ${itemIndex})`, itemIndex);
+		return readId(this.ctx, found.id, { field: 'Contact ID', what: 'contact', pattern: AC_ID, rule: 'from ActiveCampaign is not a number{at}' }, itemIndex);
 	}
 
 	async contactByEmail(email: string): Promise<IDataObject | undefined> {

@@ -95,13 +95,14 @@ export function activeCampaignPages<T = IDataObject>(
 	path: string,
 	key: string,
 	query: Record<string, string | number | undefined> = {},
-	options: { limit?: number; stableOrder?: boolean } = {},
+	options: { limit?: number; stableOrder?: boolean; params?: Record<string, string> } = {},
 ): AsyncGenerator<T[]> {
 	return paginate<T>(
 		async (offset, size) => {
 			const body = await client.request<IDataObject>({
 				method: 'GET',
 				path,
+				params: options.params,
 				query: { ...query, ...(options.stableOrder ? { 'orders[id]': 'ASC' } : {}), limit: size, offset },
 			});
 			const total = Number((body.meta as IDataObject | undefined)?.total);

@@ -2,7 +2,9 @@ import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, 
 
 import { collectPages } from '../shared/transport';
 import { pollChanges } from '../shared/polling';
+import { readAudienceId } from './lookups';
 import { listSearch } from './methods';
+import { readText } from '../shared/values';
 import { audienceLocator } from './resources/audience/locator';
 import { authenticationProperty, mailchimpClient, mailchimpCredentials, mailchimpPages } from './transport';
 
@@ -43,11 +45,13 @@ export class MailchimpSyncTrigger implements INodeType {
 	methods = { listSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const audience = this.getNodeParameter('audience', undefined, { extractValue: true }) as string;
-		const status = this.getNodeParameter('status', '') as string;
+		const audience = readAudienceId(this, this.getNodeParameter('audience', undefined, { extractValue: true }));
+		const status = readText(this, this.getNodeParameter('status', ''), 'Status');
 		const client = await mailchimpClient(this);
 		const members = (query: Record<string, string>, limit?: number) =>
-			collectPages(mailchimpPages<IDataObject>(client, `/lists/${audience}/members`, 'members', { ...(status ? { status } : {}), sort_field: 'last_changed', ...query }, { limit }));
+			collectPages(
+				mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', { ...(status ? { status } : {}), sort_field: 'last_changed', ...query }, { limit, params: { listId: audience } }),
+			);
 		return pollChanges(this, {
 			sample: () => members({ sort_dir: 'DESC' }, 1),
 			changedSince: (since) => members({ sort_dir: 'ASC', since_last_changed: since }),

@@ -1,12 +1,38 @@
 import { createHash } from 'crypto';
 
-import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import type { ApiClient } from '../shared/transport';
+import { readId } from '../shared/values';
 import { mailchimpPages } from './transport';
 
-/** A member's id: the MD5 of the lower-cased email. Users type emails, never hashes. */
+/**
+ * A member's id: the MD5 of the lower-cased email. Users type emails, never hashes, and a member
+ * is always addressed by this computed hash, never by raw input.
+ */
 export const subscriberHash = (email: string) => createHash('md5').update(email.trim().toLowerCase()).digest('hex');
+
+/**
+ * An audience (list) ID as Mailchimp documents it: "a string of letters and numbers" (10 in
+ * practice, like a1b2c3d4e5; the length is not documented, so it is not enforced). See API-NOTES.md.
+ */
+export const AUDIENCE_ID = /^[A-Za-z0-9]{1,64}$/;
+
+/** An audience ID from any source (locator, expression, trigger, dropdown), checked before it reaches a path. */
+export function readAudienceId(ctx: { getNode(): INode }, value: unknown, itemIndex?: number): string {
+	return readId(
+		ctx,
+		value,
+		{ field: 'Audience ID', what: 'audience', pattern: AUDIENCE_ID, rule: 'is not a Mailchimp audience ID{at}: it has letters and digits only, like a1b2c3d4e5' },
+		itemIndex,
+	);
+}
+
+/** The audience of a resource locator parameter (`{__rl, mode, value}`, or a bare value from older workflows). */
+export function audienceFromLocator(ctx: { getNode(): INode }, locator: unknown, itemIndex?: number): string {
+	const value = locator && typeof locator === 'object' && !Array.isArray(locator) && '__rl' in locator ? (locator as INodeParameterResourceLocator).value : locator;
+	return readAudienceId(ctx, value, itemIndex);
+}
 
 export const MEMBER_STATUSES = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional'] as const;
 
@@ -26,10 +52,7 @@ export class Lookups {
 	) {}
 
 	audienceId(itemIndex: number): string {
-		const locator = this.ctx.getNodeParameter('audience', itemIndex) as INodeParameterResourceLocator;
-		const id = String(locator.value ?? '').trim();
-		if (!id) throw this.client.inputError(`No audience given (item ${itemIndex})`, itemIndex);
-		return id;
+		return audienceFromLocator(this.ctx, this.ctx.getNodeParameter('audience', itemIndex), itemIndex);
 	}
 
 	fields(audienceId: string): Promise<MergeField[]> {
@@ -72,7 +95,7 @@ export class Lookups {
 
 export async function loadMergeFields(client: ApiClient, audienceId: string): Promise<MergeField[]> {
 	const out: MergeField[] = [];
-	for await (const page of mailchimpPages<IDataObject>(client, `/lists/${audienceId}/merge-fields`, 'merge_fields')) {
+	for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/merge-fields', 'merge_fields', {}, { params: { listId: audienceId } })) {
 		for (const f of page) out.push({ tag: String(f.tag), name: String(f.name), type: String(f.type) });
 	}
 	return out;

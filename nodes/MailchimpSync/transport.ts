@@ -178,7 +178,7 @@ async function mailchimpOAuthClient(ctx: HttpContext, limits: MailchimpLimits): 
 }
 
 /**
- * Pages of a collection (`/lists`, `/lists/{id}/members`, `/lists/{id}/merge-fields`):
+ * Pages of a collection (`/lists`, `/lists/{listId}/members`, `/lists/{listId}/merge-fields`, with `params`):
  * `count`/`offset` at 1000 a page; once `total_items` is known the remaining pages are fetched
  * concurrently within the key's in-flight limit.
  */
@@ -187,11 +187,11 @@ export function mailchimpPages<T = IDataObject>(
 	path: string,
 	key: string,
 	query: Record<string, string | number | undefined> = {},
-	options: { limit?: number } = {},
+	options: { limit?: number; params?: Record<string, string>; itemIndex?: number } = {},
 ): AsyncGenerator<T[]> {
 	return paginate<T>(
 		async (offset, size) => {
-			const body = await client.request<IDataObject>({ method: 'GET', path, query: { ...query, count: size, offset } });
+			const body = await client.request<IDataObject>({ method: 'GET', path, params: options.params, query: { ...query, count: size, offset }, itemIndex: options.itemIndex });
 			const total = Number(body.total_items);
 			return { items: (body[key] as T[] | undefined) ?? [], total: Number.isFinite(total) ? total : undefined };
 		},

@@ -14,6 +14,7 @@ import {
 
 import { apiFailure, type FailureFacts, inputFailure, type ProviderError } from './errors';
 import type { Pacer } from './pacing';
+import { shown } from './values';
 
 /**
  * The one way our nodes talk HTTP: n8n's httpRequestWithAuthentication (so n8n applies the
@@ -69,13 +70,60 @@ export function retryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
-	/** Path below the base URL, starting with `/`. */
+	/**
+	 * Path below the base URL, starting with `/`: fixed segments, and `{name}` placeholders that
+	 * `params` fill. Never build a path from user input by hand: put the value in `params`.
+	 */
 	path: string;
+	/** Values for the `{name}` placeholders of `path`: each becomes exactly one encoded segment. */
+	params?: Record<string, string | number>;
 	query?: Record<string, string | number | boolean | undefined>;
 	body?: unknown;
 	/** Named in error messages: `contact 42`. */
 	subject?: string;
 	itemIndex?: number;
+}
+
+/** Characters a fixed path segment may hold as they are (RFC 3986 pchar, `%` only as `%XX`). */
+const PLAIN_SEGMENT = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+$/;
+const PLACEHOLDER = /^\{(\w+)\}$/;
+
+/** A segment a server (or a proxy) would read as "this folder" or "the parent folder", or as nothing. */
+function isDotOrEmpty(segment: string): boolean {
+	let decoded = segment;
+	try {
+		decoded = decodeURIComponent(segment);
+	} catch {
+		// A malformed escape is refused by the caller's own check.
+	}
+	return !decoded.trim() || decoded === '.' || decoded === '..';
+}
+
+/**
+ * The request path from a template and its parameters, every parameter percent-encoded as one
+ * segment. Returns the problem instead when a segment is empty, `.` or `..` (also percent-encoded,
+ * as URL parsers resolve `%2e%2e` too), when a placeholder has no value, or when a fixed segment
+ * holds characters that would change the route (`?`, `#`, spaces, raw non-ASCII).
+ */
+export function buildPath(template: string, params: Record<string, string | number> = {}): { path: string } | { problem: string } {
+	if (!template.startsWith('/')) return { problem: 'it does not start with /' };
+	const out: string[] = [];
+	for (const segment of template.slice(1).split('/')) {
+		const placeholder = PLACEHOLDER.exec(segment);
+		if (placeholder) {
+			const value = Object.prototype.hasOwnProperty.call(params, placeholder[1]) ? params[placeholder[1]] : undefined;
+			if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+				return { problem: `no value for {${placeholder[1]}}` };
+			}
+			const text = String(value);
+			if (isDotOrEmpty(text)) return { problem: `{${placeholder[1]}} would be the segment ${shown(text)}` };
+			out.push(encodeURIComponent(text));
+			continue;
+		}
+		if (isDotOrEmpty(segment) || !PLAIN_SEGMENT.test(segment)) return { problem: `the segment ${shown(segment)} is not allowed` };
+		out.push(segment);
+	}
+	return { path: `/${out.join('/')}` };
 }
 
 const REPEATABLE_METHODS = new Set<string>(['GET', 'HEAD', 'PUT', 'DELETE']);
@@ -208,8 +256,18 @@ export class ApiClient {
 	}
 
 	/** Sends one request and returns its parsed JSON body (undefined for an empty body). */
-	async request<T = IDataObject>(req: ApiRequest): Promise<T> {
+	async request<T = IDataObject>(request: ApiRequest): Promise<T> {
 		const { api, retry } = this;
+		// Every path is built here, from encoded segments; nothing leaves with a dot or empty segment.
+		const built = buildPath(request.path, request.params);
+		if ('problem' in built) {
+			throw this.inputError(
+				`Refused to send a request to an unsafe path${request.itemIndex === undefined ? '' : ` (item ${request.itemIndex})`}: ${built.problem}`,
+				request.itemIndex,
+				`Path template: ${shown(request.path)}. Values that go into a request path are checked and encoded; this one was not accepted.`,
+			);
+		}
+		const req = { ...request, path: built.path };
 		const repeatable = REPEATABLE_METHODS.has(req.method) || api.isRepeatable(req.method, req.path);
 		const query = Object.fromEntries(
 			Object.entries(req.query ?? {})

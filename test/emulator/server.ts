@@ -59,8 +59,12 @@ export class Emulator {
 	readonly mc = new MailchimpState();
 	/** `METHOD /route/pattern` → count of requests that reached that route (after limits and faults). */
 	readonly counts = new Map<string, number>();
-	/** Every request received, in order, with its status: for assertions on what was sent. */
-	readonly log: Array<{ method: string; path: string; status: number; at: number; body?: unknown }> = [];
+	/**
+	 * Every request received, in order, with its status: for assertions on what was sent and where.
+	 * `path` is the path the server acts on (dot segments resolved, as any HTTP server does);
+	 * `rawUrl` is the request target exactly as it arrived.
+	 */
+	readonly log: Array<{ method: string; path: string; rawUrl: string; status: number; at: number; body?: unknown }> = [];
 	faults: Fault[] = [];
 	rejected429 = { ac: 0, mc: 0 };
 	maxMcInFlight = 0;
@@ -148,7 +152,7 @@ export class Emulator {
 		const isAc = path.startsWith('/api/3');
 		const isMc = path === '/3.0' || path.startsWith('/3.0/');
 		const reply = (r: Reply, body?: unknown) => {
-			this.log.push({ method, path, status: r.status, at: Date.now(), body });
+			this.log.push({ method, path, rawUrl: req.url ?? '', status: r.status, at: Date.now(), body });
 			send(res, r);
 		};
 
@@ -214,7 +218,7 @@ export class Emulator {
 			if (this.options.latencyMs) await delay(this.options.latencyMs);
 			const fault = this.takeFault(method, path);
 			if (fault) {
-				this.log.push({ method, path, status: typeof fault.kind === 'number' ? fault.kind : 0, at: Date.now() });
+				this.log.push({ method, path, rawUrl: req.url ?? '', status: typeof fault.kind === 'number' ? fault.kind : 0, at: Date.now() });
 				return this.applyFault(fault, req, res, isAc);
 			}
 			const router = isAc ? this.acRouter : this.mcRouter;

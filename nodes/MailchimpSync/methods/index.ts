@@ -1,15 +1,15 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 
-import { loadMergeFields } from '../lookups';
+import { loadMergeFields, readAudienceId } from '../lookups';
 import { mailchimpClient, mailchimpPages } from '../transport';
 
 /** Dropdowns and searchable resource locators. Each loads every page. */
 
 export const loadOptions = {
 	async getMergeFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		const audience = this.getNodeParameter('audience', undefined, { extractValue: true }) as string;
-		if (!audience) return [];
-		const fields = await loadMergeFields(await mailchimpClient(this), audience);
+		const value = this.getNodeParameter('audience', undefined, { extractValue: true });
+		if (value === undefined || value === null || value === '') return [];
+		const fields = await loadMergeFields(await mailchimpClient(this), readAudienceId(this, value));
 		return fields.map((f) => ({ name: `${f.name} (${f.tag})`, value: f.tag }));
 	},
 };

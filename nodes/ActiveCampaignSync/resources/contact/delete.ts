@@ -11,7 +11,7 @@ export const deleteContact: ItemOperation<AcContext> = {
 
 	async execute({ client, lookups }, i) {
 		const id = await lookups.contactId(i);
-		await client.request({ method: 'DELETE', path: `/contacts/${id}`, subject: `contact ${id}`, itemIndex: i });
+		await client.request({ method: 'DELETE', path: '/contacts/{contactId}', params: { contactId: id }, subject: `contact ${id}`, itemIndex: i });
 		return { deleted: true };
 	},
 };

@@ -1,8 +1,8 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeParameterResourceLocator, type INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { isEmail, readEmail } from '../../../shared/operations';
+import { readEmail } from '../../../shared/operations';
 
-import type { Lookups } from '../../lookups';
+import { type Lookups, readContactLocator } from '../../lookups';
 import type { AcContext } from '../../types';
 
 /** Contact properties shared by Create, Create or Update and Update. */
@@ -113,13 +113,7 @@ export const contactLocator: INodeProperties = {
 
 /** The contact locator's value is a well-formed email or a numeric ID. */
 export function checkContactLocator(ctx: IExecuteFunctions, itemIndex: number): void {
-	const locator = ctx.getNodeParameter('contact', itemIndex) as INodeParameterResourceLocator;
-	const value = String(locator.value ?? '').trim();
-	if (locator.mode === 'email' || (locator.mode !== 'id' && isEmail(value))) {
-		readEmail(ctx, value, itemIndex, 'Contact email');
-	} else if (!/^\d+$/.test(value)) {
-		throw new NodeOperationError(ctx.getNode(), `Contact ID "${value}" is not a number (item ${itemIndex}); give an ID or switch to By Email`, { itemIndex });
-	}
+	readContactLocator(ctx, ctx.getNodeParameter('contact', itemIndex), itemIndex);
 }
 
 /** Create and Create or Update check the same input: the email, and custom field names. */

@@ -13,7 +13,7 @@ export const get: ItemOperation<AcContext> = {
 
 	async execute({ client, lookups }, i) {
 		const id = await lookups.contactId(i);
-		const answer = await client.request<IDataObject>({ method: 'GET', path: `/contacts/${id}`, subject: `contact ${id}`, itemIndex: i });
+		const answer = await client.request<IDataObject>({ method: 'GET', path: '/contacts/{contactId}', params: { contactId: id }, subject: `contact ${id}`, itemIndex: i });
 		const contact = answer.contact as IDataObject;
 		if (this.getNodeParameter('simplify', i, true)) return simplifyContact(contact);
 		return { ...contact, fieldValues: answer.fieldValues };

@@ -22,7 +22,7 @@ export const update: ItemOperation<AcContext> = {
 		const email = fields.email !== undefined ? readEmail(this, fields.email, i) : undefined;
 		const id = await lookups.contactId(i);
 		const body = await contactBody(lookups, i, fields, email);
-		const answer = await client.request<IDataObject>({ method: 'PUT', path: `/contacts/${id}`, body, subject: `contact ${id}`, itemIndex: i });
+		const answer = await client.request<IDataObject>({ method: 'PUT', path: '/contacts/{contactId}', params: { contactId: id }, body, subject: `contact ${id}`, itemIndex: i });
 		return { ...(answer.contact as IDataObject), fieldValues: answer.fieldValues };
 	},
 };

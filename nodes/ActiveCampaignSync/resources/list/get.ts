@@ -7,9 +7,13 @@ import { listLocator } from './locator';
 export const get: ItemOperation<AcContext> = {
 	description: forOperation('list', 'get', [listLocator]),
 
+	async check({ lookups }, i) {
+		await lookups.locate('list', 'list', i);
+	},
+
 	async execute({ client, lookups }, i) {
 		const list = await lookups.locate('list', 'list', i);
-		const answer = await client.request<IDataObject>({ method: 'GET', path: `/lists/${list.id}`, subject: `list ${list.id}`, itemIndex: i });
+		const answer = await client.request<IDataObject>({ method: 'GET', path: '/lists/{listId}', params: { listId: list.id }, subject: `list ${list.id}`, itemIndex: i });
 		return answer.list as IDataObject;
 	},
 };

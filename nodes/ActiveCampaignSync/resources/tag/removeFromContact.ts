@@ -19,13 +19,14 @@ export const removeFromContact: ItemOperation<AcContext> = {
 		// Removing goes by the contact-tag association's own id, found on the contact.
 		const answer = await client.request<{ contactTags?: IDataObject[] }>({
 			method: 'GET',
-			path: `/contacts/${contact}/contactTags`,
+			path: '/contacts/{contactId}/contactTags',
+			params: { contactId: contact },
 			subject: `contact ${contact}`,
 			itemIndex: i,
 		});
 		const association = answer.contactTags?.find((ct) => String(ct.tag) === tag.id);
 		if (!association) return { removed: false, contact, tag: tag.id, reason: 'The contact did not have this tag' };
-		await client.request({ method: 'DELETE', path: `/contactTags/${String(association.id)}`, subject: `tag ${tag.id} on contact ${contact}`, itemIndex: i });
+		await client.request({ method: 'DELETE', path: '/contactTags/{contactTagId}', params: { contactTagId: String(association.id) }, subject: `tag ${tag.id} on contact ${contact}`, itemIndex: i });
 		return { removed: true, contact, tag: tag.id };
 	},
 };

@@ -7,8 +7,12 @@ import { audienceLocator } from './locator';
 export const get: ItemOperation<McContext> = {
 	description: forOperation('audience', 'get', [audienceLocator]),
 
+	check({ lookups }, i) {
+		lookups.audienceId(i);
+	},
+
 	async execute({ client, lookups }, i) {
 		const id = lookups.audienceId(i);
-		return client.request<IDataObject>({ method: 'GET', path: `/lists/${id}`, subject: `audience ${id}`, itemIndex: i });
+		return client.request<IDataObject>({ method: 'GET', path: '/lists/{listId}', params: { listId: id }, subject: `audience ${id}`, itemIndex: i });
 	},
 };

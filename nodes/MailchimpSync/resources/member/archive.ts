@@ -8,7 +8,8 @@ import { checkMember, emailProperty } from './fields';
 export const archive: ItemOperation<McContext> = {
 	description: forOperation('member', 'archive', [audienceLocator, emailProperty]),
 
-	check(_context, i) {
+	check({ lookups }, i) {
+		lookups.audienceId(i);
 		checkMember(this, i);
 	},
 
@@ -17,7 +18,8 @@ export const archive: ItemOperation<McContext> = {
 		const email = readEmail(this, this.getNodeParameter('email', i), i);
 		await client.request({
 			method: 'DELETE',
-			path: `/lists/${audience}/members/${subscriberHash(email)}`,
+			path: '/lists/{listId}/members/{hash}',
+			params: { listId: audience, hash: subscriberHash(email) },
 			subject: `the member ${email} in audience ${audience}`,
 			itemIndex: i,
 		});

@@ -36,7 +36,7 @@ export const create: ItemOperation<McContext> = {
 		const tags = splitNames(fields.tags);
 		if (tags.length) body.tags = tags;
 		try {
-			return await client.request<IDataObject>({ method: 'POST', path: `/lists/${audience}/members`, body, subject: `the member ${email}`, itemIndex: i });
+			return await client.request<IDataObject>({ method: 'POST', path: '/lists/{listId}/members', params: { listId: audience }, body, subject: `the member ${email}`, itemIndex: i });
 		} catch (error) {
 			if (errorTitle(error) === 'Member Exists') {
 				throw client.inputError(

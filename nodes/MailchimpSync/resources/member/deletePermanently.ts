@@ -18,7 +18,8 @@ export const deletePermanently: ItemOperation<McContext> = {
 		emailProperty,
 	]),
 
-	check(_context, i) {
+	check({ lookups }, i) {
+		lookups.audienceId(i);
 		checkMember(this, i);
 	},
 
@@ -27,7 +28,8 @@ export const deletePermanently: ItemOperation<McContext> = {
 		const email = readEmail(this, this.getNodeParameter('email', i), i);
 		await client.request({
 			method: 'POST',
-			path: `/lists/${audience}/members/${subscriberHash(email)}/actions/delete-permanent`,
+			path: '/lists/{listId}/members/{hash}/actions/delete-permanent',
+			params: { listId: audience, hash: subscriberHash(email) },
 			subject: `the member ${email} in audience ${audience}`,
 			itemIndex: i,
 		});

@@ -9,7 +9,8 @@ import { checkMember, emailProperty } from './fields';
 export const get: ItemOperation<McContext> = {
 	description: forOperation('member', 'get', [audienceLocator, emailProperty]),
 
-	check(_context, i) {
+	check({ lookups }, i) {
+		lookups.audienceId(i);
 		checkMember(this, i);
 	},
 
@@ -18,7 +19,8 @@ export const get: ItemOperation<McContext> = {
 		const email = readEmail(this, this.getNodeParameter('email', i), i);
 		return client.request<IDataObject>({
 			method: 'GET',
-			path: `/lists/${audience}/members/${subscriberHash(email)}`,
+			path: '/lists/{listId}/members/{hash}',
+			params: { listId: audience, hash: subscriberHash(email) },
 			subject: `the member ${email} in audience ${audience}`,
 			itemIndex: i,
 		});

@@ -48,7 +48,8 @@ export const getAll: ItemOperation<McContext> = {
 		},
 	]),
 
-	check(_context, i) {
+	check({ lookups }, i) {
+		lookups.audienceId(i);
 		readLimit(this, i);
 		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
 		if (filters.status !== undefined && filters.status !== 'archived') readStatus(this, filters.status, i, 'Status filter');
@@ -69,6 +70,6 @@ export const getAll: ItemOperation<McContext> = {
 			query.sort_field = 'last_changed';
 			query.sort_dir = String(filters.sort);
 		}
-		return collectPages(mailchimpPages<IDataObject>(client, `/lists/${audience}/members`, 'members', query, { limit: readLimit(this, i) }));
+		return collectPages(mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', query, { limit: readLimit(this, i), params: { listId: audience }, itemIndex: i }));
 	},
 };

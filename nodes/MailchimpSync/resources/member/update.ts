@@ -39,7 +39,8 @@ export const update: ItemOperation<McContext> = {
 		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
 		return client.request<IDataObject>({
 			method: 'PATCH',
-			path: `/lists/${audience}/members/${subscriberHash(email)}`,
+			path: '/lists/{listId}/members/{hash}',
+			params: { listId: audience, hash: subscriberHash(email) },
 			body: await memberBody(lookups, audience, fields, i),
 			subject: `the member ${email} in audience ${audience}`,
 			itemIndex: i,

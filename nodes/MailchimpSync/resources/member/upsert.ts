@@ -35,7 +35,8 @@ export const upsert: ItemOperation<McContext> = {
 		body.status_if_new = String(this.getNodeParameter('statusIfNew', i)).toLowerCase();
 		return client.request<IDataObject>({
 			method: 'PUT',
-			path: `/lists/${audience}/members/${subscriberHash(email)}`,
+			path: '/lists/{listId}/members/{hash}',
+			params: { listId: audience, hash: subscriberHash(email) },
 			body,
 			subject: `the member ${email}`,
 			itemIndex: i,

@@ -67,7 +67,8 @@ export const upsertMany: BatchOperation<McContext> = {
 				const chunk = prepared.slice(start, start + MC_BATCH_SIZE);
 				const answer = await client.request<IDataObject>({
 					method: 'POST',
-					path: `/lists/${audience}`,
+					path: '/lists/{listId}',
+					params: { listId: audience },
 					body: { members: chunk.map((p) => p.member), update_existing: true },
 					subject: `a batch of ${chunk.length} members for audience ${audience}`,
 				});

@@ -26,7 +26,8 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 			},
 		]),
 
-		check(_context, i) {
+		check({ lookups }, i) {
+			lookups.audienceId(i);
 			checkMember(this, i);
 			if (!splitNames(this.getNodeParameter('tags', i)).length) {
 				throw new NodeOperationError(this.getNode(), `No tag names given (item ${i})`, { itemIndex: i });
@@ -39,7 +40,8 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 			const tags = splitNames(this.getNodeParameter('tags', i));
 			await client.request<IDataObject>({
 				method: 'POST',
-				path: `/lists/${audience}/members/${subscriberHash(email)}/tags`,
+				path: '/lists/{listId}/members/{hash}/tags',
+				params: { listId: audience, hash: subscriberHash(email) },
 				body: { tags: tags.map((name) => ({ name, status })) },
 				subject: `the member ${email} in audience ${audience}`,
 				itemIndex: i,

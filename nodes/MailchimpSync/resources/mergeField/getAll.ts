@@ -9,12 +9,13 @@ import { audienceLocator } from '../audience/locator';
 export const getAll: ItemOperation<McContext> = {
 	description: forOperation('mergeField', 'getAll', [audienceLocator, ...returnAllAndLimit()]),
 
-	check(_context, i) {
+	check({ lookups }, i) {
+		lookups.audienceId(i);
 		readLimit(this, i);
 	},
 
 	async execute({ client, lookups }, i) {
 		const id = lookups.audienceId(i);
-		return collectPages(mailchimpPages<IDataObject>(client, `/lists/${id}/merge-fields`, 'merge_fields', {}, { limit: readLimit(this, i) }));
+		return collectPages(mailchimpPages<IDataObject>(client, '/lists/{listId}/merge-fields', 'merge_fields', {}, { limit: readLimit(this, i), params: { listId: id }, itemIndex: i }));
 	},
 };
