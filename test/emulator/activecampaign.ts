@@ -48,7 +48,37 @@ interface ImportBatch {
 	failure: string[];
 }
 
+/** Events `GET /webhook/events` lists (a subset of ActiveCampaign's; see API-NOTES.md). */
+export const AC_WEBHOOK_EVENTS = [
+	'bounce',
+	'click',
+	'contact_tag_added',
+	'contact_tag_removed',
+	'deal_add',
+	'forward',
+	'list_add',
+	'open',
+	'reply',
+	'sent',
+	'sms_reply',
+	'subscribe',
+	'unsubscribe',
+	'update',
+];
+export const AC_WEBHOOK_SOURCES = ['public', 'admin', 'api', 'system'];
+
+export interface AcWebhook {
+	id: string;
+	name: string;
+	url: string;
+	events: string[];
+	sources: string[];
+	listid: string;
+	cdate: string;
+}
+
 export class ActiveCampaignState {
+	webhooks = new Map<string, AcWebhook>();
 	contacts = new Map<string, AcContact>();
 	lists = new Map<string, AcList>();
 	tags = new Map<string, AcTag>();
@@ -184,6 +214,38 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 			contact: { ...c, links: {} },
 			fieldValues: [...state.fieldValues.values()].filter((fv) => fv.contact === c.id),
 		},
+	});
+
+	r.on('GET', `${p}/webhook/events`, () => ({ status: 200, body: { webhookEvents: AC_WEBHOOK_EVENTS, meta: { total: AC_WEBHOOK_EVENTS.length } } }));
+
+	r.on('GET', `${p}/webhooks`, (req) => {
+		let all = [...state.webhooks.values()];
+		const url = req.query.get('filters[url]');
+		if (url) all = all.filter((w) => w.url === url);
+		return listAnswer('webhooks', all, req);
+	});
+
+	r.on('POST', `${p}/webhooks`, (req) => {
+		const w = req.body?.webhook ?? {};
+		if (typeof w.name !== 'string' || !w.name) return invalid('Name is required', '/data/attributes/name', 'field_missing');
+		if (typeof w.url !== 'string' || !/^https?:\/\/\S+$/.test(w.url)) return invalid('A valid URL is required', '/data/attributes/url', 'field_invalid');
+		const events: unknown[] = Array.isArray(w.events) ? w.events : [];
+		if (!events.length || events.some((e) => !AC_WEBHOOK_EVENTS.includes(String(e)))) return invalid('Events are invalid', '/data/attributes/events', 'field_invalid');
+		const sources: unknown[] = Array.isArray(w.sources) ? w.sources : [];
+		if (!sources.length || sources.some((s) => !AC_WEBHOOK_SOURCES.includes(String(s)))) return invalid('Sources are invalid', '/data/attributes/sources', 'field_invalid');
+		const hook: AcWebhook = { id: state.id(), name: w.name, url: w.url, events: events.map(String), sources: sources.map(String), listid: String(w.listid ?? '0'), cdate: state.now() };
+		state.webhooks.set(hook.id, hook);
+		return { status: 201, body: { webhook: hook } };
+	});
+
+	r.on('GET', `${p}/webhooks/:id`, (req) => {
+		const hook = state.webhooks.get(req.params.id);
+		return hook ? { status: 200, body: { webhook: hook } } : notFound('Webhook', req.params.id);
+	});
+
+	r.on('DELETE', `${p}/webhooks/:id`, (req) => {
+		if (!state.webhooks.delete(req.params.id)) return notFound('Webhook', req.params.id);
+		return { status: 200, body: {} };
 	});
 
 	r.on('GET', `${p}/users/me`, () => ({ status: 200, body: { user: { id: '1', username: 'admin', email: 'admin@example.com' } } }));

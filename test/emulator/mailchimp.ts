@@ -23,7 +23,26 @@ export interface McMember {
 	list_id: string;
 }
 
+export const MC_WEBHOOK_EVENTS = ['subscribe', 'unsubscribe', 'profile', 'cleaned', 'upemail', 'campaign'] as const;
+export const MC_WEBHOOK_SOURCES = ['user', 'admin', 'api'] as const;
+
+export interface McWebhook {
+	id: string;
+	url: string;
+	events: Record<string, boolean>;
+	sources: Record<string, boolean>;
+	list_id: string;
+}
+
+export interface McCampaign {
+	id: string;
+	status: string;
+	recipients: { list_id: string };
+	settings: { subject_line: string; title: string };
+}
+
 interface McList {
+	webhooks: Map<string, McWebhook>;
 	id: string;
 	name: string;
 	members: Map<string, McMember>;
@@ -33,6 +52,13 @@ interface McList {
 
 export class MailchimpState {
 	lists = new Map<string, McList>();
+	campaigns = new Map<string, McCampaign>();
+	/**
+	 * How the emulated Mailchimp checks a new webhook URL: a GET that must answer 200. Set by the
+	 * emulator (it owns the HTTP client); answers the status the URL gave, or 0 when unreachable.
+	 */
+	checkWebhookUrl: (url: string) => Promise<number> = async () => 200;
+	private webhookIds = 0;
 	private tagIds = new Map<string, number>();
 	private clock = Date.UTC(2026, 0, 1);
 
@@ -43,6 +69,7 @@ export class MailchimpState {
 
 	addList(id: string, name: string): McList {
 		const list: McList = {
+			webhooks: new Map(),
 			id,
 			name,
 			members: new Map(),
@@ -80,6 +107,16 @@ export class MailchimpState {
 		};
 		list.members.set(hash, member);
 		return member;
+	}
+
+	addCampaign(id: string, listId: string, status = 'sent', subject = 'Our news'): McCampaign {
+		const campaign = { id, status, recipients: { list_id: listId }, settings: { subject_line: subject, title: subject } };
+		this.campaigns.set(id, campaign);
+		return campaign;
+	}
+
+	newWebhookId(): string {
+		return `wh${String(++this.webhookIds).padStart(8, '0')}`;
 	}
 
 	tagId(name: string): number {
@@ -334,6 +371,48 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 		}
 		member.last_changed = state.now();
 		return { status: 204 };
+	});
+
+	const webhookAnswer = (w: McWebhook) => ({ ...w });
+
+	r.on('GET', `${p}/lists/:listId/webhooks`, (req) => {
+		const list = listOf(req);
+		if (!list) return listMissing();
+		const all = [...list.webhooks.values()].map(webhookAnswer);
+		return { status: 200, body: { webhooks: all, list_id: list.id, total_items: all.length } };
+	});
+
+	r.on('POST', `${p}/lists/:listId/webhooks`, async (req) => {
+		const list = listOf(req);
+		if (!list) return listMissing();
+		const data = req.body ?? {};
+		const invalidUrl = (message: string) =>
+			problem(400, 'Invalid Resource', "The resource submitted could not be validated. For field-specific details, see the 'errors' array.", '', { errors: [{ field: 'url', message }] });
+		if (typeof data.url !== 'string' || !/^https?:\/\/\S+$/.test(data.url)) return invalidUrl('This value should be a valid URL.');
+		// Mailchimp checks the URL with a GET and needs a 200 before it saves the webhook.
+		const checked = await state.checkWebhookUrl(data.url);
+		if (checked !== 200) return invalidUrl(`We couldn't verify the URL is working. Please double-check and try again. HTTP Code: ${checked}`);
+		const flags = (given: unknown, names: readonly string[]) =>
+			Object.fromEntries(names.map((n) => [n, given && typeof given === 'object' && n in given ? (given as Record<string, unknown>)[n] === true : true]));
+		const hook: McWebhook = { id: state.newWebhookId(), url: data.url, events: flags(data.events, MC_WEBHOOK_EVENTS), sources: flags(data.sources, MC_WEBHOOK_SOURCES), list_id: list.id };
+		list.webhooks.set(hook.id, hook);
+		return { status: 200, body: webhookAnswer(hook) };
+	});
+
+	r.on('GET', `${p}/lists/:listId/webhooks/:webhookId`, (req) => {
+		const hook = listOf(req)?.webhooks.get(req.params.webhookId);
+		return hook ? { status: 200, body: webhookAnswer(hook) } : listMissing();
+	});
+
+	r.on('DELETE', `${p}/lists/:listId/webhooks/:webhookId`, (req) => {
+		const list = listOf(req);
+		if (!list || !list.webhooks.delete(req.params.webhookId)) return listMissing();
+		return { status: 204 };
+	});
+
+	r.on('GET', `${p}/campaigns/:campaignId`, (req) => {
+		const campaign = state.campaigns.get(req.params.campaignId);
+		return campaign ? { status: 200, body: campaign } : listMissing();
 	});
 
 	r.on('GET', `${p}/lists/:listId/merge-fields`, (req) => {

@@ -93,6 +93,37 @@ export class Emulator {
 		};
 		this.acRouter = activeCampaignRoutes(this.ac);
 		this.mcRouter = mailchimpRoutes(this.mc);
+		this.mc.checkWebhookUrl = async (url) => {
+			try {
+				return (await fetch(url, { method: 'GET', headers: { 'user-agent': 'MailChimp.com WebHook Validator' } })).status;
+			} catch {
+				return 0;
+			}
+		};
+	}
+
+	/**
+	 * ActiveCampaign delivers an event to every webhook registered for its type and source (and
+	 * list, when the webhook names one): a form-encoded POST with bracketed keys.
+	 */
+	async deliverAc(payload: Record<string, unknown>): Promise<Delivered[]> {
+		const source = String(payload.initiated_from ?? 'admin');
+		const list = String(payload.list ?? '0');
+		const hooks = [...this.ac.webhooks.values()].filter(
+			(w) => w.events.includes(String(payload.type)) && w.sources.includes(source) && (w.listid === '0' || w.listid === list),
+		);
+		return Promise.all(hooks.map((w) => postForm(w.url, payload, 'ActiveCampaign/1.0')));
+	}
+
+	/**
+	 * Mailchimp delivers an audience event to every webhook of that audience registered for its
+	 * type and source (campaign events cannot be limited by source): a form-encoded POST.
+	 */
+	async deliverMc(listId: string, payload: Record<string, unknown>, source: 'user' | 'admin' | 'api' = 'admin'): Promise<Delivered[]> {
+		const list = this.mc.lists.get(listId);
+		const type = String(payload.type);
+		const hooks = [...(list?.webhooks.values() ?? [])].filter((w) => w.events[type] && (type === 'campaign' || w.sources[source]));
+		return Promise.all(hooks.map((w) => postForm(w.url, payload, 'MailChimp.com')));
 	}
 
 	get mcBaseUrl(): string {
@@ -291,6 +322,27 @@ export class Emulator {
 				);
 		}
 	}
+}
+
+export interface Delivered {
+	url: string;
+	status: number;
+	body: string;
+}
+
+/** `{contact: {email: 'a'}}` → `[['contact[email]', 'a']]`, as the providers encode their forms. */
+export function formPairs(value: unknown, prefix = ''): Array<[string, string]> {
+	if (value === undefined || value === null) return [];
+	if (Array.isArray(value)) return value.flatMap((v) => formPairs(v, `${prefix}[]`));
+	if (typeof value === 'object') return Object.entries(value as object).flatMap(([k, v]) => formPairs(v, prefix ? `${prefix}[${k}]` : k));
+	return [[prefix, String(value)]];
+}
+
+/** POSTs a form (application/x-www-form-urlencoded) to a URL, as a provider's webhook does. */
+export async function postForm(url: string, payload: unknown, userAgent = 'test'): Promise<Delivered> {
+	const body = new URLSearchParams(formPairs(payload)).toString();
+	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent }, body });
+	return { url, status: res.status, body: await res.text() };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

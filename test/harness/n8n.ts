@@ -80,7 +80,7 @@ export function loadPackage(): Promise<PackageDirectoryLoader> {
 	return loaderPromise;
 }
 
-class PackageNodeTypes implements INodeTypes {
+export class PackageNodeTypes implements INodeTypes {
 	constructor(private readonly loader: PackageDirectoryLoader) {}
 
 	private lookup(nodeType: string): INodeType | IVersionedNodeType {
@@ -104,7 +104,7 @@ class PackageNodeTypes implements INodeTypes {
 }
 
 /** Resolves credentials by type from a map and applies the type's own `authenticate`. */
-class PackageCredentialsHelper extends ICredentialsHelper {
+export class PackageCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly loader: PackageDirectoryLoader,
 		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
@@ -161,7 +161,7 @@ class PackageCredentialsHelper extends ICredentialsHelper {
 let executions = 0;
 const nextExecutionId = () => `test-execution-${++executions}`;
 
-function additionalData(
+export function additionalData(
 	credentialsHelper: ICredentialsHelper,
 	hooks: ExecutionLifecycleHooks,
 ): IWorkflowExecuteAdditionalData {

@@ -6,6 +6,14 @@ import { mailchimpClient, mailchimpPages } from '../transport';
 /** Dropdowns and searchable resource locators. Each loads every page. */
 
 export const loadOptions = {
+	async getAudiences(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+		const client = await mailchimpClient(this);
+		const out: INodePropertyOptions[] = [];
+		for await (const page of mailchimpPages<IDataObject>(client, '/lists', 'lists', { fields: 'lists.id,lists.name,total_items' })) {
+			for (const l of page) out.push({ name: String(l.name), value: String(l.id) });
+		}
+		return out.sort((a, b) => a.name.localeCompare(b.name));
+	},
 	async getMergeFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		const value = this.getNodeParameter('audience', undefined, { extractValue: true });
 		if (value === undefined || value === null || value === '') return [];

@@ -1,0 +1,274 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IHookFunctions,
+	type ILoadOptionsFunctions,
+	type INodePropertyOptions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { type ApiClient, collectPages } from '../shared/transport';
+import {
+	answer,
+	formFields,
+	newWebhookSecret,
+	requestSecret,
+	secretMatches,
+	urlWithSecret,
+	type WebhookState,
+	withoutQuery,
+} from '../shared/webhooks';
+import { loadAll } from './lookups';
+import { activeCampaignClient, activeCampaignPages } from './transport';
+
+/** Facts: API-NOTES.md (ActiveCampaign webhooks: events, registration, form-encoded deliveries). */
+
+const CORE_EVENTS = ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'];
+const SOURCES = ['public', 'admin', 'api', 'system'];
+
+type Hooked = IHookFunctions | IWebhookFunctions;
+
+const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNotFound = (error: unknown) => String((error as { httpCode?: unknown }).httpCode) === '404';
+
+function chosen(ctx: Hooked, name: 'events' | 'sources'): string[] {
+	const value = ctx.getNodeParameter(name, []);
+	return Array.isArray(value) ? [...new Set(value.map(String))].sort() : [];
+}
+
+/** The list the trigger is limited to ('' for any). */
+const listOf = (ctx: Hooked) => String(ctx.getNodeParameter('listId', '') ?? '').trim();
+
+const sameSet = (a: unknown, b: string[]) => Array.isArray(a) && [...new Set(a.map(String))].sort().join(',') === b.join(',');
+
+/**
+ * Re-reads the contact a delivery names. Returns the contact as ActiveCampaign has it, or
+ * undefined when it does not exist, has another email, or (subscribe / unsubscribe on a list)
+ * does not have that status on that list.
+ */
+async function confirmContact(client: ApiClient, type: string, list: string, contact: IDataObject): Promise<IDataObject | undefined> {
+	const id = typeof contact.id === 'string' ? contact.id.trim() : '';
+	const email = typeof contact.email === 'string' ? contact.email.trim().toLowerCase() : '';
+	if (!/^\d+$/.test(id) || !email) return undefined;
+	const read = async (path: string) => {
+		try {
+			return await client.request<IDataObject>({ method: 'GET', path, subject: `contact ${id}` });
+		} catch (error) {
+			if (isNotFound(error)) return undefined;
+			throw error;
+		}
+	};
+	const found = await read(`/contacts/${id}`);
+	const record = isObject(found?.contact) ? found.contact : undefined;
+	if (!record || String(record.email ?? '').toLowerCase() !== email) return undefined;
+	if ((type === 'subscribe' || type === 'unsubscribe') && list && list !== '0') {
+		const lists = await read(`/contacts/${id}/contactLists`);
+		const rows = Array.isArray(lists?.contactLists) ? (lists.contactLists as IDataObject[]) : [];
+		const row = rows.find((r) => String(r.list) === list);
+		if (!row || String(row.status) !== (type === 'subscribe' ? '1' : '2')) return undefined;
+	}
+	return record;
+}
+
+/** Starts the workflow when ActiveCampaign posts an event to n8n (a webhook registered on activation). */
+export class ActiveCampaignSyncWebhookTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'ActiveCampaign Sync Webhook Trigger',
+		name: 'activeCampaignSyncWebhookTrigger',
+		icon: 'file:activeCampaignSync.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description: 'Starts the workflow at once when ActiveCampaign reports an event: a contact subscribes, unsubscribes, is updated or tagged, and more',
+		defaults: { name: 'ActiveCampaign Sync Webhook Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		credentials: [{ name: 'activeCampaignSyncApi', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName:
+					'n8n must be reachable from ActiveCampaign at its webhook URL. The URL registered with ActiveCampaign carries a secret: keep it private.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Event Names or IDs',
+				name: 'events',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getWebhookEvents' },
+				required: true,
+				default: ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'],
+				description:
+					'Which events start the workflow, as ActiveCampaign lists them. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Sources',
+				name: 'sources',
+				type: 'multiOptions',
+				required: true,
+				options: [
+					{ name: 'Admin', value: 'admin', description: 'Changes made by a user in ActiveCampaign' },
+					{ name: 'API', value: 'api', description: 'Changes made through the API (including this package)' },
+					{ name: 'Public', value: 'public', description: 'Changes made by the contact (forms, unsubscribe links)' },
+					{ name: 'System', value: 'system', description: 'Changes made by automations and the system' },
+				],
+				default: ['public', 'admin', 'api', 'system'],
+				description: 'Whose changes start the workflow',
+			},
+			{
+				displayName: 'List Name or ID',
+				name: 'listId',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getWebhookLists' },
+				default: '',
+				description:
+					'Only list events (subscribe, unsubscribe) of this list. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Confirm With the API',
+				name: 'confirmWithApi',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to re-read the contact from ActiveCampaign before starting the workflow, and emit what ActiveCampaign answers instead of the posted contact. A delivery that ActiveCampaign does not confirm is acknowledged but starts nothing. Costs one or two requests per event.',
+			},
+		],
+	};
+
+	methods = {
+		loadOptions: {
+			async getWebhookEvents(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const client = await activeCampaignClient(this);
+				const body = await client.request<IDataObject>({ method: 'GET', path: '/webhook/events', subject: 'the webhook events' });
+				const events = Array.isArray(body.webhookEvents) ? body.webhookEvents.map(String) : CORE_EVENTS;
+				const core = (e: string) => (CORE_EVENTS.includes(e) ? 0 : 1);
+				return [...new Set(events)]
+					.sort((a, b) => core(a) - core(b) || a.localeCompare(b))
+					.map((e) => ({ name: e, value: e }));
+			},
+			async getWebhookLists(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const lists = await loadAll(await activeCampaignClient(this), 'list');
+				return [{ name: 'Any List', value: '' }, ...lists.map((l) => ({ name: l.name, value: l.id })).sort((a, b) => a.name.localeCompare(b.name))];
+			},
+		},
+	};
+
+	webhookMethods = {
+		default: {
+			/** True only when exactly our webhook is registered as configured; stale copies are removed. */
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node') as WebhookState;
+				const url = this.getNodeWebhookUrl('default') as string;
+				const client = await activeCampaignClient(this);
+				const hooks = await collectPages(activeCampaignPages<IDataObject>(client, '/webhooks', 'webhooks'));
+				const events = chosen(this, 'events');
+				const sources = chosen(this, 'sources');
+				const list = listOf(this) || '0';
+				let found = false;
+				for (const hook of hooks) {
+					if (withoutQuery(hook.url) !== withoutQuery(url)) continue;
+					const ours =
+						!found &&
+						state.secret !== undefined &&
+						String(hook.id) === state.webhookId &&
+						hook.url === urlWithSecret(url, state.secret) &&
+						sameSet(hook.events, events) &&
+						sameSet(hook.sources, sources) &&
+						String(hook.listid ?? '0') === list;
+					if (ours) {
+						found = true;
+						continue;
+					}
+					// Ours from an earlier activation (another secret or settings): never leave duplicates.
+					await client.request({ method: 'DELETE', path: `/webhooks/${encodeURIComponent(String(hook.id))}` }).catch((error) => {
+						if (!isNotFound(error)) throw error;
+					});
+				}
+				if (!found) {
+					delete state.webhookId;
+					delete state.secret;
+					delete state.target;
+				}
+				return found;
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node') as WebhookState;
+				const url = this.getNodeWebhookUrl('default') as string;
+				const events = chosen(this, 'events');
+				const sources = chosen(this, 'sources').filter((s) => SOURCES.includes(s));
+				if (!events.length) throw new NodeOperationError(this.getNode(), 'Choose at least one event');
+				if (!sources.length) throw new NodeOperationError(this.getNode(), 'Choose at least one source');
+				const list = listOf(this);
+				const client = await activeCampaignClient(this);
+				const secret = newWebhookSecret();
+				const answer = await client.request<IDataObject>({
+					method: 'POST',
+					path: '/webhooks',
+					body: {
+						webhook: {
+							name: `n8n: ${this.getWorkflow().name ?? this.getWorkflow().id} / ${this.getNode().name}`.slice(0, 250),
+							url: urlWithSecret(url, secret),
+							events,
+							sources,
+							...(list ? { listid: list } : {}),
+						},
+					},
+					subject: 'a webhook',
+				});
+				const hook = isObject(answer.webhook) ? answer.webhook : {};
+				if (hook.id === undefined) throw new NodeOperationError(this.getNode(), 'ActiveCampaign did not return the new webhook\'s id');
+				state.webhookId = String(hook.id);
+				state.secret = secret;
+				state.target = list || '0';
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node') as WebhookState;
+				if (state.webhookId) {
+					const client = await activeCampaignClient(this);
+					await client.request({ method: 'DELETE', path: `/webhooks/${encodeURIComponent(state.webhookId)}` }).catch((error) => {
+						if (!isNotFound(error)) throw error;
+					});
+				}
+				delete state.webhookId;
+				delete state.secret;
+				delete state.target;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const state = this.getWorkflowStaticData('node') as WebhookState;
+		if (!secretMatches(requestSecret(this), state.secret)) {
+			return answer(this, 401, { message: 'Unauthorized: this webhook URL needs its secret' });
+		}
+		const fields = formFields(this);
+		const type = typeof fields.type === 'string' ? fields.type : '';
+		const contact = isObject(fields.contact) ? fields.contact : {};
+		const payloadList = typeof fields.list === 'string' ? fields.list : '';
+		const list = listOf(this);
+		if (list && payloadList && payloadList !== '0' && payloadList !== list) {
+			return answer(this, 403, { message: 'This delivery is not for the list this trigger watches' });
+		}
+		if (!chosen(this, 'events').includes(type)) {
+			return answer(this, 200, { message: `Event "${type}" is not selected in this trigger; ignored` });
+		}
+		const item: IDataObject = { ...fields, type, date_time: fields.date_time, initiated_by: fields.initiated_by };
+		if (this.getNodeParameter('confirmWithApi', false) === true) {
+			const confirmed = await confirmContact(await activeCampaignClient(this), type, payloadList, contact);
+			if (!confirmed) return answer(this, 200, { message: 'ActiveCampaign does not confirm this event; ignored' });
+			// The event's own fields, and the contact as ActiveCampaign has it; the rest of the posted data is dropped.
+			const event: IDataObject = { type, date_time: fields.date_time, initiated_by: fields.initiated_by, initiated_from: fields.initiated_from, list: fields.list };
+			return { workflowData: [this.helpers.returnJsonArray([{ ...event, contact: confirmed }])] };
+		}
+		return { workflowData: [this.helpers.returnJsonArray([item])] };
+	}
+}

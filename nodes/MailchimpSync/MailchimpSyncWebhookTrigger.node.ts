@@ -1,0 +1,287 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import type { ApiClient } from '../shared/transport';
+import {
+	answer,
+	formFields,
+	newWebhookSecret,
+	requestSecret,
+	secretMatches,
+	urlWithSecret,
+	type WebhookState,
+	withoutQuery,
+} from '../shared/webhooks';
+import { subscriberHash } from './lookups';
+import { loadOptions } from './methods';
+import { authenticationProperty, mailchimpClient, mailchimpCredentials } from './transport';
+
+/** Facts: API-NOTES.md (Mailchimp webhooks: registration, the GET check, form-encoded deliveries). */
+
+const EVENTS = ['subscribe', 'unsubscribe', 'profile', 'upemail', 'cleaned', 'campaign'] as const;
+const SOURCES = ['user', 'admin', 'api'] as const;
+
+type Hooked = IHookFunctions | IWebhookFunctions;
+
+function audienceOf(ctx: Hooked): string {
+	const id = String(ctx.getNodeParameter('audience', '') ?? '').trim();
+	if (!id) throw new NodeOperationError(ctx.getNode(), 'Choose the audience whose events start this workflow');
+	return id;
+}
+
+const listPath = (list: string) => `/lists/${encodeURIComponent(list)}`;
+
+function selected(ctx: Hooked, name: 'events' | 'sources', all: readonly string[]): string[] {
+	const value = ctx.getNodeParameter(name, []) as string[];
+	return all.filter((v) => value.includes(v));
+}
+
+const flags = (chosen: string[], all: readonly string[]) => Object.fromEntries(all.map((v) => [v, chosen.includes(v)]));
+
+const sameFlags = (registered: unknown, wanted: Record<string, boolean>) =>
+	Object.entries(wanted).every(([k, v]) => ((registered as IDataObject | undefined)?.[k] === true) === v);
+
+const isNotFound = (error: unknown) => String((error as { httpCode?: unknown }).httpCode) === '404';
+
+const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Member statuses an event leaves behind, for *Confirm With the API*. */
+const STATUS_AFTER: Record<string, string[] | undefined> = {
+	subscribe: ['subscribed'],
+	unsubscribe: ['unsubscribed', 'archived'],
+	cleaned: ['cleaned'],
+};
+
+/**
+ * Re-reads what a delivery is about. Returns the item to emit (built from the API's answer, with
+ * only the identifiers the API confirmed taken from the payload), or undefined when the API does
+ * not confirm it.
+ */
+async function confirm(client: ApiClient, list: string, type: string, firedAt: IDataObject[string], data: IDataObject): Promise<IDataObject | undefined> {
+	const base = { type, fired_at: firedAt };
+	const read = async (path: string): Promise<IDataObject | undefined> => {
+		try {
+			return await client.request<IDataObject>({ method: 'GET', path });
+		} catch (error) {
+			if (isNotFound(error)) return undefined;
+			throw error;
+		}
+	};
+	if (type === 'campaign') {
+		const id = typeof data.id === 'string' ? data.id : '';
+		if (!id) return undefined;
+		const campaign = await read(`/campaigns/${encodeURIComponent(id)}`);
+		const recipients = isObject(campaign?.recipients) ? campaign.recipients : {};
+		if (!campaign || recipients.list_id !== list || !['sent', 'sending'].includes(String(campaign.status))) return undefined;
+		return { ...base, data: { id, list_id: list }, campaign };
+	}
+	const email = type === 'upemail' ? data.new_email : data.email;
+	if (typeof email !== 'string' || !email.includes('@')) return undefined;
+	const member = await read(`${listPath(list)}/members/${subscriberHash(email)}`);
+	if (!member || String(member.email_address).toLowerCase() !== email.trim().toLowerCase()) return undefined;
+	const statuses = STATUS_AFTER[type];
+	if (statuses && !statuses.includes(String(member.status))) return undefined;
+	const identifiers: IDataObject =
+		type === 'upemail'
+			? { list_id: list, new_id: member.id, new_email: member.email_address, old_email: data.old_email }
+			: { list_id: list, id: member.id, email: member.email_address };
+	return { ...base, data: identifiers, member };
+}
+
+/** Starts the workflow when Mailchimp posts an audience event to n8n (a webhook registered on activation). */
+export class MailchimpSyncWebhookTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Mailchimp Sync Webhook Trigger',
+		name: 'mailchimpSyncWebhookTrigger',
+		icon: 'file:mailchimpSync.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description: 'Starts the workflow at once when members of a Mailchimp audience subscribe, unsubscribe, change or are cleaned, or a campaign is sent',
+		defaults: { name: 'Mailchimp Sync Webhook Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		credentials: mailchimpCredentials,
+		webhooks: [
+			// Mailchimp checks a new webhook URL with a GET before it saves the webhook.
+			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
+		properties: [
+			{
+				displayName:
+					'n8n must be reachable from Mailchimp at its webhook URL. The URL registered with Mailchimp carries a secret: keep it private.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			authenticationProperty,
+			{
+				displayName: 'Audience Name or ID',
+				name: 'audience',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getAudiences' },
+				default: '',
+				required: true,
+				description: 'The audience whose events start the workflow. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: [
+					{ name: 'Campaign Sent', value: 'campaign', description: 'A campaign was sent to the audience (not limited by source)' },
+					{ name: 'Cleaned', value: 'cleaned', description: 'An address was cleaned (bounced or abuse)' },
+					{ name: 'Email Changed', value: 'upemail', description: 'A member changed their address' },
+					{ name: 'Profile Updated', value: 'profile', description: 'A member\'s profile changed' },
+					{ name: 'Subscribe', value: 'subscribe' },
+					{ name: 'Unsubscribe', value: 'unsubscribe' },
+				],
+				default: ['subscribe', 'unsubscribe', 'profile', 'upemail', 'cleaned'],
+				description: 'Which events start the workflow',
+			},
+			{
+				displayName: 'Sources',
+				name: 'sources',
+				type: 'multiOptions',
+				required: true,
+				options: [
+					{ name: 'Admin', value: 'admin', description: 'Changes made in Mailchimp by an account user' },
+					{ name: 'API', value: 'api', description: 'Changes made through the API (including this package)' },
+					{ name: 'User', value: 'user', description: 'Changes made by the subscriber' },
+				],
+				default: ['user', 'admin', 'api'],
+				description: 'Whose changes start the workflow',
+			},
+			{
+				displayName: 'Confirm With the API',
+				name: 'confirmWithApi',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to re-read the member (or campaign) from Mailchimp before starting the workflow, and emit what Mailchimp answers instead of the posted data. A delivery that Mailchimp does not confirm is acknowledged but starts nothing. Costs one request per event.',
+			},
+		],
+	};
+
+	methods = { loadOptions };
+
+	webhookMethods = {
+		default: {
+			/** True only when exactly our webhook is registered as configured; stale copies are removed. */
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node') as WebhookState;
+				const url = this.getNodeWebhookUrl('default') as string;
+				const list = audienceOf(this);
+				const client = await mailchimpClient(this);
+				if (state.target && state.target !== list && state.webhookId) {
+					// The audience changed while the workflow was inactive: remove the old registration.
+					await client.request({ method: 'DELETE', path: `${listPath(state.target)}/webhooks/${encodeURIComponent(state.webhookId)}` }).catch((error) => {
+						if (!isNotFound(error)) throw error;
+					});
+					delete state.webhookId;
+				}
+				const answer = await client.request<IDataObject>({ method: 'GET', path: `${listPath(list)}/webhooks`, subject: `the webhooks of audience ${list}` });
+				const events = flags(selected(this, 'events', EVENTS), EVENTS);
+				const sources = flags(selected(this, 'sources', SOURCES), SOURCES);
+				let found = false;
+				for (const hook of (answer.webhooks as IDataObject[] | undefined) ?? []) {
+					if (withoutQuery(hook.url) !== withoutQuery(url)) continue;
+					const ours =
+						!found &&
+						state.secret !== undefined &&
+						String(hook.id) === state.webhookId &&
+						hook.url === urlWithSecret(url, state.secret) &&
+						sameFlags(hook.events, events) &&
+						sameFlags(hook.sources, sources);
+					if (ours) {
+						found = true;
+						continue;
+					}
+					// Ours from an earlier activation (another secret or other events): never leave duplicates.
+					await client.request({ method: 'DELETE', path: `${listPath(list)}/webhooks/${encodeURIComponent(String(hook.id))}` }).catch((error) => {
+						if (!isNotFound(error)) throw error;
+					});
+				}
+				if (!found) {
+					delete state.webhookId;
+					delete state.secret;
+					delete state.target;
+				}
+				return found;
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node') as WebhookState;
+				const url = this.getNodeWebhookUrl('default') as string;
+				const list = audienceOf(this);
+				const events = selected(this, 'events', EVENTS);
+				const sources = selected(this, 'sources', SOURCES);
+				if (!events.length) throw new NodeOperationError(this.getNode(), 'Choose at least one event');
+				if (!sources.length) throw new NodeOperationError(this.getNode(), 'Choose at least one source');
+				const client = await mailchimpClient(this);
+				const secret = newWebhookSecret();
+				const hook = await client.request<IDataObject>({
+					method: 'POST',
+					path: `${listPath(list)}/webhooks`,
+					body: { url: urlWithSecret(url, secret), events: flags(events, EVENTS), sources: flags(sources, SOURCES) },
+					subject: `a webhook on audience ${list}`,
+				});
+				state.webhookId = String(hook.id);
+				state.secret = secret;
+				state.target = list;
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node') as WebhookState;
+				if (state.webhookId && state.target) {
+					const client = await mailchimpClient(this);
+					await client.request({ method: 'DELETE', path: `${listPath(state.target)}/webhooks/${encodeURIComponent(state.webhookId)}` }).catch((error) => {
+						if (!isNotFound(error)) throw error;
+					});
+				}
+				delete state.webhookId;
+				delete state.secret;
+				delete state.target;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		// Mailchimp's check of a new URL: answered, never a workflow start. It comes while the
+		// webhook is being created, before the new secret is saved, so it is not asked for.
+		if (this.getWebhookName() === 'setup') return answer(this, 200, { message: 'Webhook URL is reachable' });
+
+		const state = this.getWorkflowStaticData('node') as WebhookState;
+		if (!secretMatches(requestSecret(this), state.secret)) {
+			return answer(this, 401, { message: 'Unauthorized: this webhook URL needs its secret' });
+		}
+		const fields = formFields(this);
+		const type = typeof fields.type === 'string' ? fields.type : '';
+		const data = isObject(fields.data) ? fields.data : {};
+		const list = audienceOf(this);
+		if (data.list_id !== list) {
+			return answer(this, 403, { message: 'This delivery is not for the audience this trigger watches' });
+		}
+		if (!selected(this, 'events', EVENTS).includes(type)) {
+			return answer(this, 200, { message: `Event "${type}" is not selected in this trigger; ignored` });
+		}
+		let item: IDataObject = { type, fired_at: fields.fired_at, data };
+		if (this.getNodeParameter('confirmWithApi', false) === true) {
+			const confirmed = await confirm(await mailchimpClient(this), list, type, fields.fired_at, data);
+			if (!confirmed) return answer(this, 200, { message: 'Mailchimp does not confirm this event; ignored' });
+			item = confirmed;
+		}
+		return { workflowData: [this.helpers.returnJsonArray([item])] };
+	}
+}

@@ -1,0 +1,275 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN, postForm, startEmulator } from '../emulator/server';
+import { loadNodeOptions } from '../harness/n8n';
+import { type WebhookTrigger, webhookTrigger } from '../harness/webhooks';
+import { mailchimpOAuthCredential } from './workflow';
+
+/**
+ * The webhook triggers as n8n runs them: activation and deactivation through n8n-core's
+ * HookContext, deliveries through its WebhookContext, started workflows through WorkflowExecute,
+ * against the emulator, which registers webhooks and delivers events as the providers do.
+ */
+let emulator: Emulator;
+const triggers: WebhookTrigger[] = [];
+beforeAll(async () => {
+	emulator = await startEmulator({ acRatePerSecond: 1000 });
+});
+afterAll(async () => {
+	await Promise.all(triggers.map((t) => t.stop()));
+	await emulator.stop();
+});
+
+const acCreds = () => ({ activeCampaignSyncApi: { apiUrl: emulator.url, apiKey: AC_TEST_KEY } });
+const mcCreds = () => ({ mailchimpSyncApi: { apiKey: MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl } });
+const track = (t: WebhookTrigger) => {
+	triggers.push(t);
+	return t;
+};
+
+/** Nothing a user sees may hold a credential: items, errors, answers. */
+function expectNoSecrets(trigger: WebhookTrigger) {
+	const seen = JSON.stringify({ runs: trigger.runs.map((r) => r.run.data.resultData), deliveries: trigger.deliveries });
+	for (const secret of [AC_TEST_KEY, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN, Buffer.from(`n8n:${MC_TEST_KEY}`).toString('base64')]) expect(seen).not.toContain(secret);
+}
+
+describe('Mailchimp Sync Webhook Trigger', () => {
+	const AUD = 'audHook001';
+	const params = (extra: IDataObject = {}) => ({ audience: AUD, events: ['subscribe', 'unsubscribe', 'profile', 'upemail', 'cleaned', 'campaign'], sources: ['user', 'admin', 'api'], ...extra });
+	const hooks = (list = AUD) => [...emulator.mc.lists.get(list)!.webhooks.values()];
+	const subscribe = (email: string, merges: IDataObject = {}) => ({
+		type: 'subscribe',
+		fired_at: '2026-03-01 10:00:00',
+		data: { id: 'abc', email, email_type: 'html', list_id: AUD, merges: { EMAIL: email, ...merges } },
+	});
+
+	beforeAll(() => {
+		emulator.mc.addList(AUD, 'Hooked audience');
+		emulator.mc.addList('audOther01', 'Other audience');
+	});
+
+	test('activation registers exactly one webhook (after Mailchimp\'s GET check got 200); twice leaves one; deactivation removes it', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ events: ['subscribe', 'cleaned'], sources: ['user', 'api'] }), mcCreds()));
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		const [hook] = hooks();
+		expect(hook.url.startsWith(`${trigger.url}?secret=`)).toBe(true);
+		expect(hook.url.length).toBeGreaterThan(trigger.url.length + 40);
+		expect(hook.events).toEqual({ subscribe: true, unsubscribe: false, profile: false, cleaned: true, upemail: false, campaign: false });
+		expect(hook.sources).toEqual({ user: true, admin: false, api: true });
+		// Mailchimp's GET check reached the node, was answered 200, and started nothing.
+		expect(trigger.deliveries.filter((d) => d.method === 'GET').map((d) => d.status)).toEqual([200]);
+		expect(trigger.runs).toHaveLength(0);
+		expect(trigger.staticData()).toMatchObject({ webhookId: hook.id, target: AUD });
+
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		expect(hooks()[0].id).toBe(hook.id);
+
+		await trigger.deactivate();
+		expect(hooks()).toHaveLength(0);
+		expect(trigger.staticData()).toEqual({});
+		await trigger.deactivate();
+		expect(hooks()).toHaveLength(0);
+	});
+
+	test('a registration left behind (static data lost) is replaced, never duplicated', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params(), mcCreds()));
+		await trigger.activate();
+		const first = hooks()[0];
+		for (const key of Object.keys(trigger.staticData())) delete trigger.staticData()[key];
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		expect(hooks()[0].id).not.toBe(first.id);
+		await trigger.deactivate();
+		expect(hooks()).toHaveLength(0);
+	});
+
+	test('a delivered event becomes one item with nested JSON; the GET check answers 200 without a run', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params(), mcCreds()));
+		await trigger.activate();
+		const delivered = await emulator.deliverMc(AUD, subscribe('new.member@example.com', { FNAME: 'New', ADDRESS: { addr1: '1 Main St', city: 'Springfield' } }), 'user');
+		expect(delivered.map((d) => d.status)).toEqual([200]);
+		expect(trigger.items()).toEqual([
+			[
+				{
+					type: 'subscribe',
+					fired_at: '2026-03-01 10:00:00',
+					data: {
+						id: 'abc',
+						email: 'new.member@example.com',
+						email_type: 'html',
+						list_id: AUD,
+						merges: { EMAIL: 'new.member@example.com', FNAME: 'New', ADDRESS: { addr1: '1 Main St', city: 'Springfield' } },
+					},
+				},
+			],
+		]);
+		const get = await fetch(emulator.mc.lists.get(AUD)!.webhooks.values().next().value!.url);
+		expect(get.status).toBe(200);
+		expect(trigger.runs).toHaveLength(1);
+		expectNoSecrets(trigger);
+		await trigger.deactivate();
+	});
+
+	test('forged requests are refused: missing or wrong secret (401), another audience (403); none starts the workflow', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params(), mcCreds()));
+		await trigger.activate();
+		const registered = hooks()[0].url;
+		const noSecret = await postForm(trigger.url, subscribe('forged@example.com'));
+		expect(noSecret.status).toBe(401);
+		const wrong = await postForm(`${trigger.url}?secret=${'0'.repeat(48)}`, subscribe('forged@example.com'));
+		expect(wrong.status).toBe(401);
+		const short = await postForm(`${trigger.url}?secret=abc`, subscribe('forged@example.com'));
+		expect(short.status).toBe(401);
+		const otherList = await postForm(registered, { ...subscribe('forged@example.com'), data: { email: 'forged@example.com', list_id: 'audOther01' } });
+		expect(otherList.status).toBe(403);
+		const noList = await postForm(registered, { type: 'subscribe', fired_at: 'x', data: { email: 'forged@example.com' } });
+		expect(noList.status).toBe(403);
+		expect(trigger.runs).toHaveLength(0);
+		// An event type the trigger does not watch is acknowledged and ignored.
+		await trigger.deactivate();
+		const narrow = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ events: ['unsubscribe'] }), mcCreds()));
+		await narrow.activate();
+		const ignored = await postForm(hooks()[0].url, subscribe('someone@example.com'));
+		expect(ignored.status).toBe(200);
+		expect(narrow.runs).toHaveLength(0);
+		await narrow.deactivate();
+	});
+
+	test('Confirm With the API: an event the API does not confirm starts nothing; a confirmed one carries the API\'s member, not the posted data', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ confirmWithApi: true }), mcCreds()));
+		await trigger.activate();
+		const url = hooks()[0].url;
+		// Not a member at all.
+		expect((await postForm(url, subscribe('nobody@example.com'))).status).toBe(200);
+		// A member, but the event does not match the member's status (unsubscribed, posted as subscribe).
+		emulator.mc.addMember(AUD, 'left@example.com', 'unsubscribed');
+		expect((await postForm(url, subscribe('left@example.com'))).status).toBe(200);
+		// A campaign that does not exist.
+		expect((await postForm(url, { type: 'campaign', fired_at: 'x', data: { id: 'camp-missing', list_id: AUD } })).status).toBe(200);
+		expect(trigger.runs).toHaveLength(0);
+
+		// A real subscriber, with forged merge fields in the payload: the item holds what Mailchimp has.
+		emulator.mc.addMember(AUD, 'real@example.com', 'subscribed', { FNAME: 'Real' });
+		const delivered = await emulator.deliverMc(AUD, subscribe('real@example.com', { FNAME: 'Injected' }), 'admin');
+		expect(delivered.map((d) => d.status)).toEqual([200]);
+		const [[item]] = trigger.items();
+		expect(item).toMatchObject({ type: 'subscribe', data: { list_id: AUD, email: 'real@example.com' }, member: { email_address: 'real@example.com', status: 'subscribed', merge_fields: { FNAME: 'Real' } } });
+		expect(JSON.stringify(item)).not.toContain('Injected');
+
+		emulator.mc.addCampaign('camp-1', AUD);
+		await emulator.deliverMc(AUD, { type: 'campaign', fired_at: '2026-03-01 11:00:00', data: { id: 'camp-1', subject: 'Forged subject', status: 'sent', reason: '', list_id: AUD } });
+		expect(trigger.items()[1][0]).toMatchObject({ type: 'campaign', data: { id: 'camp-1', list_id: AUD }, campaign: { id: 'camp-1', status: 'sent' } });
+		expect(JSON.stringify(trigger.items()[1])).not.toContain('Forged subject');
+		expectNoSecrets(trigger);
+		await trigger.deactivate();
+	});
+
+	test('bracketed keys cannot pollute prototypes', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params(), mcCreds()));
+		await trigger.activate();
+		const body = [
+			'type=subscribe',
+			'fired_at=2026-03-01',
+			`data[list_id]=${AUD}`,
+			'data[email]=proto@example.com',
+			'data[__proto__][polluted]=yes',
+			'data[merges][constructor][prototype][polluted]=yes',
+			'__proto__[polluted]=yes',
+			'constructor[prototype][polluted]=yes',
+			'data[merges][prototype]=yes',
+			'data[merges][FNAME]=Safe',
+		].map((pair) => pair.replace(/\[/g, '%5B').replace(/\]/g, '%5D')).join('&');
+		const res = await fetch(hooks()[0].url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+		expect(res.status).toBe(200);
+		expect(({} as IDataObject).polluted).toBeUndefined();
+		expect(Object.prototype).not.toHaveProperty('polluted');
+		expect(trigger.items()).toEqual([[{ type: 'subscribe', fired_at: '2026-03-01', data: { list_id: AUD, email: 'proto@example.com', merges: { FNAME: 'Safe' } } }]]);
+		await trigger.deactivate();
+	});
+
+	test('works with the OAuth2 credential: registration, delivery, removal', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ authentication: 'oAuth2', confirmWithApi: true }), { mailchimpSyncOAuth2Api: mailchimpOAuthCredential(emulator) }));
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		emulator.mc.addMember(AUD, 'oauth.hook@example.com', 'subscribed');
+		await emulator.deliverMc(AUD, subscribe('oauth.hook@example.com'), 'api');
+		expect(trigger.items()[0][0]).toMatchObject({ member: { email_address: 'oauth.hook@example.com' } });
+		await trigger.deactivate();
+		expect(hooks()).toHaveLength(0);
+		expectNoSecrets(trigger);
+	});
+});
+
+describe('ActiveCampaign Sync Webhook Trigger', () => {
+	const hooks = () => [...emulator.ac.webhooks.values()];
+	const params = (extra: IDataObject = {}) => ({ events: ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'], sources: ['public', 'admin', 'api', 'system'], ...extra });
+	const event = (type: string, contact: IDataObject, extra: IDataObject = {}) => ({
+		type,
+		date_time: '2026-03-01T10:00:00-06:00',
+		initiated_by: 'admin',
+		initiated_from: 'admin',
+		list: '0',
+		contact,
+		...extra,
+	});
+
+	test('the events dropdown is loaded from /webhook/events, the core events first', async () => {
+		const options = (await loadNodeOptions('activeCampaignSyncWebhookTrigger', 'loadOptions', 'getWebhookEvents', acCreds())) as Array<{ value: string }>;
+		expect(options.slice(0, 5).map((o) => o.value).sort()).toEqual(['contact_tag_added', 'contact_tag_removed', 'subscribe', 'unsubscribe', 'update']);
+		expect(options.map((o) => o.value)).toContain('bounce');
+		expect(emulator.count('GET /api/3/webhook/events')).toBeGreaterThanOrEqual(1);
+	});
+
+	test('activation registers exactly one webhook; twice leaves one; deactivation removes it', async () => {
+		const trigger = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ events: ['update', 'subscribe'], sources: ['admin', 'api'] }), acCreds()));
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		expect(hooks()[0]).toMatchObject({ events: ['subscribe', 'update'], sources: ['admin', 'api'], listid: '0' });
+		expect(hooks()[0].url.startsWith(`${trigger.url}?secret=`)).toBe(true);
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		await trigger.deactivate();
+		expect(hooks()).toHaveLength(0);
+	});
+
+	test('a delivered event becomes one item with nested JSON (type, date_time, initiated_by, contact fields)', async () => {
+		const trigger = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params(), acCreds()));
+		await trigger.activate();
+		const contact = { id: '42', email: 'hook@example.com', first_name: 'Hook', tags: 'vip, lead', fields: { '12': 'Acme', '13': '||Pro||Team||' } };
+		const delivered = await emulator.deliverAc(event('update', contact));
+		expect(delivered.map((d) => d.status)).toEqual([200]);
+		expect(trigger.items()).toEqual([[event('update', contact)]]);
+		expectNoSecrets(trigger);
+		await trigger.deactivate();
+	});
+
+	test('forged requests are refused: bad secret (401), another list (403); Confirm With the API ignores unknown or mismatched contacts', async () => {
+		const newsletter = emulator.ac.addList('Hooked list');
+		const trigger = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ listId: newsletter.id, confirmWithApi: true }), acCreds()));
+		await trigger.activate();
+		expect(hooks()[0].listid).toBe(newsletter.id);
+		const url = hooks()[0].url;
+		expect((await postForm(trigger.url, event('update', { id: '1', email: 'x@example.com' }))).status).toBe(401);
+		expect((await postForm(url.replace(/secret=[^&]+/, 'secret=nope'), event('update', { id: '1', email: 'x@example.com' }))).status).toBe(401);
+		expect((await postForm(url, event('subscribe', { id: '1', email: 'x@example.com' }, { list: '999' }))).status).toBe(403);
+		// Unknown contact; known contact with another email; subscribe not confirmed by the list status.
+		expect((await postForm(url, event('update', { id: '99999', email: 'ghost@example.com' }))).status).toBe(200);
+		const real = emulator.ac.addContact({ email: 'real.ac@example.com', firstName: 'Real' });
+		expect((await postForm(url, event('update', { id: real.id, email: 'other@example.com' }))).status).toBe(200);
+		expect((await postForm(url, event('subscribe', { id: real.id, email: real.email }, { list: newsletter.id }))).status).toBe(200);
+		expect(trigger.runs).toHaveLength(0);
+
+		// Confirmed: the contact as ActiveCampaign has it, not the posted one.
+		emulator.ac.subscribe(real.id, newsletter.id, '1');
+		await emulator.deliverAc(event('subscribe', { id: real.id, email: real.email, first_name: 'Injected' }, { list: newsletter.id }));
+		expect(trigger.items()).toHaveLength(1);
+		const [[item]] = trigger.items();
+		expect(item).toMatchObject({ type: 'subscribe', initiated_by: 'admin', list: newsletter.id, contact: { id: real.id, email: real.email, firstName: 'Real' } });
+		expect(JSON.stringify(item)).not.toContain('Injected');
+		expectNoSecrets(trigger);
+		await trigger.deactivate();
+		expect(hooks()).toHaveLength(0);
+	});
+});
