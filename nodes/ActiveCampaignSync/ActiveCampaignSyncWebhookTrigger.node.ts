@@ -21,7 +21,8 @@ import {
 	type WebhookState,
 	withoutQuery,
 } from '../shared/webhooks';
-import { loadAll } from './lookups';
+import { readText, shown } from '../shared/values';
+import { AC_ID, loadAll } from './lookups';
 import { activeCampaignClient, activeCampaignPages } from './transport';
 
 /** Facts: API-NOTES.md (ActiveCampaign webhooks: events, registration, form-encoded deliveries). */
@@ -39,8 +40,12 @@ function chosen(ctx: Hooked, name: 'events' | 'sources'): string[] {
 	return Array.isArray(value) ? [...new Set(value.map(String))].sort() : [];
 }
 
-/** The list the trigger is limited to ('' for any). */
-const listOf = (ctx: Hooked) => String(ctx.getNodeParameter('listId', '') ?? '').trim();
+/** The list the trigger is limited to ('' for any); an ID is digits, as ActiveCampaign's are. */
+function listOf(ctx: Hooked): string {
+	const value = readText(ctx, ctx.getNodeParameter('listId', ''), 'List ID');
+	if (value && !AC_ID.test(value)) throw new NodeOperationError(ctx.getNode(), `List ID ${shown(value)} is not a number: choose a list, or leave it empty for any list`);
+	return value;
+}
 
 const sameSet = (a: unknown, b: string[]) => Array.isArray(a) && [...new Set(a.map(String))].sort().join(',') === b.join(',');
 
@@ -55,17 +60,17 @@ async function confirmContact(client: ApiClient, type: string, list: string, con
 	if (!/^\d+$/.test(id) || !email) return undefined;
 	const read = async (path: string) => {
 		try {
-			return await client.request<IDataObject>({ method: 'GET', path, subject: `contact ${id}` });
+			return await client.request<IDataObject>({ method: 'GET', path, params: { id }, subject: `contact ${id}` });
 		} catch (error) {
 			if (isNotFound(error)) return undefined;
 			throw error;
 		}
 	};
-	const found = await read(`/contacts/${id}`);
+	const found = await read('/contacts/{id}');
 	const record = isObject(found?.contact) ? found.contact : undefined;
 	if (!record || String(record.email ?? '').toLowerCase() !== email) return undefined;
 	if ((type === 'subscribe' || type === 'unsubscribe') && list && list !== '0') {
-		const lists = await read(`/contacts/${id}/contactLists`);
+		const lists = await read('/contacts/{id}/contactLists');
 		const rows = Array.isArray(lists?.contactLists) ? (lists.contactLists as IDataObject[]) : [];
 		const row = rows.find((r) => String(r.list) === list);
 		if (!row || String(row.status) !== (type === 'subscribe' ? '1' : '2')) return undefined;
@@ -185,7 +190,7 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 						continue;
 					}
 					// Ours from an earlier activation (another secret or settings): never leave duplicates.
-					await client.request({ method: 'DELETE', path: `/webhooks/${encodeURIComponent(String(hook.id))}` }).catch((error) => {
+					await client.request({ method: 'DELETE', path: '/webhooks/{id}', params: { id: String(hook.id) } }).catch((error) => {
 						if (!isNotFound(error)) throw error;
 					});
 				}
@@ -233,7 +238,7 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 				const state = this.getWorkflowStaticData('node') as WebhookState;
 				if (state.webhookId) {
 					const client = await activeCampaignClient(this);
-					await client.request({ method: 'DELETE', path: `/webhooks/${encodeURIComponent(state.webhookId)}` }).catch((error) => {
+					await client.request({ method: 'DELETE', path: '/webhooks/{id}', params: { id: state.webhookId } }).catch((error) => {
 						if (!isNotFound(error)) throw error;
 					});
 				}

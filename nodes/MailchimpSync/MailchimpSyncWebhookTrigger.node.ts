@@ -19,7 +19,7 @@ import {
 	type WebhookState,
 	withoutQuery,
 } from '../shared/webhooks';
-import { subscriberHash } from './lookups';
+import { readAudienceId, subscriberHash } from './lookups';
 import { loadOptions } from './methods';
 import { authenticationProperty, mailchimpClient, mailchimpCredentials } from './transport';
 
@@ -30,13 +30,8 @@ const SOURCES = ['user', 'admin', 'api'] as const;
 
 type Hooked = IHookFunctions | IWebhookFunctions;
 
-function audienceOf(ctx: Hooked): string {
-	const id = String(ctx.getNodeParameter('audience', '') ?? '').trim();
-	if (!id) throw new NodeOperationError(ctx.getNode(), 'Choose the audience whose events start this workflow');
-	return id;
-}
-
-const listPath = (list: string) => `/lists/${encodeURIComponent(list)}`;
+/** The audience (validated: it goes into request paths), from the dropdown or an expression. */
+const audienceOf = (ctx: Hooked): string => readAudienceId(ctx, ctx.getNodeParameter('audience', ''));
 
 function selected(ctx: Hooked, name: 'events' | 'sources', all: readonly string[]): string[] {
 	const value = ctx.getNodeParameter(name, []) as string[];
@@ -66,25 +61,26 @@ const STATUS_AFTER: Record<string, string[] | undefined> = {
  */
 async function confirm(client: ApiClient, list: string, type: string, firedAt: IDataObject[string], data: IDataObject): Promise<IDataObject | undefined> {
 	const base = { type, fired_at: firedAt };
-	const read = async (path: string): Promise<IDataObject | undefined> => {
+	const read = async (path: string, params: Record<string, string>): Promise<IDataObject | undefined> => {
 		try {
-			return await client.request<IDataObject>({ method: 'GET', path });
+			return await client.request<IDataObject>({ method: 'GET', path, params });
 		} catch (error) {
 			if (isNotFound(error)) return undefined;
 			throw error;
 		}
 	};
 	if (type === 'campaign') {
+		// Campaign ids are letters and digits; anything else cannot be one (and never reaches a path).
 		const id = typeof data.id === 'string' ? data.id : '';
-		if (!id) return undefined;
-		const campaign = await read(`/campaigns/${encodeURIComponent(id)}`);
+		if (!/^[A-Za-z0-9]{1,64}$/.test(id)) return undefined;
+		const campaign = await read('/campaigns/{campaignId}', { campaignId: id });
 		const recipients = isObject(campaign?.recipients) ? campaign.recipients : {};
 		if (!campaign || recipients.list_id !== list || !['sent', 'sending'].includes(String(campaign.status))) return undefined;
 		return { ...base, data: { id, list_id: list }, campaign };
 	}
 	const email = type === 'upemail' ? data.new_email : data.email;
 	if (typeof email !== 'string' || !email.includes('@')) return undefined;
-	const member = await read(`${listPath(list)}/members/${subscriberHash(email)}`);
+	const member = await read('/lists/{listId}/members/{hash}', { listId: list, hash: subscriberHash(email) });
 	if (!member || String(member.email_address).toLowerCase() !== email.trim().toLowerCase()) return undefined;
 	const statuses = STATUS_AFTER[type];
 	if (statuses && !statuses.includes(String(member.status))) return undefined;
@@ -184,12 +180,12 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 				const client = await mailchimpClient(this);
 				if (state.target && state.target !== list && state.webhookId) {
 					// The audience changed while the workflow was inactive: remove the old registration.
-					await client.request({ method: 'DELETE', path: `${listPath(state.target)}/webhooks/${encodeURIComponent(state.webhookId)}` }).catch((error) => {
+					await client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: state.target, webhookId: state.webhookId } }).catch((error) => {
 						if (!isNotFound(error)) throw error;
 					});
 					delete state.webhookId;
 				}
-				const answer = await client.request<IDataObject>({ method: 'GET', path: `${listPath(list)}/webhooks`, subject: `the webhooks of audience ${list}` });
+				const answer = await client.request<IDataObject>({ method: 'GET', path: '/lists/{listId}/webhooks', params: { listId: list }, subject: `the webhooks of audience ${list}` });
 				const events = flags(selected(this, 'events', EVENTS), EVENTS);
 				const sources = flags(selected(this, 'sources', SOURCES), SOURCES);
 				let found = false;
@@ -207,7 +203,7 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 						continue;
 					}
 					// Ours from an earlier activation (another secret or other events): never leave duplicates.
-					await client.request({ method: 'DELETE', path: `${listPath(list)}/webhooks/${encodeURIComponent(String(hook.id))}` }).catch((error) => {
+					await client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: list, webhookId: String(hook.id) } }).catch((error) => {
 						if (!isNotFound(error)) throw error;
 					});
 				}
@@ -231,7 +227,8 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 				const secret = newWebhookSecret();
 				const hook = await client.request<IDataObject>({
 					method: 'POST',
-					path: `${listPath(list)}/webhooks`,
+					path: '/lists/{listId}/webhooks',
+					params: { listId: list },
 					body: { url: urlWithSecret(url, secret), events: flags(events, EVENTS), sources: flags(sources, SOURCES) },
 					subject: `a webhook on audience ${list}`,
 				});
@@ -245,7 +242,7 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 				const state = this.getWorkflowStaticData('node') as WebhookState;
 				if (state.webhookId && state.target) {
 					const client = await mailchimpClient(this);
-					await client.request({ method: 'DELETE', path: `${listPath(state.target)}/webhooks/${encodeURIComponent(state.webhookId)}` }).catch((error) => {
+					await client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: state.target, webhookId: state.webhookId } }).catch((error) => {
 						if (!isNotFound(error)) throw error;
 					});
 				}

@@ -147,7 +147,7 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 		emulator.mc.addMember(AUD, 'left@example.com', 'unsubscribed');
 		expect((await postForm(url, subscribe('left@example.com'))).status).toBe(200);
 		// A campaign that does not exist.
-		expect((await postForm(url, { type: 'campaign', fired_at: 'x', data: { id: 'camp-missing', list_id: AUD } })).status).toBe(200);
+		expect((await postForm(url, { type: 'campaign', fired_at: 'x', data: { id: 'c0ffee9999', list_id: AUD } })).status).toBe(200);
 		expect(trigger.runs).toHaveLength(0);
 
 		// A real subscriber, with forged merge fields in the payload: the item holds what Mailchimp has.
@@ -158,9 +158,9 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 		expect(item).toMatchObject({ type: 'subscribe', data: { list_id: AUD, email: 'real@example.com' }, member: { email_address: 'real@example.com', status: 'subscribed', merge_fields: { FNAME: 'Real' } } });
 		expect(JSON.stringify(item)).not.toContain('Injected');
 
-		emulator.mc.addCampaign('camp-1', AUD);
-		await emulator.deliverMc(AUD, { type: 'campaign', fired_at: '2026-03-01 11:00:00', data: { id: 'camp-1', subject: 'Forged subject', status: 'sent', reason: '', list_id: AUD } });
-		expect(trigger.items()[1][0]).toMatchObject({ type: 'campaign', data: { id: 'camp-1', list_id: AUD }, campaign: { id: 'camp-1', status: 'sent' } });
+		emulator.mc.addCampaign('c0ffee0001', AUD);
+		await emulator.deliverMc(AUD, { type: 'campaign', fired_at: '2026-03-01 11:00:00', data: { id: 'c0ffee0001', subject: 'Forged subject', status: 'sent', reason: '', list_id: AUD } });
+		expect(trigger.items()[1][0]).toMatchObject({ type: 'campaign', data: { id: 'c0ffee0001', list_id: AUD }, campaign: { id: 'c0ffee0001', status: 'sent' } });
 		expect(JSON.stringify(trigger.items()[1])).not.toContain('Forged subject');
 		expectNoSecrets(trigger);
 		await trigger.deactivate();
