@@ -5,6 +5,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { UserError } from 'n8n-workflow';
 
 import { checkServiceUrl } from '../nodes/shared/serviceUrl';
 
@@ -32,9 +33,9 @@ export function activeCampaignApiBase(raw: unknown): string {
 
 export function activeCampaignApiKey(raw: unknown): string {
 	const key = typeof raw === 'string' ? raw.trim() : '';
-	if (!key) throw new Error('The ActiveCampaign API key is empty: copy it from ActiveCampaign Settings > Developer.');
+	if (!key) throw new UserError('The ActiveCampaign API key is empty: copy it from ActiveCampaign Settings > Developer.');
 	if (/\s/.test(key)) {
-		throw new Error('The ActiveCampaign API key contains spaces: copy it again from ActiveCampaign Settings > Developer.');
+		throw new UserError('The ActiveCampaign API key contains spaces: copy it again from ActiveCampaign Settings > Developer.');
 	}
 	return key;
 }
@@ -44,7 +45,7 @@ export class ActiveCampaignSyncApi implements ICredentialType {
 
 	displayName = 'ActiveCampaign Sync API';
 
-	icon = 'file:activeCampaignSync.svg' as const;
+	icon = { light: 'file:activeCampaignSync.svg', dark: 'file:activeCampaignSync.dark.svg' } as const;
 
 	documentationUrl = 'https://developers.activecampaign.com/reference/authentication';
 

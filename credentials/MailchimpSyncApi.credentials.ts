@@ -5,6 +5,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { UserError } from 'n8n-workflow';
 
 import { checkServiceUrl } from '../nodes/shared/serviceUrl';
 
@@ -23,19 +24,19 @@ const KEY_HELP = 'Copy the whole key from Mailchimp Account > Extras > API keys;
 export function mailchimpDatacenter(raw: unknown): string {
 	const key = mailchimpApiKey(raw);
 	const dash = key.lastIndexOf('-');
-	if (dash < 0) throw new Error(`The Mailchimp API key has no datacenter suffix. ${KEY_HELP}`);
+	if (dash < 0) throw new UserError(`The Mailchimp API key has no datacenter suffix. ${KEY_HELP}`);
 	const dc = key.slice(dash + 1);
-	if (!dc) throw new Error(`The Mailchimp API key ends with "-" but no datacenter. ${KEY_HELP}`);
+	if (!dc) throw new UserError(`The Mailchimp API key ends with "-" but no datacenter. ${KEY_HELP}`);
 	if (!/^[a-z]{2,4}\d{1,3}$/i.test(dc)) {
-		throw new Error(`The Mailchimp API key's datacenter suffix is not valid (expected letters then digits, like us18). ${KEY_HELP}`);
+		throw new UserError(`The Mailchimp API key's datacenter suffix is not valid (expected letters then digits, like us18). ${KEY_HELP}`);
 	}
 	return dc.toLowerCase();
 }
 
 export function mailchimpApiKey(raw: unknown): string {
 	const key = typeof raw === 'string' ? raw.trim() : '';
-	if (!key) throw new Error(`The Mailchimp API key is empty. ${KEY_HELP}`);
-	if (/\s/.test(key)) throw new Error(`The Mailchimp API key contains spaces. ${KEY_HELP}`);
+	if (!key) throw new UserError(`The Mailchimp API key is empty. ${KEY_HELP}`);
+	if (/\s/.test(key)) throw new UserError(`The Mailchimp API key contains spaces. ${KEY_HELP}`);
 	return key;
 }
 
@@ -53,7 +54,7 @@ export class MailchimpSyncApi implements ICredentialType {
 
 	displayName = 'Mailchimp Sync API';
 
-	icon = 'file:mailchimpSync.svg' as const;
+	icon = { light: 'file:mailchimpSync.svg', dark: 'file:mailchimpSync.dark.svg' } as const;
 
 	documentationUrl = 'https://mailchimp.com/developer/marketing/guides/quick-start/';
 

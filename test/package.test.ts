@@ -1,5 +1,6 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-imports -- test code, never shipped: child processes, Node modules are fine here */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PACKAGE_DIR } from './harness/n8n';
@@ -9,7 +10,7 @@ interface PackResult {
 	files: Array<{ path: string }>;
 }
 
-const pkg = require(path.join(PACKAGE_DIR, 'package.json')) as {
+const pkg = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
 	n8n: { nodes: string[]; credentials: string[] };
 	dependencies?: Record<string, string>;
 	peerDependencies?: Record<string, string>;
@@ -29,18 +30,36 @@ describe('the packed package', () => {
 		expect(files.some((f) => f.startsWith('dist/test') || f.includes('.tsbuildinfo'))).toBe(false);
 	});
 
-	test('every node and credential named in the n8n section is in it, with its icon', () => {
+	test('every node and credential named in the n8n section is in it, with light and dark icons', async () => {
 		for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 			expect(files).toContain(entry);
 			expect(existsSync(path.join(PACKAGE_DIR, entry))).toBe(true);
-		}
-		for (const icon of ['dist/nodes/ActiveCampaignSync/activeCampaignSync.svg', 'dist/nodes/MailchimpSync/mailchimpSync.svg', 'dist/credentials/activeCampaignSync.svg', 'dist/credentials/mailchimpSync.svg']) {
-			expect(files).toContain(icon);
+			// The icon as n8n reads it: from the built class, relative to the built file.
+			const className = path.basename(entry).replace(/\.(node|credentials)\.js$/, '');
+			const exported = ((await import(path.join(PACKAGE_DIR, entry))) as Record<string, new () => { description?: { icon?: unknown }; icon?: unknown }>)[className];
+			const instance = new exported();
+			const icon = (instance.description?.icon ?? instance.icon) as { light: string; dark: string };
+			expect(icon).toEqual({ light: expect.stringMatching(/^file:.+\.svg$/), dark: expect.stringMatching(/^file:.+\.dark\.svg$/) });
+			for (const variant of [icon.light, icon.dark]) {
+				const packedIcon = path.posix.join(path.posix.dirname(entry), variant.replace(/^file:/, ''));
+				expect(files).toContain(packedIcon);
+			}
 		}
 	});
 
 	test('has no runtime dependencies; n8n-workflow is a peer', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+	});
+});
+
+describe('linting as n8n lints', () => {
+	// With "strict": true, `n8n-node lint` refuses any eslint.config.mjs but its own default, and
+	// n8n Cloud verification expects strict mode: keep both, or `npm run lint:n8n` fails in CI.
+	test('package.json asks for strict mode and eslint.config.mjs is the n8n-node default', () => {
+		expect((pkg.n8n as { strict?: boolean }).strict).toBe(true);
+		const template = path.join(PACKAGE_DIR, 'node_modules/@n8n/node-cli/dist/template/templates/shared/default/eslint.config.mjs');
+		const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
+		expect(normalize(readFileSync(path.join(PACKAGE_DIR, 'eslint.config.mjs'), 'utf8'))).toBe(normalize(readFileSync(template, 'utf8')));
 	});
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- a developer tool, never shipped: Node globals, console output are fine here */
 /**
  * `npm run sandbox`: the emulator as a long-running offline sandbox on 127.0.0.1, seeded with
  * realistic data, printing the credential values to paste into n8n.

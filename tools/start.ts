@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- a developer tool, never shipped: child processes, Node globals, Node modules, console output are fine here */
 /**
  * `npm start`: the offline sandbox plus a real n8n with this package installed the way users
  * install community packages (packed, then `npm install`ed into n8n's nodes folder). It imports
@@ -7,7 +8,7 @@
  * 1.8 GB) and reused afterwards. `npm start -- --check` runs the sample workflow headless with
  * `n8n execute`, starts n8n, checks that both nodes are listed, and stops: a smoke test.
  */
-import '../setup-env';
+import '../test/setup-env';
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -18,14 +19,14 @@ export class ActiveCampaignSync implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ActiveCampaign Sync',
 		name: 'activeCampaignSync',
-		icon: 'file:activeCampaignSync.svg',
+		icon: { light: 'file:activeCampaignSync.svg', dark: 'file:activeCampaignSync.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Read and write ActiveCampaign contacts, lists, tags and custom fields, with bulk upserts',
 		defaults: { name: 'ActiveCampaign Sync' },
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: [{ name: 'activeCampaignSyncApi', required: true }],
 		properties: [

@@ -1,4 +1,11 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
 
 import { collectPages } from '../shared/transport';
 import { pollChanges } from '../shared/polling';
@@ -10,14 +17,14 @@ export class ActiveCampaignSyncTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ActiveCampaign Sync Trigger',
 		name: 'activeCampaignSyncTrigger',
-		icon: 'file:activeCampaignSync.svg',
+		icon: { light: 'file:activeCampaignSync.svg', dark: 'file:activeCampaignSync.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
 		description: 'Starts the workflow when ActiveCampaign contacts are created or updated (polling)',
 		defaults: { name: 'ActiveCampaign Sync Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		polling: true,
 		credentials: [{ name: 'activeCampaignSyncApi', required: true }],
 		properties: [

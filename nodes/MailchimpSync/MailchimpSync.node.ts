@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { limitsProperty } from '../shared/limits';
 import { listSearch, loadOptions } from './methods';
@@ -13,14 +13,14 @@ export class MailchimpSync implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Mailchimp Sync',
 		name: 'mailchimpSync',
-		icon: 'file:mailchimpSync.svg',
+		icon: { light: 'file:mailchimpSync.svg', dark: 'file:mailchimpSync.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Read and write Mailchimp audience members, tags and merge fields, with batch upserts',
 		defaults: { name: 'Mailchimp Sync' },
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: mailchimpCredentials,
 		properties: [

@@ -1,4 +1,11 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
 
 import { collectPages } from '../shared/transport';
 import { pollChanges } from '../shared/polling';
@@ -13,13 +20,14 @@ export class MailchimpSyncTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Mailchimp Sync Trigger',
 		name: 'mailchimpSyncTrigger',
-		icon: 'file:mailchimpSync.svg',
+		icon: { light: 'file:mailchimpSync.svg', dark: 'file:mailchimpSync.dark.svg' },
 		group: ['trigger'],
 		version: 1,
+		subtitle: '={{$parameter["status"] ? "Members " + $parameter["status"] + ", added or changed" : "Members added or changed"}}',
 		description: 'Starts the workflow when members of a Mailchimp audience are added or changed (polling)',
 		defaults: { name: 'Mailchimp Sync Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		polling: true,
 		credentials: mailchimpCredentials,
 		properties: [

@@ -129,6 +129,15 @@ export function apiFailure(node: INode, facts: FailureFacts): NodeApiError {
 	});
 }
 
+/**
+ * An error as n8n should show it: a NodeApiError or NodeOperationError passes through unchanged,
+ * anything else (a bug, a library's raw error) becomes a NodeOperationError on the node.
+ */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+}
+
 /** A problem found before any request (bad credential values, bad input): no HTTP involved. */
 export function inputFailure(node: INode, message: string, secrets: readonly string[], itemIndex?: number, description?: string) {
 	return new NodeOperationError(node, redactText(message, secrets), {

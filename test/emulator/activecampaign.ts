@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test code, never shipped: untyped JSON from requests are fine here */
 import { randomUUID } from 'node:crypto';
 
 import { isValidEmail, page, type Reply, type Req, Router } from './http';

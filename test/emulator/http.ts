@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code, never shipped: Node globals, Node modules, untyped JSON from requests are fine here */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What a route handler receives: the parsed request. */

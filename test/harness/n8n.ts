@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, never shipped: Node globals, Node modules are fine here */
 /**
  * Runs this package's compiled nodes and credentials inside n8n-core's real execution
  * engine: the package is loaded the way n8n loads community packages

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code, never shipped: made-up test keys are fine here */
 import type { IDataObject } from 'n8n-workflow';
 
 import { AC_TEST_KEY, type Emulator, startEmulator } from '../emulator/server';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test code, never shipped: untyped JSON from requests are fine here */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN } from '../emulator/server';

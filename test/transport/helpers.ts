@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test code, never shipped: untyped JSON from requests are fine here */
 import { activeCampaignClient, type ActiveCampaignLimits } from '../../nodes/ActiveCampaignSync/transport';
 import { mailchimpClient, type MailchimpLimits } from '../../nodes/MailchimpSync/transport';
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY } from '../emulator/server';

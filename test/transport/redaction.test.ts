@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @typescript-eslint/no-explicit-any -- test code, never shipped: made-up test keys, untyped JSON from requests are fine here */
 import { activeCampaignClient } from '../../nodes/ActiveCampaignSync/transport';
 import { mailchimpClient } from '../../nodes/MailchimpSync/transport';
 import type { ApiClient } from '../../nodes/shared/transport';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- a developer tool, never shipped: Node globals, console output are fine here */
 /**
  * `npm run bench`: speed and memory of the bulk paths against the emulator, with latency and the
  * providers' real limits (ActiveCampaign 5 requests/s, Mailchimp 10 in flight), through n8n's
@@ -5,7 +6,7 @@
  * ActiveCampaign and Mailchimp nodes send (contact/sync or PUT member per item); it runs here as
  * our own Create or Update operation, which sends the same request. Exits 1 if a target is missed.
  */
-import '../setup-env';
+import '../../test/setup-env';
 
 import type { IDataObject } from 'n8n-workflow';
 

@@ -1,10 +1,11 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- a developer tool, never shipped: Node globals, Node modules, console output are fine here */
 /**
  * `npm run demo`: the sample workflow examples/activecampaign-to-mailchimp.json, run headless
  * through n8n's real execution engine (n8n-core's WorkflowExecute) against the offline sandbox.
  * It syncs twice (the second run must only update), prints a summary, and exits 0 only if the
  * sandbox's Mailchimp audience really holds every ActiveCampaign contact afterwards.
  */
-import '../setup-env';
+import '../../test/setup-env';
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

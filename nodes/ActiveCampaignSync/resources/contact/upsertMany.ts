@@ -1,5 +1,6 @@
 import { sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import { asNodeError } from '../../../shared/errors';
 import { type BatchOperation, errorItem, forOperation, readEmail } from '../../../shared/operations';
 import { splitNames } from '../../../shared/values';
 import type { AcContext } from '../../types';
@@ -88,7 +89,7 @@ export const upsertMany: BatchOperation<AcContext> = {
 			try {
 				prepared.push(await prepare(this, ctx, i));
 			} catch (error) {
-				if (!continueOnFail) throw error;
+				if (!continueOnFail) throw asNodeError(this.getNode(), error, i);
 				results[i] = errorItem(error, i);
 			}
 		}
@@ -100,7 +101,7 @@ export const upsertMany: BatchOperation<AcContext> = {
 				try {
 					results[p.index] = ok(p, { status: 'succeeded', contactId: await syncOne(ctx, p) });
 				} catch (error) {
-					if (!continueOnFail) throw error;
+					if (!continueOnFail) throw asNodeError(this.getNode(), error, p.index);
 					results[p.index] = errorItem(error, p.index);
 				}
 			}
@@ -130,7 +131,7 @@ export const upsertMany: BatchOperation<AcContext> = {
 				} catch (error) {
 					const reasons = failureReasons(error);
 					// Only re-send when the refusal names contacts of this chunk; otherwise it would repeat forever.
-					if (![...reasons.keys()].some((position) => position < chunk.length)) throw error;
+					if (![...reasons.keys()].some((position) => position < chunk.length)) throw asNodeError(this.getNode(), error);
 					for (const [position, reason] of reasons) {
 						const p = chunk[position];
 						if (p) results[p.index] = { json: { email: p.email, status: 'failed', error: reason, itemIndex: p.index }, pairedItem: { item: p.index } };

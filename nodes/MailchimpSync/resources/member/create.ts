@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { asNodeError } from '../../../shared/errors';
 import { forOperation, type ItemOperation } from '../../../shared/operations';
 import { splitNames } from '../../../shared/values';
 import { errorTitle } from '../../lookups';
@@ -44,7 +45,7 @@ export const create: ItemOperation<McContext> = {
 					i,
 				);
 			}
-			throw error;
+			throw asNodeError(this.getNode(), error, i);
 		}
 	},
 };

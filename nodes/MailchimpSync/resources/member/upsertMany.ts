@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { asNodeError } from '../../../shared/errors';
 import { type BatchOperation, errorItem, forOperation, readEmail } from '../../../shared/operations';
 import type { McContext } from '../../types';
 import { MC_BATCH_SIZE } from '../../transport';
@@ -57,7 +58,7 @@ export const upsertMany: BatchOperation<McContext> = {
 				const member = { ...(await memberBody(lookups, audience, fields, i)), email_address: email, status };
 				byAudience.set(audience, [...(byAudience.get(audience) ?? []), { index: i, audience, email, member }]);
 			} catch (error) {
-				if (!continueOnFail) throw error;
+				if (!continueOnFail) throw asNodeError(this.getNode(), error, i);
 				results[i] = errorItem(error, i);
 			}
 		}
