@@ -41,7 +41,7 @@ export class MailchimpSyncOAuth2Api implements ICredentialType {
 
 	displayName = 'Mailchimp Sync OAuth2 API';
 
-	icon = 'file:mailchimpSync.svg' as const;
+	icon = { light: 'file:mailchimpSync.svg', dark: 'file:mailchimpSync.dark.svg' } as const;
 
 	documentationUrl = 'https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/';
 

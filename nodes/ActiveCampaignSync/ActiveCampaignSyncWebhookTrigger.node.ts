@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IHookFunctions,
@@ -63,7 +64,7 @@ async function confirmContact(client: ApiClient, type: string, list: string, con
 			return await client.request<IDataObject>({ method: 'GET', path, params: { id }, subject: `contact ${id}` });
 		} catch (error) {
 			if (isNotFound(error)) return undefined;
-			throw error;
+			throw client.nodeError(error);
 		}
 	};
 	const found = await read('/contacts/{id}');
@@ -83,14 +84,14 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ActiveCampaign Sync Webhook Trigger',
 		name: 'activeCampaignSyncWebhookTrigger',
-		icon: 'file:activeCampaignSync.svg',
+		icon: { light: 'file:activeCampaignSync.svg', dark: 'file:activeCampaignSync.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description: 'Starts the workflow at once when ActiveCampaign reports an event: a contact subscribes, unsubscribes, is updated or tagged, and more',
 		defaults: { name: 'ActiveCampaign Sync Webhook Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'activeCampaignSyncApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [

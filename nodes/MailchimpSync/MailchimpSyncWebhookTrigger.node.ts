@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IHookFunctions,
@@ -66,7 +67,7 @@ async function confirm(client: ApiClient, list: string, type: string, firedAt: I
 			return await client.request<IDataObject>({ method: 'GET', path, params });
 		} catch (error) {
 			if (isNotFound(error)) return undefined;
-			throw error;
+			throw client.nodeError(error);
 		}
 	};
 	if (type === 'campaign') {
@@ -96,14 +97,14 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Mailchimp Sync Webhook Trigger',
 		name: 'mailchimpSyncWebhookTrigger',
-		icon: 'file:mailchimpSync.svg',
+		icon: { light: 'file:mailchimpSync.svg', dark: 'file:mailchimpSync.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description: 'Starts the workflow at once when members of a Mailchimp audience subscribe, unsubscribe, change or are cleaned, or a campaign is sent',
 		defaults: { name: 'Mailchimp Sync Webhook Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: mailchimpCredentials,
 		webhooks: [
 			// Mailchimp checks a new webhook URL with a GET before it saves the webhook.

