@@ -1,5 +1,6 @@
 import {
 	NodeOperationError,
+	sleep,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -11,25 +12,58 @@ import {
  * resource/operation to one of these, and this file runs it over the input items.
  */
 
-/** An operation run once per input item (most of them). */
-export interface ItemOperation<Ctx> {
+/**
+ * An operation run once per input item (most of them). `prepare` reads and checks the item's
+ * input before any item executes (it may read, through the context's cached lookups, never
+ * write); what it returns is handed to `execute`, so nothing is built twice.
+ */
+export interface ItemOperation<Ctx, Input = unknown> {
 	description: INodeProperties[];
-	/**
-	 * Checks an item's input before anything is written: run for every item before any item
-	 * executes. It may read (names → ids through the context's cached lookups), never write.
-	 */
-	check?(this: IExecuteFunctions, ctx: Ctx, itemIndex: number): void | Promise<void>;
-	execute(this: IExecuteFunctions, ctx: Ctx, itemIndex: number): Promise<IDataObject | IDataObject[]>;
+	prepare?(this: IExecuteFunctions, ctx: Ctx, itemIndex: number): Input | Promise<Input>;
+	execute(this: IExecuteFunctions, ctx: Ctx, itemIndex: number, input: Input): Promise<IDataObject | IDataObject[]>;
 }
 
-/** An operation that takes all input items at once (bulk upserts); it returns one result per input item. */
-export interface BatchOperation<Ctx> {
+/**
+ * One write a batch operation makes: the prepared input of `index`, the item whose fields won.
+ * `items` are every input item with the same key (duplicates merged into this one), ascending.
+ */
+export interface BatchEntry<Input> {
+	index: number;
+	items: number[];
+	input: Input;
+}
+
+/**
+ * What a batch operation reports through. `settle` records an entry's outcome (a later call
+ * replaces it: `queued`, then `succeeded`); `status` is one of created, updated, succeeded,
+ * queued, skipped (with `reason`) or failed (with `error`, the provider's reason).
+ * `fail` reports a request that failed as a whole: under Continue On Fail its entries become
+ * error items and the run goes on; otherwise it throws, saying which items were already written.
+ */
+export interface BatchRun<Input> {
+	settle(entry: BatchEntry<Input>, outcome: IDataObject): void;
+	fail(entries: Array<BatchEntry<Input>>, error: unknown): void;
+}
+
+/**
+ * An operation that writes all input items together (bulk upserts). The runner prepares every
+ * item, merges duplicates by `key` (the last occurrence's fields win, through `merge`), hands the
+ * entries to `executeBatch`, and gives every input item exactly one output item.
+ */
+export interface BatchOperation<Ctx, Input = unknown> {
 	batch: true;
 	description: INodeProperties[];
-	executeBatch(this: IExecuteFunctions, ctx: Ctx, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
+	prepare(this: IExecuteFunctions, ctx: Ctx, itemIndex: number): Input | Promise<Input>;
+	/** Items with the same key are one write (for example the lower-cased email). */
+	key?(input: Input): string;
+	/** The write for two items with the same key: `later`'s fields win. Default: `later`. */
+	merge?(earlier: Input, later: Input): Input;
+	/** What every output item of this input starts with (for example its email). */
+	label?(input: Input): IDataObject;
+	executeBatch(this: IExecuteFunctions, ctx: Ctx, entries: Array<BatchEntry<Input>>, run: BatchRun<Input>): Promise<void>;
 }
 
-export type Operation<Ctx> = ItemOperation<Ctx> | BatchOperation<Ctx>;
+export type Operation<Ctx> = ItemOperation<Ctx, any> | BatchOperation<Ctx, any>;
 
 /** Shows a property only for one resource and operation. */
 export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
@@ -61,11 +95,63 @@ function withItem(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Er
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
+/** Statuses that mean the item's data reached the provider. */
+const WRITTEN = new Set(['created', 'updated', 'succeeded', 'queued']);
+
+/** Long loops give the event loop a turn this often, so a big input never blocks n8n. */
+const YIELD_EVERY_MS = 20;
+
+function yielder() {
+	let last = Date.now();
+	return async () => {
+		if (Date.now() - last < YIELD_EVERY_MS) return;
+		await sleep(0);
+		last = Date.now();
+	};
+}
+
+/** `0-249, 260, 270-272`: item indexes as ranges. */
+export function itemRanges(indexes: number[]): string {
+	const sorted = [...indexes].sort((a, b) => a - b);
+	const parts: string[] = [];
+	for (let i = 0; i < sorted.length; i++) {
+		let j = i;
+		while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+		parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+		i = j;
+	}
+	return parts.join(', ');
+}
+
+/** Prepares every item; a bad one stops the run (nothing written), or becomes its error item. */
+async function prepareAll<Ctx, Input>(
+	ctx: IExecuteFunctions,
+	prepare: ((this: IExecuteFunctions, c: Ctx, i: number) => Input | Promise<Input>) | undefined,
+	context: Ctx,
+	count: number,
+	results: INodeExecutionData[][],
+	continueOnFail: boolean,
+): Promise<Map<number, Input>> {
+	const inputs = new Map<number, Input>();
+	const turn = yielder();
+	for (let index = 0; index < count; index++) {
+		try {
+			inputs.set(index, prepare ? await prepare.call(ctx, context, index) : (undefined as Input));
+		} catch (error) {
+			if (!continueOnFail) throw withItem(ctx, error, index);
+			results[index] = [errorItem(error, index)];
+		}
+		await turn();
+	}
+	return inputs;
+}
+
 /**
- * Runs an operation over the input items. Item operations run up to `concurrency` items at a
- * time (the transport's pacer still bounds the real request rate), outputs keep input order
- * and carry pairedItem. Without Continue On Fail the first failure stops the run (no new items
+ * Runs an operation over the input items. Every item is prepared (read and checked) first.
+ * Item operations then run up to `concurrency` items at a time (the transport's pacer still
+ * bounds the real rate); without Continue On Fail the first failure stops the run (no new items
  * start after it); with it, each failing item yields one error item and the others go on.
+ * Batch operations get every item at once; see runBatch. Outputs keep input order and carry pairedItem.
  */
 export async function runOperation<Ctx>(
 	ctx: IExecuteFunctions,
@@ -74,35 +160,21 @@ export async function runOperation<Ctx>(
 	concurrency = 1,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
-	if ('batch' in operation) return operation.executeBatch.call(ctx, context, items);
-
 	const continueOnFail = ctx.continueOnFail();
 	const results: INodeExecutionData[][] = new Array(items.length);
+	const inputs = await prepareAll(ctx, operation.prepare, context, items.length, results, continueOnFail);
+	if ('batch' in operation) return runBatch(ctx, operation, context, inputs, results, continueOnFail);
+
 	const run: { failure?: { index: number; error: unknown }; next: number } = { next: 0 };
 	const fail = (index: number, error: unknown) => {
 		if (!run.failure || index < run.failure.index) run.failure = { index, error };
 	};
-
-	// Input problems surface before anything is written: without Continue On Fail the run stops here.
-	const skip = new Set<number>();
-	if (operation.check) {
-		for (let index = 0; index < items.length; index++) {
-			try {
-				await operation.check.call(ctx, context, index);
-			} catch (error) {
-				if (!continueOnFail) throw withItem(ctx, error, index);
-				results[index] = [errorItem(error, index)];
-				skip.add(index);
-			}
-		}
-	}
-
 	const worker = async () => {
 		while (run.next < items.length && !run.failure) {
 			const index = run.next++;
-			if (skip.has(index)) continue;
+			if (!inputs.has(index)) continue;
 			try {
-				const answer = await operation.execute.call(ctx, context, index);
+				const answer = await operation.execute.call(ctx, context, index, inputs.get(index));
 				const list = Array.isArray(answer) ? answer : [answer];
 				results[index] = list.map((json) => ({ json, pairedItem: { item: index } }));
 			} catch (error) {
@@ -117,6 +189,105 @@ export async function runOperation<Ctx>(
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
 	if (run.failure) throw withItem(ctx, run.failure.error, run.failure.index);
 	return results.flat();
+}
+
+/** Errors the batch runner already gave the "already written" description; they pass through as they are. */
+const described = new WeakSet<object>();
+
+/**
+ * A batch operation over every prepared item: duplicates merged into one entry, one output item
+ * per input item whatever happens (an entry without an outcome reports that none came back).
+ */
+async function runBatch<Ctx, Input>(
+	ctx: IExecuteFunctions,
+	operation: BatchOperation<Ctx, Input>,
+	context: Ctx,
+	inputs: Map<number, Input>,
+	results: INodeExecutionData[][],
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[]> {
+	const entries: Array<BatchEntry<Input>> = [];
+	const byKey = new Map<string, BatchEntry<Input>>();
+	for (const [index, input] of inputs) {
+		const key = operation.key?.(input);
+		const same = key === undefined ? undefined : byKey.get(key);
+		if (same) {
+			same.input = operation.merge ? operation.merge(same.input, input) : input;
+			same.index = index;
+			same.items.push(index);
+			continue;
+		}
+		const entry = { index, items: [index], input };
+		entries.push(entry);
+		if (key !== undefined) byKey.set(key, entry);
+	}
+
+	const outcomes = new Map<BatchEntry<Input>, IDataObject>();
+	const errors = new Map<BatchEntry<Input>, unknown>();
+	const total = inputs.size;
+	const run: BatchRun<Input> = {
+		settle(entry, outcome) {
+			outcomes.set(entry, outcome);
+			errors.delete(entry);
+		},
+		fail(failed, error) {
+			if (!continueOnFail) throw alreadyWritten(ctx, error, failed, outcomes, total);
+			for (const entry of failed) {
+				errors.set(entry, error);
+				outcomes.delete(entry);
+			}
+		},
+	};
+	try {
+		await operation.executeBatch.call(ctx, context, entries, run);
+	} catch (error) {
+		if (error && typeof error === 'object' && described.has(error)) throw error;
+		// An unexpected failure: every entry without an outcome yet shares it.
+		run.fail(entries.filter((e) => !outcomes.has(e) && !errors.has(e)), error);
+	}
+
+	for (const entry of entries) {
+		const outcome = outcomes.get(entry);
+		const error = errors.get(entry);
+		for (const index of entry.items) {
+			const json: IDataObject = { ...operation.label?.(inputs.get(index) as Input) };
+			if (outcome) {
+				Object.assign(json, outcome);
+				if (outcome.status === 'failed') json.itemIndex = index;
+			} else if (error !== undefined) {
+				Object.assign(json, { status: 'failed' }, errorItem(error, index).json);
+			} else {
+				Object.assign(json, { status: 'failed', error: 'No result came back for this item', itemIndex: index });
+			}
+			if (entry.items.length > 1) json.mergedWith = entry.items.filter((i) => i !== index);
+			results[index] = [{ json, pairedItem: { item: index } }];
+		}
+	}
+	return results.flat();
+}
+
+/** The error of a failed request, with what was already written before it, for a run that stops. */
+function alreadyWritten<Input>(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	failed: Array<BatchEntry<Input>>,
+	outcomes: Map<BatchEntry<Input>, IDataObject>,
+	total: number,
+): Error {
+	const written: number[] = [];
+	for (const [entry, outcome] of outcomes) if (WRITTEN.has(String(outcome.status))) written.push(...entry.items);
+	const inFailed = failed.flatMap((e) => e.items);
+	const first = inFailed.reduce((min, i) => Math.min(min, i), inFailed[0] ?? 0);
+	const e = withItem(ctx, error, first) as Error & { description?: string | null };
+	const summary = written.length
+		? `Already written before this failure: ${written.length} of ${total} items (${itemRanges(written)}).`
+		: `Nothing was written before this failure (${total} items).`;
+	const failedText = inFailed.length ? ` The failed request carried items ${itemRanges(inFailed)}.` : '';
+	e.description = [e.description, `${summary}${failedText} Items not named were not written. Turn on Continue On Fail to get one result per item.`]
+		.filter(Boolean)
+		.join(' ');
+	described.add(e);
+	return e;
 }
 
 /** A date filter as ISO text; an unreadable one is refused naming the item and the filter. */

@@ -5,7 +5,7 @@ import { isValidEmail, page, type Reply, type Req, Router } from './http';
 
 /**
  * ActiveCampaign API v3, in memory, as far as the nodes use it.
- * Shapes follow ../shared/API-NOTES.md: string ids, `meta.total` as a string,
+ * Shapes follow API-NOTES.md (in this repository): string ids, `meta.total` as a string,
  * `{errors:[{title,detail,code,source:{pointer}}]}` for validation errors,
  * `{message:"No Result found for ..."}` for missing resources.
  */
@@ -42,9 +42,18 @@ interface AcField {
 	perstag: string;
 }
 
+/** How an import ends: `completed`, or `failed` / `interrupted` (the latter after half of its contacts). */
+export type ImportEnding = 'completed' | 'failed' | 'interrupted';
+
 interface ImportBatch {
 	id: string;
+	submittedAt: number;
 	readyAt: number;
+	ending: ImportEnding;
+	contacts: any[];
+	excludeAutomations: boolean;
+	/** Filled when processing ends (contact ids imported, emails refused). */
+	done: boolean;
 	success: string[];
 	failure: string[];
 }
@@ -92,9 +101,21 @@ export class ActiveCampaignState {
 	imports = new Map<string, ImportBatch>();
 	/** Emails that a bulk import reports under `failure` (AC refuses some addresses while processing). */
 	importRejects = new Set<string>();
-	/** How long a bulk import stays "processing" before `import/info` reports it completed. */
+	/**
+	 * How long a bulk import takes to process. `import/info` reports `false` for its first tenth,
+	 * then `waiting`, `claimed` and `active`, then how it ended; contacts change only at the end.
+	 */
 	importDelayMs = 0;
+	/** How the next imports end, in order (then `completed`). */
+	importEndings: ImportEnding[] = [];
+	/** Start times of multi-contact imports (another integration's can be pushed here). */
 	importTimes: number[] = [];
+	/** ActiveCampaign counts 100 multi-contact imports per rolling minute. */
+	importWindowMs = 60_000;
+	/** Every import's `exclude_automations`, in order. */
+	importExcludeAutomations: boolean[] = [];
+	private readonly emails = new Map<string, AcContact>();
+	private readonly tagLinks = new Map<string, { id: string; contact: string; tag: string }>();
 	private nextId = 1;
 	private clock = Date.UTC(2026, 0, 1);
 
@@ -109,9 +130,13 @@ export class ActiveCampaignState {
 	}
 
 	findByEmail(email: string): AcContact | undefined {
-		const wanted = email.toLowerCase();
-		for (const c of this.contacts.values()) if (c.email.toLowerCase() === wanted) return c;
-		return undefined;
+		const found = this.emails.get(email.toLowerCase());
+		return found && this.contacts.get(found.id) === found && found.email.toLowerCase() === email.toLowerCase() ? found : undefined;
+	}
+
+	/** Keeps the email index true after a contact's email changed. */
+	indexEmail(contact: AcContact): void {
+		this.emails.set(contact.email.toLowerCase(), contact);
 	}
 
 	addContact(data: Partial<AcContact> & { email: string }): AcContact {
@@ -126,6 +151,7 @@ export class ActiveCampaignState {
 			udate: data.udate ?? t,
 		};
 		this.contacts.set(contact.id, contact);
+		this.indexEmail(contact);
 		return contact;
 	}
 
@@ -156,10 +182,52 @@ export class ActiveCampaignState {
 	}
 
 	tagContact(contact: string, tag: string) {
-		for (const ct of this.contactTags.values()) if (ct.contact === contact && ct.tag === tag) return ct;
+		const existing = this.tagLinks.get(`${contact}:${tag}`);
+		if (existing && this.contactTags.get(existing.id) === existing) return existing;
 		const row = { id: this.id(), contact, tag };
 		this.contactTags.set(row.id, row);
+		this.tagLinks.set(`${contact}:${tag}`, row);
 		return row;
+	}
+
+	/** Processes an import whose time has come: its contacts change now, not on submission. */
+	finishImport(batch: ImportBatch): void {
+		if (batch.done) return;
+		batch.done = true;
+		if (batch.ending === 'failed') return;
+		const rows = batch.ending === 'interrupted' ? batch.contacts.slice(0, Math.floor(batch.contacts.length / 2)) : batch.contacts;
+		for (const c of rows) {
+			if (this.importRejects.has(String(c.email).toLowerCase())) {
+				batch.failure.push(c.email);
+				continue;
+			}
+			batch.success.push(this.importContact(c).id);
+		}
+	}
+
+	/**
+	 * One bulk import row. Rows with the same email in one import are applied in order, to the
+	 * same contact. `subscribe` adds the contact to a list, but never re-subscribes a contact who
+	 * unsubscribed from it.
+	 */
+	private importContact(c: any): AcContact {
+		const contact = this.findByEmail(c.email) ?? this.addContact({ email: c.email });
+		if (c.first_name !== undefined) contact.firstName = String(c.first_name);
+		if (c.last_name !== undefined) contact.lastName = String(c.last_name);
+		if (c.phone !== undefined) contact.phone = String(c.phone);
+		contact.udate = this.now();
+		for (const name of c.tags ?? []) {
+			const tag = [...this.tags.values()].find((t) => t.tag.toLowerCase() === String(name).toLowerCase()) ?? this.addTag(String(name));
+			this.tagContact(contact.id, tag.id);
+		}
+		for (const f of c.fields ?? []) if (this.fields.has(String(f.id))) this.setFieldValue(contact.id, String(f.id), String(f.value ?? ''));
+		for (const s of c.subscribe ?? []) {
+			if (!this.lists.has(String(s.listid))) continue;
+			if (this.contactLists.get(`${contact.id}:${s.listid}`)?.status === '2') continue;
+			this.subscribe(contact.id, String(s.listid), '1');
+		}
+		for (const s of c.unsubscribe ?? []) if (this.lists.has(String(s.listid))) this.subscribe(contact.id, String(s.listid), '2');
+		return contact;
 	}
 
 	setFieldValue(contact: string, field: string, value: string) {
@@ -195,6 +263,7 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 		if (data.email !== undefined) {
 			if (!isValidEmail(data.email)) return invalid('Contact Email Address is not valid.', '/data/attributes/email', 'email_invalid');
 			contact.email = data.email;
+			state.indexEmail(contact);
 		}
 		for (const key of ['firstName', 'lastName', 'phone'] as const) {
 			if (data[key] !== undefined) contact[key] = String(data[key]);
@@ -449,43 +518,43 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 		}
 		const now = Date.now();
 		if (contacts.length > 1) {
-			state.importTimes = state.importTimes.filter((t) => t > now - 60_000);
+			state.importTimes = state.importTimes.filter((t) => t > now - state.importWindowMs);
 			if (state.importTimes.length >= 100) return { status: 400, body: { success: 0, message: 'Rate limit exceeded.', failureReasons: [] } };
-			state.importTimes.push(now);
 		}
 		const failureReasons = contacts
 			.map((c, i) => (isValidEmail(c?.email) ? undefined : { contact: i, failureReason: 'Invalid email address' }))
 			.filter(Boolean);
 		if (failureReasons.length) return { status: 400, body: { success: 0, message: 'Validation failed.', failureReasons } };
-		const batch: ImportBatch = { id: randomUUID(), readyAt: now + state.importDelayMs, success: [], failure: [] };
-		for (const c of contacts) {
-			if (state.importRejects.has(String(c.email).toLowerCase())) {
-				batch.failure.push(c.email);
-				continue;
-			}
-			const contact = state.findByEmail(c.email) ?? state.addContact({ email: c.email });
-			if (c.first_name !== undefined) contact.firstName = String(c.first_name);
-			if (c.last_name !== undefined) contact.lastName = String(c.last_name);
-			if (c.phone !== undefined) contact.phone = String(c.phone);
-			contact.udate = state.now();
-			for (const name of c.tags ?? []) {
-				const tag = [...state.tags.values()].find((t) => t.tag.toLowerCase() === String(name).toLowerCase()) ?? state.addTag(String(name));
-				state.tagContact(contact.id, tag.id);
-			}
-			for (const f of c.fields ?? []) if (state.fields.has(String(f.id))) state.setFieldValue(contact.id, String(f.id), String(f.value ?? ''));
-			for (const s of c.subscribe ?? []) if (state.lists.has(String(s.listid))) state.subscribe(contact.id, String(s.listid), '1');
-			for (const s of c.unsubscribe ?? []) if (state.lists.has(String(s.listid))) state.subscribe(contact.id, String(s.listid), '2');
-			batch.success.push(contact.id);
-		}
+		if (contacts.length > 1) state.importTimes.push(now);
+		const batch: ImportBatch = {
+			id: randomUUID(),
+			submittedAt: now,
+			readyAt: now + state.importDelayMs,
+			ending: state.importEndings.shift() ?? 'completed',
+			contacts,
+			excludeAutomations: req.body?.exclude_automations === true,
+			done: false,
+			success: [],
+			failure: [],
+		};
+		state.importExcludeAutomations.push(batch.excludeAutomations);
 		state.imports.set(batch.id, batch);
+		if (state.importDelayMs <= 0) state.finishImport(batch);
+		else setTimeout(() => state.finishImport(batch), state.importDelayMs).unref();
 		return { status: 200, body: { success: 1, queued_contacts: contacts.length, batchId: batch.id, message: 'Contact import queued' } };
 	});
 
 	r.on('GET', `${p}/import/info`, (req) => {
 		const batch = state.imports.get(req.query.get('batchId') ?? '');
-		if (!batch) return notFound('Import', req.query.get('batchId') ?? '');
-		if (Date.now() < batch.readyAt) return { status: 200, body: { status: 'processing', success: [], failure: [] } };
-		return { status: 200, body: { status: 'completed', success: batch.success, failure: batch.failure } };
+		if (!batch) return { status: 400, body: { success: 0, message: "'batchId' is a required field." } };
+		const elapsed = Date.now() - batch.submittedAt;
+		const delay = state.importDelayMs;
+		if (elapsed < delay) {
+			const status = elapsed < delay * 0.1 ? false : elapsed < delay * 0.3 ? 'waiting' : elapsed < delay * 0.5 ? 'claimed' : 'active';
+			return { status: 200, body: { status, success: [], failure: [] } };
+		}
+		state.finishImport(batch);
+		return { status: 200, body: { status: batch.ending, success: batch.success, failure: batch.failure } };
 	});
 
 	return r;

@@ -81,8 +81,7 @@ export function send(res: ServerResponse, reply: Reply): void {
 
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export const isValidEmail = (email: unknown): email is string =>
-	typeof email === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+export { isValidEmail } from './email';
 
 /** `limit`/`count` + `offset` paging shared by both fake APIs. */
 export function page<T>(items: T[], query: URLSearchParams, sizeParam: string, defaultSize: number, maxSize: number) {

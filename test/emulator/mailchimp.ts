@@ -161,6 +161,16 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 				errors: [{ field: 'status', message: 'Data did not match any of the schemas described in anyOf.' }],
 			});
 		}
+		// An address that unsubscribed or was cleaned is never subscribed again through the API;
+		// an unsubscribed one may be sent a new opt-in (pending).
+		const resubscribes = data.status === 'subscribed' || (data.status === 'pending' && member.status === 'cleaned');
+		if (resubscribes && (member.status === 'unsubscribed' || member.status === 'cleaned')) {
+			return problem(
+				400,
+				'Member In Compliance State',
+				`${member.email_address} is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed.`,
+			);
+		}
 		if (data.merge_fields && typeof data.merge_fields === 'object') {
 			const unknown = Object.keys(data.merge_fields).filter((tag) => !list.mergeFields.some((f) => f.tag === tag));
 			if (unknown.length) {
@@ -208,6 +218,8 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 			});
 		}
 		const updateExisting = req.body?.update_existing === true;
+		const skipDuplicateCheck = req.query.get('skip_duplicate_check') === 'true';
+		const seen = new Set<string>();
 		const answer = { new_members: [] as McMember[], updated_members: [] as McMember[], errors: [] as any[], total_created: 0, total_updated: 0, error_count: 0 };
 		for (const m of members) {
 			const email = m?.email_address;
@@ -218,6 +230,13 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 				continue;
 			}
 			const hash = subscriberHash(email);
+			// The same address twice in one request: the first appearance counts; the others are
+			// refused, or ignored with skip_duplicate_check.
+			if (seen.has(hash)) {
+				if (!skipDuplicateCheck) fail(`${email} appears more than once in this request.`, 'ERROR_GENERIC', 'email_address', 'Duplicate email address in the request.');
+				continue;
+			}
+			seen.add(hash);
 			if (list.forgotten.has(hash)) {
 				fail(`${email} was permanently deleted and cannot be re-imported.`, 'ERROR_GENERIC');
 				continue;
@@ -232,7 +251,7 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 			if (error) {
 				if (!existing) list.members.delete(hash);
 				const body = error.body as any;
-				fail(body.detail, 'ERROR_GENERIC', body.errors?.[0]?.field ?? '', body.errors?.[0]?.message ?? '');
+				fail(body.title === 'Member In Compliance State' ? `${body.title}: ${body.detail}` : body.detail, 'ERROR_GENERIC', body.errors?.[0]?.field ?? '', body.errors?.[0]?.message ?? '');
 				continue;
 			}
 			list.members.set(hash, member);
@@ -331,13 +350,29 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 		const { list, member, error } = memberRoute(req);
 		if (error) return error;
 		if (!member) return listMissing();
-		return applyMember(list!, member, req.body ?? {}) ?? { status: 200, body: member };
+		const data = req.body ?? {};
+		const newEmail = data.email_address;
+		if (newEmail !== undefined && subscriberHash(String(newEmail)) !== member.id) {
+			// A new address moves the member to the new address's hash.
+			if (!isValidEmail(newEmail)) return invalidEmail();
+			const newHash = subscriberHash(newEmail);
+			if (list!.members.has(newHash)) return problem(400, 'Member Exists', `${newEmail} is already a list member.`);
+			const error = applyMember(list!, member, data);
+			if (error) return error;
+			list!.members.delete(member.id);
+			member.id = newHash;
+			member.email_address = newEmail;
+			list!.members.set(newHash, member);
+			return { status: 200, body: member };
+		}
+		return applyMember(list!, member, data) ?? { status: 200, body: member };
 	});
 
 	r.on('DELETE', `${p}/lists/:listId/members/:hash`, (req) => {
 		const { member, error } = memberRoute(req);
 		if (error) return error;
-		if (!member) return listMissing();
+		// An archived member is no longer there to archive.
+		if (!member || member.status === 'archived') return listMissing();
 		member.status = 'archived';
 		member.last_changed = state.now();
 		return { status: 204 };

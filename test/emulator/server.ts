@@ -16,8 +16,10 @@ import { MailchimpState, mailchimpRoutes, problem } from './mailchimp';
 /**
  * `echo-secret`: a 422 whose error text repeats the credential the request carried (to prove redaction).
  * `import-refuses`: ActiveCampaign's 400 for a bulk import, naming the contacts at positions `refuse`.
+ * `reply`: answers with `reply` as it is (an answer of an unexpected shape).
+ * `hang-after-write`: handles the request (the write happens), then never answers: a timeout after success.
  */
-export type FaultKind = 500 | 503 | 429 | 'reset' | 'truncated' | 'hang' | 'no-body-429' | 'echo-secret' | 'import-refuses';
+export type FaultKind = 500 | 503 | 429 | 'reset' | 'truncated' | 'hang' | 'no-body-429' | 'echo-secret' | 'import-refuses' | 'reply' | 'hang-after-write';
 
 export interface Fault {
 	kind: FaultKind;
@@ -30,6 +32,8 @@ export interface Fault {
 	retryAfter?: string;
 	/** For kind import-refuses: positions in the import's contacts to name in failureReasons. */
 	refuse?: number[];
+	/** For kind reply: the answer to send. */
+	reply?: Reply;
 }
 
 export interface EmulatorOptions {
@@ -249,7 +253,7 @@ export class Emulator {
 		try {
 			if (this.options.latencyMs) await delay(this.options.latencyMs);
 			const fault = this.takeFault(method, path);
-			if (fault) {
+			if (fault && fault.kind !== 'hang-after-write') {
 				this.log.push({ method, path, rawUrl: req.url ?? '', status: typeof fault.kind === 'number' ? fault.kind : 0, at: Date.now() });
 				return this.applyFault(fault, req, res, isAc);
 			}
@@ -272,6 +276,11 @@ export class Emulator {
 				}
 			}
 			const answer = await found.route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: found.params });
+			if (fault) {
+				// The write happened; the answer never leaves (the socket is destroyed when the emulator stops).
+				this.log.push({ method, path, status: 0, at: Date.now(), body });
+				return new Promise<void>(() => undefined);
+			}
 			reply(answer, body);
 		} finally {
 			if (mcKey !== undefined) this.mcInFlight.set(mcKey, (this.mcInFlight.get(mcKey) ?? 1) - 1);
@@ -305,6 +314,8 @@ export class Emulator {
 					status: 400,
 					body: { success: 0, message: 'Validation failed.', failureReasons: (fault.refuse ?? []).map((contact) => ({ contact, failureReason: 'Refused: test rule' })) },
 				});
+			case 'reply':
+				return send(res, fault.reply ?? { status: 200, body: {} });
 			case 'no-body-429':
 				return send(res, { status: 429 });
 			case 429: {
@@ -314,6 +325,8 @@ export class Emulator {
 				if (fault.retryAfter !== undefined) answer.headers = { ...answer.headers, 'retry-after': fault.retryAfter };
 				return send(res, answer);
 			}
+			case 'hang-after-write':
+				return;
 			default:
 				return send(
 					res,

@@ -16,7 +16,7 @@ export const create: ItemOperation<AcContext> = {
 		contactFields('additionalFields'),
 	]),
 
-	async check(context, i) {
+	async prepare(context, i) {
 		await checkContactWrite(this, context, i);
 	},
 

@@ -5,7 +5,7 @@ import { checkContactLocator, contactLocator } from './fields';
 export const deleteContact: ItemOperation<AcContext> = {
 	description: forOperation('contact', 'delete', [contactLocator]),
 
-	check(_context, i) {
+	prepare(_context, i) {
 		checkContactLocator(this, i);
 	},
 

@@ -7,7 +7,7 @@ import { checkContactLocator, contactLocator, simplifyContact, simplifyProperty 
 export const get: ItemOperation<AcContext> = {
 	description: forOperation('contact', 'get', [contactLocator, simplifyProperty]),
 
-	check(_context, i) {
+	prepare(_context, i) {
 		checkContactLocator(this, i);
 	},
 

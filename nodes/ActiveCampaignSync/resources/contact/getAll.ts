@@ -63,7 +63,7 @@ export const getAll: ItemOperation<AcContext> = {
 		simplifyProperty,
 	]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		readLimit(this, i);
 		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
 		if (filters.list) await lookups.require('list', String(filters.list), i);

@@ -4,24 +4,22 @@ import { forOperation, type ItemOperation, readEmail } from '../../../shared/ope
 import type { AcContext } from '../../types';
 import { checkContactLocator, contactBody, contactFields, contactLocator } from './fields';
 
-export const update: ItemOperation<AcContext> = {
+/** Update: PUT the contact with the body prepare built (once, while checking the item). */
+export const update: ItemOperation<AcContext, IDataObject> = {
 	description: forOperation('contact', 'update', [contactLocator, contactFields('updateFields')]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		checkContactLocator(this, i);
 		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
 		if (!Object.keys(fields).length) {
 			throw new NodeOperationError(this.getNode(), `Nothing to update (item ${i}): add at least one field under Update Fields`, { itemIndex: i });
 		}
 		const email = fields.email !== undefined ? readEmail(this, fields.email, i) : undefined;
-		await contactBody(lookups, i, fields, email);
+		return contactBody(lookups, i, fields, email);
 	},
 
-	async execute({ client, lookups }, i) {
-		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
-		const email = fields.email !== undefined ? readEmail(this, fields.email, i) : undefined;
+	async execute({ client, lookups }, i, body) {
 		const id = await lookups.contactId(i);
-		const body = await contactBody(lookups, i, fields, email);
 		const answer = await client.request<IDataObject>({ method: 'PUT', path: '/contacts/{contactId}', params: { contactId: id }, body, subject: `contact ${id}`, itemIndex: i });
 		return { ...(answer.contact as IDataObject), fieldValues: answer.fieldValues };
 	},

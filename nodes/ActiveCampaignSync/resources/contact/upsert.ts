@@ -17,7 +17,7 @@ export const upsert: ItemOperation<AcContext> = {
 		contactFields('additionalFields'),
 	]),
 
-	async check(context, i) {
+	async prepare(context, i) {
 		await checkContactWrite(this, context, i);
 	},
 

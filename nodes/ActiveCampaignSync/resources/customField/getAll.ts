@@ -8,7 +8,7 @@ import { activeCampaignPages } from '../../transport';
 export const getAll: ItemOperation<AcContext> = {
 	description: forOperation('customField', 'getAll', returnAllAndLimit()),
 
-	check(_context, i) {
+	prepare(_context, i) {
 		readLimit(this, i);
 	},
 

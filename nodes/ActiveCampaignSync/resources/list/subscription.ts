@@ -10,7 +10,7 @@ export function subscription(operation: 'subscribe' | 'unsubscribe', status: 1 |
 	return {
 		description: forOperation('list', operation, [listLocator, contactLocator]),
 
-		async check({ lookups }, i) {
+		async prepare({ lookups }, i) {
 			checkContactLocator(this, i);
 			await lookups.locate('list', 'list', i);
 		},

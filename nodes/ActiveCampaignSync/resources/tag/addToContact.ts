@@ -18,7 +18,7 @@ export const addToContact: ItemOperation<AcContext> = {
 		},
 	]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		checkContactLocator(this, i);
 		if (!createsTag(this, i)) await lookups.locate('tag', 'tag', i);
 	},

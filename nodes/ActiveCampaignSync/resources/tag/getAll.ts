@@ -18,7 +18,7 @@ export const getAll: ItemOperation<AcContext> = {
 		},
 	]),
 
-	check(_context, i) {
+	prepare(_context, i) {
 		readLimit(this, i);
 	},
 

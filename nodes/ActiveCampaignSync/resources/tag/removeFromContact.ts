@@ -8,7 +8,7 @@ import { tagLocator } from './locator';
 export const removeFromContact: ItemOperation<AcContext> = {
 	description: forOperation('tag', 'removeFromContact', [contactLocator, tagLocator]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		checkContactLocator(this, i);
 		await lookups.locate('tag', 'tag', i);
 	},

@@ -8,7 +8,7 @@ import { mailchimpPages } from '../../transport';
 export const getAll: ItemOperation<McContext> = {
 	description: forOperation('audience', 'getAll', returnAllAndLimit()),
 
-	check(_context, i) {
+	prepare(_context, i) {
 		readLimit(this, i);
 	},
 

@@ -8,7 +8,7 @@ import { checkMember, emailProperty } from './fields';
 export const archive: ItemOperation<McContext> = {
 	description: forOperation('member', 'archive', [audienceLocator, emailProperty]),
 
-	check({ lookups }, i) {
+	prepare({ lookups }, i) {
 		lookups.audienceId(i);
 		checkMember(this, i);
 	},

@@ -26,7 +26,7 @@ export const create: ItemOperation<McContext> = {
 		},
 	]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		checkMember(this, i, [['status', 'Status']]);
 		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('additionalFields', i, {}) as IDataObject, i);
 	},

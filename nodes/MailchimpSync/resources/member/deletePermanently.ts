@@ -18,7 +18,7 @@ export const deletePermanently: ItemOperation<McContext> = {
 		emailProperty,
 	]),
 
-	check({ lookups }, i) {
+	prepare({ lookups }, i) {
 		lookups.audienceId(i);
 		checkMember(this, i);
 	},

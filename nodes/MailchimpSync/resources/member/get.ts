@@ -9,7 +9,7 @@ import { checkMember, emailProperty } from './fields';
 export const get: ItemOperation<McContext> = {
 	description: forOperation('member', 'get', [audienceLocator, emailProperty]),
 
-	check({ lookups }, i) {
+	prepare({ lookups }, i) {
 		lookups.audienceId(i);
 		checkMember(this, i);
 	},

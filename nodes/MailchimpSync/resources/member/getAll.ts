@@ -48,7 +48,7 @@ export const getAll: ItemOperation<McContext> = {
 		},
 	]),
 
-	check({ lookups }, i) {
+	prepare({ lookups }, i) {
 		lookups.audienceId(i);
 		readLimit(this, i);
 		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;

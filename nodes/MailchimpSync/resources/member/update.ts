@@ -7,7 +7,7 @@ import { audienceLocator } from '../audience/locator';
 import { checkMember, emailProperty, memberBody, memberOptions, statusProperty } from './fields';
 
 /** Update: PATCH an existing member (404 when the address is not in the audience). */
-export const update: ItemOperation<McContext> = {
+export const update: ItemOperation<McContext, { audience: string; email: string; body: IDataObject }> = {
 	description: forOperation('member', 'update', [
 		audienceLocator,
 		emailProperty,
@@ -25,23 +25,22 @@ export const update: ItemOperation<McContext> = {
 		},
 	]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		checkMember(this, i, [], 'updateFields');
 		if (!Object.keys(this.getNodeParameter('updateFields', i, {}) as IDataObject).length) {
 			throw new NodeOperationError(this.getNode(), `Nothing to update (item ${i}): add at least one field under Update Fields`, { itemIndex: i });
 		}
-		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('updateFields', i, {}) as IDataObject, i);
-	},
-
-	async execute({ client, lookups }, i) {
 		const audience = lookups.audienceId(i);
 		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
+		return { audience, email, body: await memberBody(lookups, audience, this.getNodeParameter('updateFields', i, {}) as IDataObject, i) };
+	},
+
+	async execute({ client }, i, { audience, email, body }) {
 		return client.request<IDataObject>({
 			method: 'PATCH',
 			path: '/lists/{listId}/members/{hash}',
 			params: { listId: audience, hash: subscriberHash(email) },
-			body: await memberBody(lookups, audience, fields, i),
+			body,
 			subject: `the member ${email} in audience ${audience}`,
 			itemIndex: i,
 		});

@@ -25,7 +25,7 @@ export const upsert: ItemOperation<McContext> = {
 		},
 	]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		checkMember(this, i, [['statusIfNew', 'Status If New']], 'additionalFields');
 		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('additionalFields', i, {}) as IDataObject, i);
 	},

@@ -26,7 +26,7 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 			},
 		]),
 
-		check({ lookups }, i) {
+		prepare({ lookups }, i) {
 			lookups.audienceId(i);
 			checkMember(this, i);
 			if (!splitNames(this.getNodeParameter('tags', i)).length) {

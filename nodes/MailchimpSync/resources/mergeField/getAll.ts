@@ -9,7 +9,7 @@ import { audienceLocator } from '../audience/locator';
 export const getAll: ItemOperation<McContext> = {
 	description: forOperation('mergeField', 'getAll', [audienceLocator, ...returnAllAndLimit()]),
 
-	check({ lookups }, i) {
+	prepare({ lookups }, i) {
 		lookups.audienceId(i);
 		readLimit(this, i);
 	},

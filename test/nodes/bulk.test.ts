@@ -1,0 +1,322 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { subscriberHash } from '../emulator/mailchimp';
+import { type Emulator, startEmulator } from '../emulator/server';
+import { type NodeRun, runNode } from './workflow';
+
+/**
+ * Create or Update Many on both nodes: one truthful output item per input item whatever fails,
+ * duplicates merged, and one subscription policy whatever the item count (issue 10). Every test
+ * checks that there are as many output items as input items, each paired with its input, and
+ * that the emulator's final state is what the outputs claim.
+ */
+let emulator: Emulator;
+const AUD = 'audBulk0001';
+const audience = { __rl: true, mode: 'id', value: AUD };
+const fast = { limits: { requestsPerSecond: 1000 } };
+
+const ac = (parameters: IDataObject, input: IDataObject[], options?: { continueOnFail?: boolean }) =>
+	runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'upsertMany', email: '={{ $json.email }}', ...fast, ...parameters } as never, input, options);
+const mc = (parameters: IDataObject, input: IDataObject[], options?: { continueOnFail?: boolean }) =>
+	runNode(emulator, 'mailchimp', { resource: 'member', operation: 'upsertMany', audience, email: '={{ $json.email }}', status: 'subscribed', ...parameters } as never, input, options);
+const member = (email: string) => emulator.mc.lists.get(AUD)!.members.get(subscriberHash(email));
+const people = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@example.com`, first: `F${i}` }));
+const withFirst = { additionalFields: { firstName: '={{ $json.first }}' } };
+const mcFirst = { additionalFields: { mergeFields: { field: [{ field: 'FNAME', value: '={{ $json.first }}' }] } } };
+
+/** One output item per input item, each paired with its own input item. */
+function expectOnePerItem(run: NodeRun, count: number) {
+	expect(run.items).toHaveLength(count);
+	run.items.forEach((item, i) => expect(item.pairedItem).toEqual({ item: i }));
+}
+
+/** A fault on the `from`-th to `to`-th matching requests only (the emulator's own faults hit the first ones). */
+function faultOnCalls(match: (method: string, path: string) => boolean, from: number, to: number, kind: 500): () => void {
+	let calls = 0;
+	const target = emulator as unknown as { takeFault: (method: string, path: string) => unknown };
+	const original = target.takeFault;
+	target.takeFault = function (this: unknown, method: string, path: string) {
+		if (match(method, path)) {
+			calls++;
+			if (calls >= from && calls <= to) return { kind };
+		}
+		return original.call(this, method, path);
+	};
+	return () => {
+		target.takeFault = original;
+	};
+}
+
+beforeAll(async () => {
+	emulator = await startEmulator({ acRatePerSecond: 1000 });
+	emulator.mc.addList(AUD, 'Bulk Audience');
+});
+afterAll(() => emulator.stop());
+beforeEach(() => {
+	emulator.resetCounts();
+	emulator.faults = [];
+	emulator.ac.importDelayMs = 0;
+	emulator.ac.importEndings = [];
+	emulator.ac.importTimes = [];
+	emulator.ac.importWindowMs = 60_000;
+});
+
+describe('ActiveCampaign Create or Update Many: one truthful outcome per item', () => {
+	test('a chunk that fails as a whole becomes error items for that chunk only (Continue On Fail)', async () => {
+		const input = people(500, 'chunkfail');
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('bulk_import'), 2, 2, 500);
+		try {
+			const run = await ac(withFirst, input, { continueOnFail: true });
+			expect(run.error).toBeUndefined();
+			expectOnePerItem(run, 500);
+			const first = emulator.log.find((l) => l.path.endsWith('bulk_import') && l.status === 200)!.body as { contacts: Array<{ email: string }> };
+			const sentFirst = new Set(first.contacts.map((c) => c.email));
+			run.json.forEach((json, i) => {
+				const email = input[i].email;
+				if (sentFirst.has(email)) {
+					expect(json).toMatchObject({ email, status: 'succeeded' });
+					expect(emulator.ac.findByEmail(email)?.firstName).toBe(`F${i}`);
+				} else {
+					expect(json).toMatchObject({ email, status: 'failed', httpCode: '500', itemIndex: i });
+					expect(emulator.ac.findByEmail(email)).toBeUndefined();
+				}
+			});
+			expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(250);
+		} finally {
+			restore();
+		}
+	});
+
+	test('without Continue On Fail the error says how many items were already written, and which', async () => {
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('bulk_import'), 2, 2, 500);
+		try {
+			const run = await ac(withFirst, people(500, 'stopped'));
+			expect(run.error?.message).toMatch(/server error/);
+			expect(run.error?.description).toContain('Already written before this failure: 250 of 500 items (0-249)');
+			expect(run.error?.description).toContain('The failed request carried items 250-499');
+			expect(emulator.ac.findByEmail('stopped249@example.com')).toBeDefined();
+			expect(emulator.ac.findByEmail('stopped250@example.com')).toBeUndefined();
+		} finally {
+			restore();
+		}
+	});
+
+	test('"Rate limit exceeded" is throttling: the refused import is sent again once the window allows', async () => {
+		// Another integration has used 99 of the account's 100 imports in this window.
+		emulator.ac.importWindowMs = 1500;
+		emulator.ac.importTimes = Array.from({ length: 99 }, () => Date.now());
+		const input = people(600, 'throttled');
+		const run = await ac(withFirst, input, { continueOnFail: true });
+		expect(run.error).toBeUndefined();
+		expectOnePerItem(run, 600);
+		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(600);
+		const refused = emulator.log.filter((l) => l.path.endsWith('bulk_import') && l.status === 400);
+		expect(refused.length).toBeGreaterThanOrEqual(1);
+		for (const p of input) expect(emulator.ac.findByEmail(p.email)?.firstName).toBe(p.first);
+	});
+
+	test('an import ActiveCampaign reports interrupted: imported items succeed, the others fail, without waiting for the timeout', async () => {
+		emulator.ac.importDelayMs = 1200;
+		emulator.ac.importEndings = ['interrupted'];
+		const input = people(20, 'interrupted');
+		const started = Date.now();
+		const run = await ac({ ...withFirst, options: { completionTimeout: 60 } }, input, { continueOnFail: true });
+		expect(Date.now() - started).toBeLessThan(30_000);
+		expectOnePerItem(run, 20);
+		run.json.forEach((json, i) => {
+			const contact = emulator.ac.findByEmail(input[i].email);
+			if (contact) expect(json).toMatchObject({ status: 'succeeded' });
+			else expect(json).toMatchObject({ status: 'failed', error: expect.stringMatching(/interrupted/) });
+		});
+		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(10);
+		// It was seen as not started (false), then waiting/claimed/active before it ended.
+		expect(emulator.count('GET /api/3/import/info')).toBeGreaterThanOrEqual(2);
+	});
+
+	test('an import ActiveCampaign reports failed: every item fails with that reason', async () => {
+		emulator.ac.importEndings = ['failed'];
+		const run = await ac(withFirst, people(15, 'importfailed'), { continueOnFail: true });
+		expectOnePerItem(run, 15);
+		for (const json of run.json) expect(json).toMatchObject({ status: 'failed', error: expect.stringMatching(/failed/) });
+		expect(emulator.ac.findByEmail('importfailed0@example.com')).toBeUndefined();
+	});
+
+	test('import/info answers of an unexpected shape never crash the node', async () => {
+		for (const body of [undefined, null, [1, 2], { status: { odd: true }, success: 'x', failure: 7 }, { nothing: true }]) {
+			emulator.faults.push({ kind: 'reply', method: 'GET', path: /import\/info$/, reply: { status: 200, body } });
+		}
+		const run = await ac(withFirst, people(12, 'oddshape'), { continueOnFail: true });
+		expect(run.error).toBeUndefined();
+		expectOnePerItem(run, 12);
+		expect(run.json.every((j) => j.status === 'succeeded')).toBe(true);
+	});
+
+	test('the same address twice: one contact written, both items name each other, the last fields win', async () => {
+		const input = people(12, 'dup');
+		input[2] = { email: 'Twice@Example.com', first: 'First' };
+		input[7] = { email: 'twice@example.com', first: 'Last' };
+		const run = await ac(withFirst, input, { continueOnFail: true });
+		expectOnePerItem(run, 12);
+		const sent = emulator.log.filter((l) => l.path.endsWith('bulk_import')).flatMap((l) => (l.body as { contacts: Array<{ email: string }> }).contacts.map((c) => c.email.toLowerCase()));
+		expect(sent.filter((e) => e === 'twice@example.com')).toHaveLength(1);
+		expect(run.json[2]).toMatchObject({ email: 'Twice@Example.com', status: 'succeeded', mergedWith: [7] });
+		expect(run.json[7]).toMatchObject({ email: 'twice@example.com', status: 'succeeded', mergedWith: [2] });
+		expect(emulator.ac.findByEmail('twice@example.com')?.firstName).toBe('Last');
+	});
+
+	test.each([9, 11])('a contact who unsubscribed from a list stays unsubscribed with %i items', async (n) => {
+		const list = emulator.ac.addList(`Policy ${n}`);
+		const gone = emulator.ac.addContact({ email: `gone${n}@example.com` });
+		emulator.ac.subscribe(gone.id, list.id, '2');
+		const input = people(n, `policy${n}-`);
+		input[0] = { email: gone.email, first: 'Gone' };
+		const run = await ac({ ...withFirst, lists: [list.id] }, input, { continueOnFail: true });
+		expectOnePerItem(run, n);
+		expect(run.json.every((j) => j.status === 'succeeded')).toBe(true);
+		expect(emulator.ac.contactLists.get(`${gone.id}:${list.id}`)?.status).toBe('2');
+		expect(emulator.ac.findByEmail(gone.email)?.firstName).toBe('Gone');
+		const fresh = emulator.ac.findByEmail(input[1].email as string)!;
+		expect(emulator.ac.contactLists.get(`${fresh.id}:${list.id}`)?.status).toBe('1');
+	});
+
+	test('Exclude Automations sends exclude_automations on every import, even for a few items', async () => {
+		const run = await ac({ ...withFirst, options: { excludeAutomations: true } }, people(3, 'noauto'));
+		expectOnePerItem(run, 3);
+		expect(run.json.every((j) => j.status === 'succeeded')).toBe(true);
+		expect(emulator.count('POST /api/3/contact/sync')).toBe(0);
+		const bodies = emulator.log.filter((l) => l.path.endsWith('bulk_import')).map((l) => l.body as IDataObject);
+		expect(bodies.length).toBeGreaterThan(0);
+		expect(bodies.every((b) => b.exclude_automations === true)).toBe(true);
+		expect(emulator.ac.findByEmail('noauto2@example.com')?.firstName).toBe('F2');
+	});
+
+	test('an address the node lets through but ActiveCampaign refuses is failed on its own item', async () => {
+		const input = people(12, 'rfc');
+		input[3] = { email: 'two..dots@example.com', first: 'X' };
+		const run = await ac(withFirst, input, { continueOnFail: true });
+		expectOnePerItem(run, 12);
+		expect(run.json[3]).toMatchObject({ email: 'two..dots@example.com', status: 'failed', itemIndex: 3 });
+		expect(emulator.ac.findByEmail('two..dots@example.com')).toBeUndefined();
+		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(11);
+	});
+});
+
+describe('Mailchimp Create or Update Many: one truthful outcome per item', () => {
+	test('a batch call that fails as a whole becomes error items for that call only (Continue On Fail)', async () => {
+		const restore = faultOnCalls((method, path) => method === 'POST' && path === `/3.0/lists/${AUD}`, 2, 3, 500);
+		try {
+			const input = people(1200, 'mcchunk');
+			const run = await mc({ ...mcFirst, limits: { maxAttempts: 2 } }, input, { continueOnFail: true });
+			expect(run.error).toBeUndefined();
+			expectOnePerItem(run, 1200);
+			run.json.forEach((json, i) => {
+				if (i >= 500 && i < 1000) {
+					expect(json).toMatchObject({ email: input[i].email, status: 'failed', httpCode: '500', itemIndex: i });
+					expect(member(input[i].email)).toBeUndefined();
+				} else {
+					expect(json).toMatchObject({ email: input[i].email, status: 'created' });
+					expect(member(input[i].email)?.merge_fields.FNAME).toBe(`F${i}`);
+				}
+			});
+		} finally {
+			restore();
+		}
+	});
+
+	test('without Continue On Fail the error says how many items were already written, and which', async () => {
+		const restore = faultOnCalls((method, path) => method === 'POST' && path === `/3.0/lists/${AUD}`, 2, 99, 500);
+		try {
+			const run = await mc({ ...mcFirst, limits: { maxAttempts: 2 } }, people(700, 'mcstop'));
+			expect(run.error?.description).toContain('Already written before this failure: 500 of 700 items (0-499)');
+			expect(member('mcstop499@example.com')).toBeDefined();
+			expect(member('mcstop500@example.com')).toBeUndefined();
+		} finally {
+			restore();
+		}
+	});
+
+	test('the same address twice: one member written and created, both items name each other, the last fields win', async () => {
+		const input = [{ email: 'Twice@Example.com', first: 'First' }, { email: 'other@example.com', first: 'O' }, { email: 'twice@example.com', first: 'Last' }];
+		const run = await mc(mcFirst, input, { continueOnFail: true });
+		expectOnePerItem(run, 3);
+		expect(run.json[0]).toMatchObject({ email: 'Twice@Example.com', status: 'created', mergedWith: [2] });
+		expect(run.json[2]).toMatchObject({ email: 'twice@example.com', status: 'created', mergedWith: [0] });
+		expect(member('twice@example.com')?.merge_fields.FNAME).toBe('Last');
+	});
+
+	test('existing members keep their status; an unsubscribed one is updated, not re-subscribed and not failed', async () => {
+		emulator.mc.addMember(AUD, 'left@example.com', 'unsubscribed', { FNAME: 'Old' });
+		emulator.mc.addMember(AUD, 'stays@example.com', 'subscribed', { FNAME: 'Old' });
+		const input = [
+			{ email: 'left@example.com', first: 'New' },
+			{ email: 'stays@example.com', first: 'New' },
+			{ email: 'newcomer@example.com', first: 'New' },
+		];
+		const run = await mc(mcFirst, input, { continueOnFail: true });
+		expectOnePerItem(run, 3);
+		expect(run.json[0]).toMatchObject({ email: 'left@example.com', status: 'updated', memberStatus: 'unsubscribed' });
+		expect(run.json[1]).toMatchObject({ email: 'stays@example.com', status: 'updated', memberStatus: 'subscribed' });
+		expect(run.json[2]).toMatchObject({ email: 'newcomer@example.com', status: 'created', memberStatus: 'subscribed' });
+		expect(member('left@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'New' } });
+		expect(member('newcomer@example.com')?.status).toBe('subscribed');
+	});
+
+	test('Overwrite Status sets the status on existing members; Mailchimp refuses an unsubscribed one, reported on its item', async () => {
+		emulator.mc.addMember(AUD, 'ow-left@example.com', 'unsubscribed');
+		emulator.mc.addMember(AUD, 'ow-pending@example.com', 'pending');
+		const input = [{ email: 'ow-left@example.com' }, { email: 'ow-pending@example.com' }];
+		const run = await mc({ additionalFields: { overwriteStatus: true } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 2);
+		expect(run.json[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/Member In Compliance State/), itemIndex: 0 });
+		expect(run.json[1]).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
+		expect(member('ow-left@example.com')?.status).toBe('unsubscribed');
+		expect(member('ow-pending@example.com')?.status).toBe('subscribed');
+	});
+
+	test('an address the node lets through but Mailchimp refuses is failed on its own item', async () => {
+		const run = await mc(mcFirst, [{ email: 'fine@example.com' }, { email: 'dots..twice@example.com' }], { continueOnFail: true });
+		expectOnePerItem(run, 2);
+		expect(run.json[0]).toMatchObject({ status: 'created' });
+		expect(run.json[1]).toMatchObject({ status: 'failed', itemIndex: 1 });
+		expect(member('dots..twice@example.com')).toBeUndefined();
+	});
+});
+
+describe('retried writes that already succeeded', () => {
+	const timeoutFast = { limits: { timeoutSeconds: 1, requestsPerSecond: 1000 } };
+
+	test('ActiveCampaign Delete: the first attempt deleted, the answer was lost, the retry gets 404: reported deleted', async () => {
+		const contact = emulator.ac.addContact({ email: 'retried-delete@example.com' });
+		emulator.faults.push({ kind: 'hang-after-write', method: 'DELETE', path: /\/contacts\/\d+$/ });
+		const run = await runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'delete', contact: { __rl: true, mode: 'id', value: contact.id }, ...timeoutFast } as never);
+		expect(run.error).toBeUndefined();
+		expect(run.json).toEqual([{ deleted: true }]);
+		expect(emulator.ac.contacts.has(contact.id)).toBe(false);
+	});
+
+	test('ActiveCampaign Delete of an id that never existed still fails, naming it', async () => {
+		const run = await runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'delete', contact: { __rl: true, mode: 'id', value: '999999' }, ...timeoutFast } as never);
+		expect(run.error?.message).toMatch(/could not find contact 999999/);
+	});
+
+	test('Mailchimp Archive: the retry gets 404 after the first attempt archived: reported archived', async () => {
+		emulator.mc.addMember(AUD, 'retried-archive@example.com');
+		emulator.faults.push({ kind: 'hang-after-write', method: 'DELETE', path: /\/members\/[0-9a-f]{32}$/ });
+		const run = await runNode(emulator, 'mailchimp', { resource: 'member', operation: 'archive', audience, email: 'retried-archive@example.com', ...timeoutFast } as never);
+		expect(run.error).toBeUndefined();
+		expect(run.json).toEqual([{ archived: true, email: 'retried-archive@example.com' }]);
+		expect(member('retried-archive@example.com')?.status).toBe('archived');
+	});
+
+	test('Mailchimp Update changing the email: the retry gets 404 after the first attempt worked: reported with the member', async () => {
+		emulator.mc.addMember(AUD, 'old-address@example.com');
+		emulator.faults.push({ kind: 'hang-after-write', method: 'PATCH', path: /\/members\/[0-9a-f]{32}$/ });
+		const run = await runNode(
+			emulator,
+			'mailchimp',
+			{ resource: 'member', operation: 'update', audience, email: 'old-address@example.com', updateFields: { emailAddress: 'new-address@example.com' }, ...timeoutFast } as never,
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ email_address: 'new-address@example.com', id: subscriberHash('new-address@example.com') });
+	});
+});
