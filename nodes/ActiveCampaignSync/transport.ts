@@ -9,7 +9,7 @@ import { inputFailure, type ProviderError } from '../shared/errors';
 import { sharedPacer } from '../shared/pacing';
 import { ApiClient, type HttpContext, paginate, type RetryPolicy, retryPolicy } from '../shared/transport';
 
-/** What ActiveCampaign's v3 API is, for the shared transport. Facts: ../shared/API-NOTES.md. */
+/** What ActiveCampaign's v3 API is, for the shared transport. Facts: API-NOTES.md (repository root). */
 
 export const AC_CREDENTIAL = 'activeCampaignSyncApi';
 /** Requests per second per account, shared by all keys of the account. */

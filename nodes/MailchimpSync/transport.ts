@@ -12,7 +12,7 @@ import { checkServiceUrl } from '../shared/serviceUrl';
 import { fingerprint, sharedPacer } from '../shared/pacing';
 import { ApiClient, type HttpContext, paginate, type RetryPolicy, retryPolicy } from '../shared/transport';
 
-/** What Mailchimp's Marketing API 3.0 is, for the shared transport. Facts: ../shared/API-NOTES.md. */
+/** What Mailchimp's Marketing API 3.0 is, for the shared transport. Facts: API-NOTES.md (repository root). */
 
 export const MC_CREDENTIAL = 'mailchimpSyncApi';
 // Read from the credential class: a literal here looks like a secret to n8n's no-hardcoded-secrets rule.

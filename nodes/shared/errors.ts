@@ -118,7 +118,7 @@ export function apiFailure(node: INode, facts: FailureFacts): NodeApiError {
 
 	const secrets = facts.secrets;
 	const errorResponse = redactValue(
-		{ service, method: facts.method, path: facts.path, status: status ?? null, body: facts.body ?? null, fields: provider?.fields ?? [] },
+		{ service, method: facts.method, path: facts.path, status: status ?? null, attempts: facts.attempts, body: facts.body ?? null, fields: provider?.fields ?? [] },
 		secrets,
 	) as JsonObject;
 	return new NodeApiError(node, errorResponse, {

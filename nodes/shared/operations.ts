@@ -7,6 +7,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { asNodeError } from './errors';
+
 /**
  * How a node's operations are shaped and run. Provider-neutral: each node's router maps
  * resource/operation to one of these, and this file runs it over the input items.
@@ -41,6 +43,8 @@ export interface BatchEntry<Input> {
  * error items and the run goes on; otherwise it throws, saying which items were already written.
  */
 export interface BatchRun<Input> {
+	/** Whether a failed request lets the run go on (Continue On Fail). */
+	readonly continueOnFail: boolean;
 	settle(entry: BatchEntry<Input>, outcome: IDataObject): void;
 	fail(entries: Array<BatchEntry<Input>>, error: unknown): void;
 }
@@ -63,7 +67,7 @@ export interface BatchOperation<Ctx, Input = unknown> {
 	executeBatch(this: IExecuteFunctions, ctx: Ctx, entries: Array<BatchEntry<Input>>, run: BatchRun<Input>): Promise<void>;
 }
 
-export type Operation<Ctx> = ItemOperation<Ctx, any> | BatchOperation<Ctx, any>;
+export type Operation<Ctx> = ItemOperation<Ctx, unknown> | BatchOperation<Ctx, unknown>;
 
 /** Shows a property only for one resource and operation. */
 export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
@@ -191,6 +195,54 @@ export async function runOperation<Ctx>(
 	return results.flat();
 }
 
+/**
+ * A 404 that came on a repeated attempt (after a timeout, a reset or a 5xx): the first attempt may
+ * have done the write and lost its answer. The operation checks with a read before it says so.
+ */
+export function isRepeated404(error: unknown): boolean {
+	const e = error as { httpCode?: string | null; errorResponse?: IDataObject };
+	return e.httpCode === '404' && Number(e.errorResponse?.attempts) > 1;
+}
+
+/** HTTP statuses that mean the provider refused this one item's data: reported on the item, the run goes on. */
+const ITEM_REFUSALS = new Set(['400', '404', '405', '409', '422']);
+
+/**
+ * Writes batch entries one request each (a batch operation's per-item path), up to `concurrency`
+ * at once. A refusal of the item's data (400, 404, 405, 409, 422) is the item's `failed` outcome,
+ * as a bulk call reports it; any other failure goes to `run.fail`, which stops the run without
+ * Continue On Fail (no new entry starts after it).
+ */
+export async function writeEach<Input>(
+	entries: Array<BatchEntry<Input>>,
+	concurrency: number,
+	run: BatchRun<Input>,
+	write: (entry: BatchEntry<Input>) => Promise<IDataObject>,
+): Promise<void> {
+	let next = 0;
+	let stop: { entry: BatchEntry<Input>; error: unknown } | undefined;
+	const worker = async () => {
+		while (next < entries.length && !stop) {
+			const entry = entries[next++];
+			try {
+				run.settle(entry, await write(entry));
+			} catch (error) {
+				const e = error as { httpCode?: string | null; message?: string };
+				if (e.httpCode && ITEM_REFUSALS.has(e.httpCode)) {
+					run.settle(entry, { status: 'failed', error: e.message ?? String(error), httpCode: e.httpCode });
+				} else if (run.continueOnFail) {
+					run.fail([entry], error);
+				} else {
+					// No new entry starts; the run stops once the ones in flight have their outcome.
+					stop ??= { entry, error };
+				}
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, entries.length)) }, worker));
+	if (stop) run.fail([stop.entry], stop.error);
+}
+
 /** Errors the batch runner already gave the "already written" description; they pass through as they are. */
 const described = new WeakSet<object>();
 
@@ -226,6 +278,7 @@ async function runBatch<Ctx, Input>(
 	const errors = new Map<BatchEntry<Input>, unknown>();
 	const total = inputs.size;
 	const run: BatchRun<Input> = {
+		continueOnFail,
 		settle(entry, outcome) {
 			outcomes.set(entry, outcome);
 			errors.delete(entry);
@@ -241,7 +294,7 @@ async function runBatch<Ctx, Input>(
 	try {
 		await operation.executeBatch.call(ctx, context, entries, run);
 	} catch (error) {
-		if (error && typeof error === 'object' && described.has(error)) throw error;
+		if (error && typeof error === 'object' && described.has(error)) throw asNodeError(ctx.getNode(), error);
 		// An unexpected failure: every entry without an outcome yet shares it.
 		run.fail(entries.filter((e) => !outcomes.has(e) && !errors.has(e)), error);
 	}

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- test code, never shipped: untyped JSON from requests are fine here */
+/* eslint-disable @typescript-eslint/no-explicit-any, @n8n/community-nodes/no-restricted-globals -- test code, never shipped: untyped JSON from requests and timers are fine here */
 import { randomUUID } from 'node:crypto';
 
 import { isValidEmail, page, type Reply, type Req, Router } from './http';
@@ -208,7 +208,7 @@ export class ActiveCampaignState {
 	/**
 	 * One bulk import row. Rows with the same email in one import are applied in order, to the
 	 * same contact. `subscribe` adds the contact to a list, but never re-subscribes a contact who
-	 * unsubscribed from it.
+	 * unsubscribed from it (status 2) or bounced (status 3).
 	 */
 	private importContact(c: any): AcContact {
 		const contact = this.findByEmail(c.email) ?? this.addContact({ email: c.email });
@@ -223,7 +223,7 @@ export class ActiveCampaignState {
 		for (const f of c.fields ?? []) if (this.fields.has(String(f.id))) this.setFieldValue(contact.id, String(f.id), String(f.value ?? ''));
 		for (const s of c.subscribe ?? []) {
 			if (!this.lists.has(String(s.listid))) continue;
-			if (this.contactLists.get(`${contact.id}:${s.listid}`)?.status === '2') continue;
+			if (['2', '3'].includes(this.contactLists.get(`${contact.id}:${s.listid}`)?.status ?? '')) continue;
 			this.subscribe(contact.id, String(s.listid), '1');
 		}
 		for (const s of c.unsubscribe ?? []) if (this.lists.has(String(s.listid))) this.subscribe(contact.id, String(s.listid), '2');

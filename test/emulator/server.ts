@@ -278,7 +278,7 @@ export class Emulator {
 			const answer = await found.route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: found.params });
 			if (fault) {
 				// The write happened; the answer never leaves (the socket is destroyed when the emulator stops).
-				this.log.push({ method, path, status: 0, at: Date.now(), body });
+				this.log.push({ method, path, rawUrl: req.url ?? '', status: 0, at: Date.now(), body });
 				return new Promise<void>(() => undefined);
 			}
 			reply(answer, body);

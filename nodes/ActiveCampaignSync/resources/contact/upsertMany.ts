@@ -1,21 +1,24 @@
-import { sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { asNodeError } from '../../../shared/errors';
-import { type BatchOperation, errorItem, forOperation, readEmail } from '../../../shared/operations';
+import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, readEmail, writeEach } from '../../../shared/operations';
 import { splitNames } from '../../../shared/values';
+import { emailsOfContacts, type ImportEnd, refusedContacts, submitImport, waitForImport } from '../../imports';
 import type { AcContext } from '../../types';
-import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD, importPacer } from '../../transport';
+import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD } from '../../transport';
 import { contactBody, contactFields } from './fields';
 
 /**
  * Create or Update Many: every input item in as few calls as ActiveCampaign allows
- * (import/bulk_import, 250 contacts a call, 100 calls a minute), one result per input item.
+ * (import/bulk_import, 250 contacts a call, 100 calls a minute). The runner gives one result per
+ * input item; the same email twice is one contact (the last item's fields win).
+ *
+ * Subscription policy, the same whatever the item count: a contact who unsubscribed from (or
+ * bounced on) a chosen list is not subscribed again, unless Overwrite Status is on.
  */
 
-interface Prepared {
-	index: number;
+interface ContactInput {
 	email: string;
-	/** contact/sync body, for small batches. */
+	/** contact/sync body, for the per-contact path. */
 	sync: IDataObject;
 	/** bulk_import row. */
 	row: IDataObject;
@@ -23,7 +26,12 @@ interface Prepared {
 	lists: string[];
 }
 
-export const upsertMany: BatchOperation<AcContext> = {
+type Entry = BatchEntry<ContactInput>;
+
+/** contactList statuses a contact keeps unless Overwrite Status: unsubscribed (2), bounced (3). */
+const KEPT_LIST_STATUSES = new Set(['2', '3']);
+
+export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 	batch: true,
 	description: forOperation('contact', 'upsertMany', [
 		{
@@ -74,89 +82,141 @@ export const upsertMany: BatchOperation<AcContext> = {
 					default: 300,
 					description: 'How long to wait for imports to finish before reporting the rest as queued',
 				},
+				{
+					displayName: 'Exclude Automations',
+					name: 'excludeAutomations',
+					type: 'boolean',
+					default: false,
+					description: 'Whether imported contacts stay out of automations (for historical loads). Every item then goes through bulk imports, even fewer than 10.',
+				},
+				{
+					displayName: 'Overwrite Status',
+					name: 'overwriteStatus',
+					type: 'boolean',
+					default: false,
+					description: 'Whether contacts who unsubscribed from a chosen list are subscribed to it again. Off: they stay unsubscribed, whatever the item count. On: each contact is written on its own (contact/sync and contactLists), because a bulk import never subscribes them again.',
+				},
 			],
 		},
 	]),
 
-	async executeBatch(ctx, items) {
-		const results: INodeExecutionData[] = new Array(items.length);
-		const prepared: Prepared[] = [];
-		const continueOnFail = this.continueOnFail();
-
-		// 1. Read and check every item before sending anything: a bad one stops the run with nothing sent,
-		//    or (Continue On Fail) is reported on its own item while the rest go ahead.
-		for (let i = 0; i < items.length; i++) {
-			try {
-				prepared.push(await prepare(this, ctx, i));
-			} catch (error) {
-				if (!continueOnFail) throw asNodeError(this.getNode(), error, i);
-				results[i] = errorItem(error, i);
-			}
-		}
-
-		const ok = (p: Prepared, json: IDataObject): INodeExecutionData => ({ json: { email: p.email, ...json }, pairedItem: { item: p.index } });
-
-		if (prepared.length < AC_IMPORT_THRESHOLD) {
-			for (const p of prepared) {
-				try {
-					results[p.index] = ok(p, { status: 'succeeded', contactId: await syncOne(ctx, p) });
-				} catch (error) {
-					if (!continueOnFail) throw asNodeError(this.getNode(), error, p.index);
-					results[p.index] = errorItem(error, p.index);
-				}
-			}
-			return results;
-		}
-
+	async prepare(ctx, i) {
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		if (options.excludeAutomations === true && options.overwriteStatus === true) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Exclude Automations and Overwrite Status cannot be combined (item ${i})`,
+				{ itemIndex: i, description: 'Only a bulk import can exclude automations, and a bulk import never subscribes an unsubscribed contact again. Turn one of them off.' },
+			);
+		}
+		return prepareContact(this, ctx, i);
+	},
+
+	key: (input) => input.email.toLowerCase(),
+	merge: mergeContacts,
+	label: (input) => ({ email: input.email }),
+
+	async executeBatch(ctx, entries, run) {
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const overwrite = options.overwriteStatus === true;
+		const excludeAutomations = options.excludeAutomations === true;
+		if (overwrite || (!excludeAutomations && entries.length < AC_IMPORT_THRESHOLD)) {
+			return syncEach(ctx, entries, run, overwrite);
+		}
 		const wait = options.waitForCompletion !== false;
 		const deadline = Date.now() + Number(options.completionTimeout ?? 300) * 1000;
-		const pending: Array<{ batchId: string; rows: Prepared[] }> = [];
+		const pending: Array<{ batchId: string; at: number; entries: Entry[] }> = [];
 
-		// 2. Send in chunks of 250. A chunk ActiveCampaign refuses over some contacts is sent again without them.
-		for (let start = 0; start < prepared.length; start += AC_IMPORT_SIZE) {
-			let chunk = prepared.slice(start, start + AC_IMPORT_SIZE);
+		// 1. Send in imports of at most 250, sized evenly (never a 1-contact import, which counts
+		//    against a smaller limit). A contact ActiveCampaign refuses is failed and the rest sent again.
+		for (let chunk of evenChunks(entries, AC_IMPORT_SIZE)) {
 			while (chunk.length) {
-				const release = await importPacer(ctx.client).acquire();
-				release();
+				const payload: IDataObject = { contacts: chunk.map((e) => e.input.row) };
+				if (excludeAutomations) payload.exclude_automations = true;
 				try {
-					const answer = await ctx.client.request<IDataObject>({
-						method: 'POST',
-						path: '/import/bulk_import',
-						body: { contacts: chunk.map((p) => p.row) },
-						subject: `a bulk import of ${chunk.length} contacts`,
-					});
-					pending.push({ batchId: String(answer.batchId), rows: chunk });
+					const batchId = await submitImport(ctx.client, payload, chunk.length);
+					for (const entry of chunk) run.settle(entry, { status: 'queued', batchId });
+					pending.push({ batchId, at: Date.now(), entries: chunk });
 					chunk = [];
 				} catch (error) {
-					const reasons = failureReasons(error);
-					// Only re-send when the refusal names contacts of this chunk; otherwise it would repeat forever.
-					if (![...reasons.keys()].some((position) => position < chunk.length)) throw asNodeError(this.getNode(), error);
-					for (const [position, reason] of reasons) {
-						const p = chunk[position];
-						if (p) results[p.index] = { json: { email: p.email, status: 'failed', error: reason, itemIndex: p.index }, pairedItem: { item: p.index } };
+					const reasons = refusedContacts(error);
+					if (![...reasons.keys()].some((position) => position < chunk.length)) {
+						// Refused as a whole (or it failed on the way): these items fail, the others go on.
+						run.fail(chunk, error);
+						chunk = [];
+						continue;
 					}
+					for (const [position, reason] of reasons) if (chunk[position]) run.settle(chunk[position], { status: 'failed', error: reason });
 					chunk = chunk.filter((_, position) => !reasons.has(position));
 				}
 			}
 		}
+		if (!wait) return;
 
-		// 3. Report: queued with the batch id, or what each import did once ActiveCampaign is done.
-		for (const { batchId, rows } of pending) {
-			const info = wait ? await waitForImport(ctx, batchId, deadline) : undefined;
-			const failed = new Set((info?.failure ?? []).map((e) => String(e).toLowerCase()));
-			for (const p of rows) {
-				if (!info) results[p.index] = ok(p, { status: 'queued', batchId });
-				else if (failed.has(p.email.toLowerCase())) {
-					results[p.index] = { json: { email: p.email, status: 'failed', batchId, error: 'ActiveCampaign did not import this contact', itemIndex: p.index }, pairedItem: { item: p.index } };
-				} else results[p.index] = ok(p, { status: 'succeeded', batchId });
+		// 2. What each import did, once ActiveCampaign is done with it.
+		for (const { batchId, at, entries: sent } of pending) {
+			let end: ImportEnd | undefined;
+			try {
+				end = await waitForImport(ctx.client, batchId, at, deadline);
+			} catch (error) {
+				const note = `Accepted by ActiveCampaign; its import status could not be read: ${(error as Error).message}`;
+				for (const entry of sent) run.settle(entry, { status: 'queued', batchId, note });
+				continue;
 			}
+			if (!end) {
+				for (const entry of sent) run.settle(entry, { status: 'queued', batchId, note: 'ActiveCampaign was still processing this import at the completion timeout' });
+				continue;
+			}
+			await settleImport(ctx, run, batchId, end, sent);
 		}
-		return results;
 	},
 };
 
-async function prepare(ctx: IExecuteFunctions, { lookups }: AcContext, i: number): Promise<Prepared> {
+/** Reports one ended import on its entries. */
+async function settleImport({ client }: AcContext, run: BatchRun<ContactInput>, batchId: string, end: ImportEnd, sent: Entry[]): Promise<void> {
+	if (end.status === 'completed') {
+		const refused = new Set(end.failure.map((e) => e.toLowerCase()));
+		for (const entry of sent) {
+			run.settle(
+				entry,
+				refused.has(entry.input.email.toLowerCase())
+					? { status: 'failed', batchId, error: 'ActiveCampaign did not import this contact' }
+					: { status: 'succeeded', batchId },
+			);
+		}
+		return;
+	}
+	// Failed or interrupted: the contacts it did import are found by the ids it reports.
+	let imported: Set<string>;
+	try {
+		imported = end.success.length ? await emailsOfContacts(client, end.success) : new Set();
+	} catch (error) {
+		run.fail(sent, error);
+		return;
+	}
+	for (const entry of sent) {
+		run.settle(
+			entry,
+			imported.has(entry.input.email.toLowerCase())
+				? { status: 'succeeded', batchId }
+				: { status: 'failed', batchId, error: `ActiveCampaign reports the import ${end.status}; this contact was not imported` },
+		);
+	}
+}
+
+/** Splits into the fewest chunks of at most `size`, as even as possible. */
+function evenChunks<T>(all: T[], size: number): T[][] {
+	const count = Math.ceil(all.length / size);
+	const chunks: T[][] = [];
+	for (let c = 0, start = 0; c < count; c++) {
+		const length = Math.floor(all.length / count) + (c < all.length % count ? 1 : 0);
+		chunks.push(all.slice(start, start + length));
+		start += length;
+	}
+	return chunks;
+}
+
+async function prepareContact(ctx: IExecuteFunctions, { lookups }: AcContext, i: number): Promise<ContactInput> {
 	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
 	const fields = ctx.getNodeParameter('additionalFields', i, {}) as IDataObject;
 	const sync = await contactBody(lookups, i, fields, email);
@@ -174,38 +234,66 @@ async function prepare(ctx: IExecuteFunctions, { lookups }: AcContext, i: number
 		subscribe: lists.map((listid) => ({ listid })),
 	};
 	for (const key of Object.keys(row)) if (row[key] === undefined) delete row[key];
-	return { index: i, email, sync, row, tags, lists };
+	return { email, sync, row, tags, lists };
 }
 
-/** contact/sync, then its tags and list subscriptions: the small-batch path. */
-async function syncOne({ client, lookups }: AcContext, p: Prepared): Promise<string> {
-	const answer = await client.request<IDataObject>({ method: 'POST', path: '/contact/sync', body: p.sync, subject: `the contact ${p.email}`, itemIndex: p.index });
-	const contactId = String((answer.contact as IDataObject).id);
-	for (const name of p.tags) {
-		const tag = await lookups.tagCreatingIfMissing(name, p.index);
-		await client.request({ method: 'POST', path: '/contactTags', body: { contactTag: { contact: contactId, tag: tag.id } }, itemIndex: p.index });
-	}
-	for (const list of p.lists) {
-		await client.request({ method: 'POST', path: '/contactLists', body: { contactList: { list, contact: contactId, status: 1 } }, itemIndex: p.index });
-	}
-	return contactId;
+/** Values of `later` win; list-like values (tags, lists, custom fields) are joined, `later` winning per key. */
+function mergeContacts(earlier: ContactInput, later: ContactInput): ContactInput {
+	const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+	const byKey = (a: unknown, b: unknown, key: string) => {
+		const out = new Map<string, IDataObject>();
+		for (const v of [...((a as IDataObject[] | undefined) ?? []), ...((b as IDataObject[] | undefined) ?? [])]) out.set(String(v[key]), v);
+		return [...out.values()];
+	};
+	const tags = union(earlier.tags, later.tags);
+	const lists = union(earlier.lists, later.lists);
+	const row: IDataObject = {
+		...earlier.row,
+		...later.row,
+		tags,
+		fields: byKey(earlier.row.fields, later.row.fields, 'id'),
+		subscribe: lists.map((listid) => ({ listid })),
+	};
+	const a = earlier.sync.contact as IDataObject;
+	const b = later.sync.contact as IDataObject;
+	const contact: IDataObject = { ...a, ...b };
+	if (a.fieldValues || b.fieldValues) contact.fieldValues = byKey(a.fieldValues, b.fieldValues, 'field');
+	return { email: later.email, sync: { contact }, row, tags, lists };
 }
 
-/** `failureReasons` of a refused import: position in the chunk → reason. */
-function failureReasons(error: unknown): Map<number, string> {
-	const body = ((error as { errorResponse?: IDataObject }).errorResponse?.body ?? {}) as IDataObject;
-	const reasons = new Map<number, string>();
-	for (const r of (body.failureReasons as IDataObject[] | undefined) ?? []) {
-		if (Number.isInteger(Number(r.contact))) reasons.set(Number(r.contact), String(r.failureReason ?? 'Refused by ActiveCampaign'));
-	}
-	return reasons;
+/** Items written one contact at a time (few items, or Overwrite Status), up to 5 at once. */
+function syncEach(ctx: AcContext, entries: Entry[], run: BatchRun<ContactInput>, overwrite: boolean): Promise<void> {
+	return writeEach(entries, 5, run, (entry) => syncOne(ctx, entry, overwrite));
 }
 
-async function waitForImport({ client }: AcContext, batchId: string, deadline: number): Promise<{ failure: string[] } | undefined> {
-	for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-		const info = await client.request<IDataObject>({ method: 'GET', path: '/import/info', query: { batchId }, subject: `import ${batchId}` });
-		if (String(info.status).startsWith('complete')) return { failure: (info.failure as string[] | undefined) ?? [] };
-		if (Date.now() + delay > deadline) return undefined;
-		await sleep(delay);
+/**
+ * contact/sync, then its tags and list subscriptions. A list the contact unsubscribed from (or
+ * bounced on) is left alone unless `overwrite`, as a bulk import does.
+ */
+async function syncOne({ client, lookups }: AcContext, { index, input }: Entry, overwrite: boolean): Promise<IDataObject> {
+	const answer = await client.request<IDataObject>({ method: 'POST', path: '/contact/sync', body: input.sync, subject: `the contact ${input.email}`, itemIndex: index });
+	const contactId = String(((answer ?? {}).contact as IDataObject | undefined)?.id ?? '');
+	if (!contactId) throw client.inputError(`ActiveCampaign gave no contact id for ${input.email} (item ${index})`, index);
+	for (const name of input.tags) {
+		const tag = await lookups.tagCreatingIfMissing(name, index);
+		await client.request({ method: 'POST', path: '/contactTags', body: { contactTag: { contact: contactId, tag: tag.id } }, itemIndex: index });
 	}
+	const kept: string[] = [];
+	if (input.lists.length) {
+		const current = new Map<string, string>();
+		if (!overwrite) {
+			const memberships = await client.request<IDataObject>({ method: 'GET', path: '/contacts/{contactId}/contactLists', params: { contactId }, subject: `the lists of contact ${contactId}`, itemIndex: index });
+			for (const cl of ((memberships ?? {}).contactLists as IDataObject[] | undefined) ?? []) current.set(String(cl.list), String(cl.status));
+		}
+		for (const list of input.lists) {
+			if (KEPT_LIST_STATUSES.has(current.get(list) ?? '')) {
+				kept.push(list);
+				continue;
+			}
+			await client.request({ method: 'POST', path: '/contactLists', body: { contactList: { list, contact: contactId, status: 1 } }, itemIndex: index });
+		}
+	}
+	const outcome: IDataObject = { status: 'succeeded', contactId };
+	if (kept.length) outcome.notResubscribed = kept;
+	return outcome;
 }

@@ -7,7 +7,7 @@ import { listLocator } from './locator';
 export const get: ItemOperation<AcContext> = {
 	description: forOperation('list', 'get', [listLocator]),
 
-	async check({ lookups }, i) {
+	async prepare({ lookups }, i) {
 		await lookups.locate('list', 'list', i);
 	},
 

@@ -7,7 +7,7 @@ import { audienceLocator } from './locator';
 export const get: ItemOperation<McContext> = {
 	description: forOperation('audience', 'get', [audienceLocator]),
 
-	check({ lookups }, i) {
+	prepare({ lookups }, i) {
 		lookups.audienceId(i);
 	},
 

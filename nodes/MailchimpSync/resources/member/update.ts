@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { forOperation, isRepeated404, type ItemOperation, readEmail } from '../../../shared/operations';
 import { subscriberHash } from '../../lookups';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
@@ -36,13 +36,18 @@ export const update: ItemOperation<McContext, { audience: string; email: string;
 	},
 
 	async execute({ client }, i, { audience, email, body }) {
-		return client.request<IDataObject>({
-			method: 'PATCH',
-			path: '/lists/{listId}/members/{hash}',
-			params: { listId: audience, hash: subscriberHash(email) },
-			body,
-			subject: `the member ${email} in audience ${audience}`,
-			itemIndex: i,
-		});
+		const subject = `the member ${email} in audience ${audience}`;
+		try {
+			return await client.request<IDataObject>({ method: 'PATCH', path: '/lists/{listId}/members/{hash}', params: { listId: audience, hash: subscriberHash(email) }, body, subject, itemIndex: i });
+		} catch (error) {
+			// A new email moves the member to the new address's hash: a retry after a lost answer finds
+			// nothing at the old one. The first attempt worked if the member is at the new address.
+			const moved = typeof body.email_address === 'string' && subscriberHash(body.email_address) !== subscriberHash(email);
+			if (!moved || !isRepeated404(error)) throw client.nodeError(error, i);
+			const movedTo = { listId: audience, hash: subscriberHash(body.email_address as string) };
+			const member = await client.request<IDataObject>({ method: 'GET', path: '/lists/{listId}/members/{hash}', params: movedTo, subject, itemIndex: i }).catch(() => undefined);
+			if (!member || String(member.email_address).toLowerCase() !== String(body.email_address).toLowerCase()) throw client.nodeError(error, i);
+			return member;
+		}
 	},
 };

@@ -1,0 +1,119 @@
+import { sleep, type IDataObject } from 'n8n-workflow';
+
+import type { ApiClient } from '../shared/transport';
+import { AC_PAGE_SIZE, importPacer } from './transport';
+
+/**
+ * ActiveCampaign's bulk import (`import/bulk_import` + `import/info`), as API-NOTES.md describes
+ * it: paced as ActiveCampaign counts imports, throttling waited out, and the import lifecycle read
+ * defensively.
+ */
+
+/** How an import ended, per `import/info`: contact ids imported, emails refused. */
+export interface ImportEnd {
+	status: 'completed' | 'failed' | 'interrupted';
+	success: string[];
+	failure: string[];
+}
+
+/** First wait after a "Rate limit exceeded" refusal; it doubles up to the cap. */
+const THROTTLE_FIRST_MS = 1000;
+const THROTTLE_MAX_STEP_MS = 15_000;
+/** Longest total wait for the import budget before giving up on an import. */
+const THROTTLE_MAX_TOTAL_MS = 10 * 60_000;
+/** ActiveCampaign advises not to ask for an import's status right after submitting it. */
+const FIRST_POLL_AFTER_MS = 1000;
+const POLL_MAX_STEP_MS = 5000;
+
+const body = (error: unknown): IDataObject => ((error as { errorResponse?: IDataObject }).errorResponse?.body ?? {}) as IDataObject;
+
+/** The refusal of the 100-imports-a-minute limit: the import was refused whole; send it again later. */
+export function isImportThrottled(error: unknown): boolean {
+	const status = (error as { errorResponse?: IDataObject }).errorResponse?.status;
+	const message = body(error).message;
+	return status === 400 && typeof message === 'string' && /rate limit exceeded/i.test(message);
+}
+
+/** `failureReasons` of a refused import: position in the import → reason. */
+export function refusedContacts(error: unknown): Map<number, string> {
+	const reasons = new Map<number, string>();
+	const list = body(error).failureReasons;
+	for (const r of Array.isArray(list) ? (list as unknown[]) : []) {
+		if (!r || typeof r !== 'object') continue;
+		const { contact, failureReason } = r as IDataObject;
+		if (Number.isInteger(Number(contact)) && contact !== null && contact !== '') reasons.set(Number(contact), String(failureReason ?? 'Refused by ActiveCampaign'));
+	}
+	return reasons;
+}
+
+/**
+ * Submits one import and returns its batch id. Multi-contact imports take a slot of the account's
+ * 100 a minute (a rolling window, as ActiveCampaign counts them: a quiet account sends at once).
+ * A "Rate limit exceeded" refusal (the budget used by another integration too) is waited out and
+ * the import sent again, for up to 10 minutes.
+ */
+export async function submitImport(client: ApiClient, payload: IDataObject, count: number): Promise<string> {
+	const pacer = importPacer(client);
+	let waited = 0;
+	for (let step = THROTTLE_FIRST_MS; ; step = Math.min(step * 2, THROTTLE_MAX_STEP_MS)) {
+		if (count > 1) (await pacer.acquire())();
+		try {
+			const answer = await client.request<unknown>({ method: 'POST', path: '/import/bulk_import', body: payload, subject: `a bulk import of ${count} contacts` });
+			const batchId = answer && typeof answer === 'object' ? (answer as IDataObject).batchId : undefined;
+			if (typeof batchId !== 'string' && typeof batchId !== 'number') {
+				throw client.inputError(`ActiveCampaign accepted a bulk import of ${count} contacts but gave no batch ID`, undefined, 'The contacts may still be imported: check them in ActiveCampaign before running again.');
+			}
+			return String(batchId);
+		} catch (error) {
+			if (!isImportThrottled(error) || waited + step > THROTTLE_MAX_TOTAL_MS) throw client.nodeError(error);
+			pacer.pauseUntil(Date.now() + step);
+			await sleep(step);
+			waited += step;
+		}
+	}
+}
+
+/**
+ * An `import/info` answer: how the import ended, or undefined while it has not. `status: false`
+ * (not started yet), `waiting`, `claimed`, `active` and anything unreadable mean: ask again later.
+ */
+export function readImportInfo(answer: unknown): ImportEnd | undefined {
+	if (!answer || typeof answer !== 'object' || Array.isArray(answer)) return undefined;
+	const info = answer as IDataObject;
+	const status = typeof info.status === 'string' ? info.status.trim().toLowerCase() : '';
+	const end = status === 'completed' || status === 'complete' ? 'completed' : status === 'failed' || status === 'interrupted' ? status : undefined;
+	if (!end) return undefined;
+	const strings = (value: unknown) =>
+		Array.isArray(value) ? value.filter((v) => typeof v === 'string' || typeof v === 'number').map(String) : [];
+	return { status: end, success: strings(info.success), failure: strings(info.failure) };
+}
+
+/** Polls `import/info` until the import ends or the deadline passes (then undefined). */
+export async function waitForImport(client: ApiClient, batchId: string, submittedAt: number, deadline: number): Promise<ImportEnd | undefined> {
+	let next = submittedAt + FIRST_POLL_AFTER_MS;
+	for (let step = FIRST_POLL_AFTER_MS; ; step = Math.min(step * 2, POLL_MAX_STEP_MS)) {
+		const wait = next - Date.now();
+		if (wait > 0) {
+			if (Date.now() + wait > deadline) return undefined;
+			await sleep(wait);
+		}
+		const end = readImportInfo(await client.request<unknown>({ method: 'GET', path: '/import/info', query: { batchId }, subject: `import ${batchId}` }));
+		if (end) return end;
+		if (Date.now() >= deadline) return undefined;
+		next = Date.now() + step;
+	}
+}
+
+/** The emails of contacts by id (`GET /contacts?ids=`), lower-cased: what a partial import did import. */
+export async function emailsOfContacts(client: ApiClient, ids: string[]): Promise<Set<string>> {
+	const emails = new Set<string>();
+	for (let start = 0; start < ids.length; start += AC_PAGE_SIZE) {
+		const page = ids.slice(start, start + AC_PAGE_SIZE);
+		const answer = await client.request<unknown>({ method: 'GET', path: '/contacts', query: { ids: page.join(','), limit: AC_PAGE_SIZE } });
+		const contacts = answer && typeof answer === 'object' ? (answer as IDataObject).contacts : undefined;
+		for (const c of Array.isArray(contacts) ? (contacts as IDataObject[]) : []) {
+			if (c && typeof c.email === 'string') emails.add(c.email.toLowerCase());
+		}
+	}
+	return emails;
+}
