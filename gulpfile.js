@@ -1,14 +1,10 @@
 const path = require('path');
-const { task, src, dest } = require('gulp');
+const { task, src, dest, parallel } = require('gulp');
 
-task('build:icons', copyIcons);
+// Icons (light and dark SVGs) and codex files (<Node>.node.json, read by n8n beside each
+// <Node>.node.js) are not TypeScript, so tsc does not emit them: copy them into dist/.
+const copy = (pattern, folder) => () =>
+	src(path.resolve(folder, '**', pattern), { encoding: false }).pipe(dest(path.resolve('dist', folder)));
 
-function copyIcons() {
-	const nodeSource = path.resolve('nodes', '**', '*.{png,svg}');
-	const nodeDestination = path.resolve('dist', 'nodes');
-	src(nodeSource, { encoding: false }).pipe(dest(nodeDestination));
-
-	const credSource = path.resolve('credentials', '**', '*.{png,svg}');
-	const credDestination = path.resolve('dist', 'credentials');
-	return src(credSource, { encoding: false }).pipe(dest(credDestination));
-}
+task('build:icons', parallel(copy('*.{png,svg}', 'nodes'), copy('*.{png,svg}', 'credentials')));
+task('build:codex', copy('*.node.json', 'nodes'));

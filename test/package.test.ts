@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { PACKAGE_DIR } from './harness/n8n';
+import { loadPackage, PACKAGE_DIR } from './harness/n8n';
 
 /** What users install: `npm pack` of this package, as n8n's community package installer fetches it. */
 interface PackResult {
@@ -11,6 +11,8 @@ interface PackResult {
 }
 
 const pkg = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
+	name: string;
+	homepage: string;
 	n8n: { nodes: string[]; credentials: string[] };
 	dependencies?: Record<string, string>;
 	peerDependencies?: Record<string, string>;
@@ -44,6 +46,39 @@ describe('the packed package', () => {
 				const packedIcon = path.posix.join(path.posix.dirname(entry), variant.replace(/^file:/, ''));
 				expect(files).toContain(packedIcon);
 			}
+		}
+	});
+
+	// Codex: what n8n's node panel uses to file and find a node (categories, search aliases, docs link).
+	test('every node has its codex file beside it, read by the n8n loader, linking to a README section', async () => {
+		const headings = readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8')
+			.split('\n')
+			.filter((line) => /^#{1,6} /.test(line))
+			// GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes.
+			.map((line) => line.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+		const loader = await loadPackage();
+		for (const entry of pkg.n8n.nodes) {
+			const codexFile = entry.replace(/\.js$/, '.json');
+			expect(files).toContain(codexFile);
+			const codex = JSON.parse(readFileSync(path.join(PACKAGE_DIR, codexFile), 'utf8')) as {
+				node: string;
+				categories: string[];
+				subcategories: Record<string, string[]>;
+				alias: string[];
+				resources: { primaryDocumentation: Array<{ url: string }>; credentialDocumentation: Array<{ url: string }> };
+			};
+			const name = codex.node.replace(`${pkg.name}.`, '');
+			expect(codex.node).toBe(`${pkg.name}.${name}`);
+			expect(codex.categories).toEqual(['Marketing', 'Communication']);
+			expect(Object.keys(codex.subcategories).every((category) => codex.categories.includes(category))).toBe(true);
+			expect(codex.alias).toEqual(expect.arrayContaining(['email marketing', 'newsletter', 'audience', 'CRM']));
+			for (const { url } of [...codex.resources.primaryDocumentation, ...codex.resources.credentialDocumentation]) {
+				expect(url.startsWith(`${pkg.homepage}?tab=readme-ov-file#`)).toBe(true);
+				expect(headings).toContain(url.split('#')[1]);
+			}
+			// n8n-core's loader (as n8n loads an installed package) attaches it to the node type.
+			const loaded = loader.nodeTypes[name]?.type as { description: { codex?: { categories?: string[]; alias?: string[] } } } | undefined;
+			expect(loaded?.description.codex).toEqual(expect.objectContaining({ categories: codex.categories, alias: codex.alias }));
 		}
 	});
 
