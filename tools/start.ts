@@ -19,6 +19,7 @@ import { subscriberHash } from '../test/emulator/mailchimp';
 import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../test/emulator/seed';
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, startEmulator } from '../test/emulator/server';
 import { PACKAGE_DIR } from '../test/harness/n8n';
+import { activateWebhookExamples, checkWebhookExamples, WEBHOOK_EXAMPLES } from './webhooks';
 
 const N8N_VERSION = '1.123.81';
 const RUNTIME = path.join(PACKAGE_DIR, '.n8n-runtime');
@@ -44,6 +45,8 @@ const n8nEnv: NodeJS.ProcessEnv = {
 	N8N_RUNNERS_ENABLED: 'false',
 	N8N_SECURE_COOKIE: 'false',
 	N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+	// The URL n8n registers for webhook triggers: the sandbox delivers events there.
+	WEBHOOK_URL: `http://127.0.0.1:${N8N_PORT}/`,
 };
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, quiet = true): string {
@@ -126,6 +129,7 @@ function importSandboxData(emulator: Emulator): void {
 		writeFileSync(path.join(folder, name), JSON.stringify(workflow));
 	});
 	run(N8N_BIN, ['import:workflow', '--separate', `--input=${folder}`], RUNTIME, n8nEnv);
+	activateWebhookExamples(N8N_BIN, RUNTIME, n8nEnv, examples.flatMap((name, i) => (WEBHOOK_EXAMPLES.includes(name) ? [`audsyncExample${String(i + 10).padStart(2, '0')}`] : [])));
 }
 
 async function waitForEditor(child: ChildProcess, log: string[]): Promise<void> {
@@ -207,11 +211,19 @@ n8n ${N8N_VERSION} is running with n8n-nodes-audience-sync installed (${ours.joi
   Log in:   ${owner.email} / ${owner.password}   (a local account on 127.0.0.1 only)
   Sandbox:  ${emulator.url}  (ActiveCampaign: ${emulator.ac.contacts.size} contacts; Mailchimp audience ${SANDBOX_AUDIENCE_ID})
   Credentials "ActiveCampaign sandbox" and "Mailchimp sandbox" are imported, with the examples/ workflows.
+  The webhook trigger examples are active: \`npm run fire -- mailchimp unsubscribe\` (with SANDBOX_PORT=${SANDBOX_PORT}) fires an event at them.
 ${CHECK ? '' : '\nCtrl+C stops n8n and the sandbox. n8n logs: kept in memory, printed if it stops unexpectedly.'}`);
 
 	if (CHECK) {
-		const ok = ours.includes('n8n-nodes-audience-sync.activeCampaignSync') && ours.includes('n8n-nodes-audience-sync.mailchimpSync');
-		console.log(ok ? 'Check passed: n8n lists both nodes.' : 'Check FAILED: n8n does not list both nodes.');
+		const expected = ['activeCampaignSync', 'mailchimpSync', 'activeCampaignSyncWebhookTrigger', 'mailchimpSyncWebhookTrigger'].map((n) => `n8n-nodes-audience-sync.${n}`);
+		let ok = expected.every((n) => ours.includes(n));
+		console.log(ok ? 'Check passed: n8n lists the nodes and both webhook triggers.' : `Check FAILED: n8n does not list ${expected.filter((n) => !ours.includes(n)).join(', ')}.`);
+		try {
+			console.log(`Check passed: ${await checkWebhookExamples(emulator)}`);
+		} catch (error) {
+			ok = false;
+			console.log(`Check FAILED: ${(error as Error).message}`);
+		}
 		await stop();
 		return ok ? 0 : 1;
 	}

@@ -108,6 +108,77 @@ export class Emulator {
 	}
 
 	/**
+	 * The sandbox plays an ActiveCampaign event as if it happened in the account: the contact's
+	 * state changes accordingly (so Confirm With the API agrees), then the event is delivered.
+	 * `options.email` picks the contact (default: the first one).
+	 */
+	async fireAc(type: string, options: Record<string, unknown> = {}): Promise<Reply> {
+		if (!['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'].includes(type)) {
+			return { status: 400, body: { message: 'The sandbox fires subscribe, unsubscribe, update, contact_tag_added or contact_tag_removed' } };
+		}
+		const contact = typeof options.email === 'string' ? this.ac.findByEmail(options.email) : this.ac.contacts.values().next().value;
+		if (!contact) return { status: 404, body: { message: 'No such contact in the sandbox' } };
+		const list = [...this.ac.lists.values()][0];
+		let tag: string | undefined;
+		if ((type === 'subscribe' || type === 'unsubscribe') && list) this.ac.subscribe(contact.id, list.id, type === 'subscribe' ? '1' : '2');
+		if (type === 'update') contact.udate = this.ac.now();
+		if (type.startsWith('contact_tag')) {
+			const t = [...this.ac.tags.values()][0] ?? this.ac.addTag('sandbox');
+			tag = t.tag;
+			if (type === 'contact_tag_added') this.ac.tagContact(contact.id, t.id);
+			else for (const [k, ct] of this.ac.contactTags) if (ct.contact === contact.id && ct.tag === t.id) this.ac.contactTags.delete(k);
+		}
+		const fields = Object.fromEntries([...this.ac.fieldValues.values()].filter((fv) => fv.contact === contact.id).map((fv) => [fv.field, fv.value]));
+		const payload = {
+			type,
+			date_time: new Date().toISOString(),
+			initiated_by: 'admin',
+			initiated_from: 'admin',
+			list: (type === 'subscribe' || type === 'unsubscribe') && list ? list.id : '0',
+			...(tag ? { tag } : {}),
+			contact: { id: contact.id, email: contact.email, first_name: contact.firstName, last_name: contact.lastName, phone: contact.phone, fields },
+		};
+		return { status: 200, body: { payload, deliveries: await this.deliverAc(payload) } };
+	}
+
+	/**
+	 * The sandbox plays a Mailchimp audience event (the member's status changes accordingly),
+	 * then delivers it. `options.list` picks the audience (default: the first one with a
+	 * webhook), `options.email` the member.
+	 */
+	async fireMc(type: string, options: Record<string, unknown> = {}): Promise<Reply> {
+		if (!['subscribe', 'unsubscribe', 'profile', 'cleaned', 'upemail', 'campaign'].includes(type)) {
+			return { status: 400, body: { message: 'The sandbox fires subscribe, unsubscribe, profile, cleaned, upemail or campaign' } };
+		}
+		const list = typeof options.list === 'string' ? this.mc.lists.get(options.list) : [...this.mc.lists.values()].find((l) => l.webhooks.size) ?? [...this.mc.lists.values()][0];
+		if (!list) return { status: 404, body: { message: 'No such audience in the sandbox' } };
+		const firedAt = new Date().toISOString().replace('T', ' ').slice(0, 19);
+		let data: Record<string, unknown>;
+		if (type === 'campaign') {
+			const campaign = this.mc.addCampaign(`sandbox${String(this.mc.campaigns.size + 1).padStart(4, '0')}`, list.id, 'sent', 'Sandbox campaign');
+			data = { id: campaign.id, subject: campaign.settings.subject_line, status: 'sent', reason: '', list_id: list.id };
+		} else {
+			const wanted = typeof options.email === 'string' ? options.email.toLowerCase() : undefined;
+			const members = [...list.members.values()];
+			const member =
+				(wanted ? members.find((m) => m.email_address.toLowerCase() === wanted) : undefined) ??
+				(type === 'subscribe' ? members.find((m) => m.status !== 'subscribed') : members.find((m) => m.status === 'subscribed')) ??
+				(wanted ? this.mc.addMember(list.id, wanted, 'unsubscribed') : members[0]);
+			if (!member) return { status: 404, body: { message: 'No member in that audience' } };
+			const status: Record<string, string> = { subscribe: 'subscribed', unsubscribe: 'unsubscribed', cleaned: 'cleaned' };
+			if (status[type]) member.status = status[type];
+			member.last_changed = this.mc.now();
+			const merges = { EMAIL: member.email_address, ...member.merge_fields };
+			data =
+				type === 'upemail'
+					? { list_id: list.id, new_id: member.unique_email_id, new_email: member.email_address, old_email: `old.${member.email_address}` }
+					: { id: member.unique_email_id, email: member.email_address, email_type: 'html', list_id: list.id, merges, ...(type === 'unsubscribe' ? { action: 'unsub', reason: 'manual' } : {}), ...(type === 'cleaned' ? { reason: 'hard' } : {}) };
+		}
+		const payload = { type, fired_at: firedAt, data };
+		return { status: 200, body: { payload, deliveries: await this.deliverMc(list.id, payload, 'admin') } };
+	}
+
+	/**
 	 * ActiveCampaign delivers an event to every webhook registered for its type and source (and
 	 * list, when the webhook names one): a form-encoded POST with bracketed keys.
 	 */
@@ -203,6 +274,18 @@ export class Emulator {
 				status: 200,
 				body: { dc: 'us18', role: 'owner', accountname: 'Sandbox Account', user_id: 1, login_url: this.url, api_endpoint: this.url },
 			});
+		}
+		const fire = /^\/_sandbox\/fire\/(activecampaign|mailchimp)\/(\w+)$/.exec(path);
+		if (fire && method === 'POST') {
+			// A sandbox control, not part of either API: play an event and deliver it to the registered webhooks.
+			let options: Record<string, unknown> = {};
+			try {
+				options = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+			} catch {
+				return reply({ status: 400, body: { message: 'The body must be JSON (or empty)' } });
+			}
+			const answer = fire[1] === 'activecampaign' ? await this.fireAc(fire[2], options) : await this.fireMc(fire[2], options);
+			return reply(answer);
 		}
 		if (!isAc && !isMc) return reply({ status: 404, body: { message: 'Not an API path of this emulator' } });
 

@@ -273,3 +273,28 @@ describe('ActiveCampaign Sync Webhook Trigger', () => {
 		expect(hooks()).toHaveLength(0);
 	});
 });
+
+describe('the sandbox fires test events at active webhook triggers (npm run fire)', () => {
+	test('POST /_sandbox/fire/<provider>/<event> plays the event, so that even Confirm With the API agrees, and delivers it', async () => {
+		const list = 'audFire001';
+		emulator.mc.addList(list, 'Fire audience');
+		emulator.mc.addMember(list, 'fired@example.com', 'subscribed', { FNAME: 'Fired' });
+		const mc = track(await webhookTrigger('mailchimpSyncWebhookTrigger', { audience: list, events: ['unsubscribe'], sources: ['user', 'admin', 'api'], confirmWithApi: true }, mcCreds()));
+		await mc.activate();
+		const res = await fetch(`${emulator.url}/_sandbox/fire/mailchimp/unsubscribe`, { method: 'POST', body: JSON.stringify({ list, email: 'fired@example.com' }) });
+		expect(res.status).toBe(200);
+		expect(((await res.json()) as { deliveries: Array<{ status: number }> }).deliveries.map((d) => d.status)).toEqual([200]);
+		expect(mc.items()).toEqual([[expect.objectContaining({ type: 'unsubscribe', member: expect.objectContaining({ email_address: 'fired@example.com', status: 'unsubscribed' }) })]]);
+		await mc.deactivate();
+
+		const ac = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', { events: ['contact_tag_added'], sources: ['admin'], confirmWithApi: true }, acCreds()));
+		await ac.activate();
+		const contact = emulator.ac.addContact({ email: 'tagged@example.com', firstName: 'Tagged' });
+		const fired = await fetch(`${emulator.url}/_sandbox/fire/activecampaign/contact_tag_added`, { method: 'POST', body: JSON.stringify({ email: contact.email }) });
+		expect(fired.status).toBe(200);
+		expect(ac.items()).toEqual([[expect.objectContaining({ type: 'contact_tag_added', contact: expect.objectContaining({ id: contact.id, firstName: 'Tagged' }) })]]);
+		expect((await fetch(`${emulator.url}/_sandbox/fire/activecampaign/nonsense`, { method: 'POST' })).status).toBe(400);
+		await ac.deactivate();
+	});
+});
+

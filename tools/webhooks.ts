@@ -1,0 +1,59 @@
+/**
+ * The webhook trigger examples in `npm start`: activated with n8n's CLI before n8n starts (so n8n
+ * registers their webhooks with the sandbox on start-up), and, for `--check`, one event fired at
+ * each through the sandbox, checked by its effect on the sandbox's data.
+ */
+import { spawnSync } from 'node:child_process';
+
+import { SANDBOX_AUDIENCE_ID } from '../test/emulator/seed';
+import { subscriberHash } from '../test/emulator/mailchimp';
+import type { Emulator } from '../test/emulator/server';
+
+export const WEBHOOK_EXAMPLES = ['activecampaign-webhook.json', 'mailchimp-webhook.json'];
+
+/** Marks the imported webhook examples active; n8n registers their webhooks when it starts. */
+export function activateWebhookExamples(n8nBin: string, cwd: string, env: NodeJS.ProcessEnv, ids: string[]): void {
+	for (const id of ids) {
+		const result = spawnSync(n8nBin, ['update:workflow', `--id=${id}`, '--active=true'], { cwd, env, encoding: 'utf8' });
+		if (result.status !== 0) throw new Error(`n8n update:workflow --id=${id} --active=true failed:\n${(result.stderr ?? '').slice(-1500)}`);
+	}
+}
+
+async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!ok()) {
+		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 250));
+	}
+}
+
+/**
+ * Fires an ActiveCampaign `subscribe` and a Mailchimp `unsubscribe` through the sandbox, as
+ * the providers deliver them, and waits for the example workflows' effects.
+ */
+export async function checkWebhookExamples(emulator: Emulator): Promise<string> {
+	const audience = emulator.mc.lists.get(SANDBOX_AUDIENCE_ID)!;
+	await until('n8n to register the webhooks with the sandbox', () => emulator.ac.webhooks.size === 1 && audience.webhooks.size === 1);
+
+	const acContact = [...emulator.ac.contacts.values()][1];
+	const fromAc = await emulator.fireAc('subscribe', { email: acContact.email });
+	const acDelivered = (fromAc.body as { deliveries: Array<{ status: number }> }).deliveries;
+	if (acDelivered.length !== 1 || acDelivered[0].status !== 200) throw new Error(`ActiveCampaign delivery answered ${JSON.stringify(acDelivered)}`);
+	await until(`the ActiveCampaign webhook workflow to add ${acContact.email} to the Mailchimp audience`, () => audience.members.has(subscriberHash(acContact.email)), 30_000);
+
+	const mcEmail = [...emulator.ac.contacts.values()][0].email;
+	const newsletter = [...emulator.ac.lists.values()][0];
+	const mcContact = emulator.ac.findByEmail(mcEmail)!;
+	emulator.ac.subscribe(mcContact.id, newsletter.id, '1');
+	const fromMc = await emulator.fireMc('unsubscribe', { list: SANDBOX_AUDIENCE_ID, email: mcEmail });
+	const mcDelivered = (fromMc.body as { deliveries: Array<{ status: number }> }).deliveries;
+	if (mcDelivered.length !== 1 || mcDelivered[0].status !== 200) throw new Error(`Mailchimp delivery answered ${JSON.stringify(mcDelivered)}`);
+	await until(`the Mailchimp webhook workflow to unsubscribe ${mcEmail} in ActiveCampaign`, () => emulator.ac.contactLists.get(`${mcContact.id}:${newsletter.id}`)?.status === '2', 30_000);
+
+	// A forged delivery (no secret) is refused by the running n8n.
+	const url = [...audience.webhooks.values()][0].url.split('?')[0];
+	const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `type=unsubscribe&data%5Blist_id%5D=${SANDBOX_AUDIENCE_ID}&data%5Bemail%5D=x%40example.com` });
+	if (forged.status !== 401) throw new Error(`A delivery without the secret got HTTP ${forged.status}, not 401`);
+
+	return `webhooks: ActiveCampaign subscribe of ${acContact.email} → Mailchimp member; Mailchimp unsubscribe of ${mcEmail} → unsubscribed from ${newsletter.name}; a delivery without the secret → 401.`;
+}
