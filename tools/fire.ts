@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- a developer tool, never shipped: Node globals, console output are fine here */
 /**
  * `npm run fire -- <activecampaign|mailchimp> <event> [email]`: asks the running sandbox (`npm start`
  * or `npm run sandbox`) to play an event and deliver it, form-encoded as the provider does, to every

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a developer tool, never shipped: child processes, Node globals, Node modules are fine here */
 /**
  * The webhook trigger examples in `npm start`: activated with n8n's CLI before n8n starts (so n8n
  * registers their webhooks with the sandbox on start-up), and, for `--check`, one event fired at
