@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @n8n/community-nodes/no-restricted-globals -- test code, never shipped: untyped JSON from requests and timers are fine here */
 import { randomUUID } from 'node:crypto';
 
+import { formatInOffset, ProviderClock, readFilterDate } from './clock';
 import { isValidEmail, page, type Reply, type Req, Router } from './http';
 
 /**
@@ -117,16 +118,23 @@ export class ActiveCampaignState {
 	private readonly emails = new Map<string, AcContact>();
 	private readonly tagLinks = new Map<string, { id: string; contact: string; tag: string }>();
 	private nextId = 1;
-	private clock = Date.UTC(2026, 0, 1);
+	/** The provider's clock (the emulator shares one between both APIs). */
+	clock = new ProviderClock();
+	/** The account's time zone offset: with a `wall` clock, cdate/udate are written in it (`2026-11-25T05:35:00-06:00`). */
+	utcOffset = '-06:00';
+	/** How `filters[created_*]`/`filters[updated_*]` values are read: honouring their zone, or as the account's local wall time. */
+	filterReading: 'offset' | 'local' = 'offset';
+	/** Whether `*_after`/`*_before` include a contact stamped exactly at the bound (undocumented; exclusive by default). */
+	filterBoundary: 'exclusive' | 'inclusive' = 'exclusive';
 
 	id(): string {
 		return String(this.nextId++);
 	}
 
-	/** Strictly increasing timestamps, so created/updated filters are deterministic. */
+	/** A change's stamp: with the default `sequence` clock strictly increasing UTC, with `wall` the account's local time. */
 	now(): string {
-		this.clock += 1000;
-		return new Date(this.clock).toISOString();
+		const ms = this.clock.stampMs();
+		return this.clock.mode === 'wall' ? formatInOffset(ms, this.utcOffset) : new Date(ms).toISOString();
 	}
 
 	findByEmail(email: string): AcContact | undefined {
@@ -343,17 +351,19 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 		}
 		const idGreater = q.get('id_greater');
 		if (idGreater) all = all.filter((c) => Number(c.id) > Number(idGreater));
-		const bounds: Array<[string, 'cdate' | 'udate', (a: string, b: string) => boolean]> = [
-			['filters[created_before]', 'cdate', (a, b) => a < b],
-			['filters[created_after]', 'cdate', (a, b) => a > b],
-			['filters[updated_before]', 'udate', (a, b) => a < b],
-			['filters[updated_after]', 'udate', (a, b) => a > b],
+		const inclusive = state.filterBoundary === 'inclusive';
+		const bounds: Array<[string, 'cdate' | 'udate', (a: number, b: number) => boolean]> = [
+			['filters[created_before]', 'cdate', (a, b) => a < b || (inclusive && a === b)],
+			['filters[created_after]', 'cdate', (a, b) => a > b || (inclusive && a === b)],
+			['filters[updated_before]', 'udate', (a, b) => a < b || (inclusive && a === b)],
+			['filters[updated_after]', 'udate', (a, b) => a > b || (inclusive && a === b)],
 		];
 		for (const [param, field, cmp] of bounds) {
 			const v = q.get(param);
 			if (v) {
-				const bound = new Date(v).toISOString();
-				all = all.filter((c) => cmp(c[field], bound));
+				const bound = readFilterDate(v, state.filterReading, state.utcOffset);
+				if (Number.isNaN(bound)) return invalid(`${param} is not a valid date`, `/data/attributes/${param}`);
+				all = all.filter((c) => cmp(Date.parse(c[field]), bound));
 			}
 		}
 		const order = [...q.keys()].find((k) => k.startsWith('orders['));

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test code, never shipped: untyped JSON from requests are fine here */
 import { createHash } from 'node:crypto';
 
+import { formatInOffset, ProviderClock } from './clock';
 import { isValidEmail, page, type Reply, type Req, Router } from './http';
 
 /**
@@ -61,11 +62,13 @@ export class MailchimpState {
 	checkWebhookUrl: (url: string) => Promise<number> = async () => 200;
 	private webhookIds = 0;
 	private tagIds = new Map<string, number>();
-	private clock = Date.UTC(2026, 0, 1);
+	/** The provider's clock (the emulator shares one between both APIs). Stamps are UTC, `+00:00`, whole seconds. */
+	clock = new ProviderClock();
+	/** Whether `since_last_changed`/`before_last_changed` include a member stamped exactly at the bound (undocumented; inclusive by default). */
+	filterBoundary: 'exclusive' | 'inclusive' = 'inclusive';
 
 	now(): string {
-		this.clock += 1000;
-		return new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+		return formatInOffset(this.clock.stampMs(), '+00:00');
 	}
 
 	addList(id: string, name: string): McList {
@@ -270,15 +273,27 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 		let all = [...list.members.values()];
 		const status = q.get('status');
 		all = status ? all.filter((m) => m.status === status) : all.filter((m) => m.status !== 'archived');
-		const since = q.get('since_last_changed');
-		if (since) all = all.filter((m) => Date.parse(m.last_changed) >= Date.parse(since));
-		const before = q.get('before_last_changed');
-		if (before) all = all.filter((m) => Date.parse(m.last_changed) <= Date.parse(before));
+		const inclusive = state.filterBoundary === 'inclusive';
+		for (const [param, after] of [['since_last_changed', true], ['before_last_changed', false]] as const) {
+			const value = q.get(param);
+			if (!value) continue;
+			const bound = Date.parse(value);
+			if (Number.isNaN(bound)) {
+				return problem(400, 'Invalid Resource', 'The resource submitted could not be validated.', '', { errors: [{ field: param, message: 'This value is not a valid datetime.' }] });
+			}
+			all = all.filter((m) => {
+				const t = Date.parse(m.last_changed);
+				return (after ? t > bound : t < bound) || (inclusive && t === bound);
+			});
+		}
 		const sortField = q.get('sort_field');
 		if (sortField && ['timestamp_opt', 'timestamp_signup', 'last_changed'].includes(sortField)) {
 			const key = sortField === 'last_changed' ? 'last_changed' : 'timestamp_signup';
 			const dir = q.get('sort_dir') === 'DESC' ? -1 : 1;
-			all.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) * dir);
+			// By instant (stamps set by tests may mix `Z` and `+00:00`); ties keep a stable order, as a database's would.
+			const keyed = all.map((m) => ({ m, t: Date.parse(m[key]) }));
+			keyed.sort((a, b) => (a.t - b.t) * dir);
+			all = keyed.map((k) => k.m);
 		}
 		return { status: 200, body: { members: page(all, q, 'count', 10, 1000), list_id: list.id, total_items: all.length } };
 	});

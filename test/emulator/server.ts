@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo, Socket } from 'node:net';
 
 import { ActiveCampaignState, activeCampaignRoutes } from './activecampaign';
+import { ProviderClock } from './clock';
 import { delay, readBody, type Reply, type Router, send } from './http';
 import { MailchimpState, mailchimpRoutes, problem } from './mailchimp';
 
@@ -30,6 +31,8 @@ export interface Fault {
 	times?: number;
 	/** For kind 429: the Retry-After header value to send (AC sends one, Mailchimp none). */
 	retryAfter?: string;
+	/** Matching requests to let through before the fault hits (default 0): fails a poll partway. */
+	after?: number;
 	/** For kind import-refuses: positions in the import's contacts to name in failureReasons. */
 	refuse?: number[];
 	/** For kind reply: the answer to send. */
@@ -52,6 +55,17 @@ export interface EmulatorOptions {
 	mcMaxInFlight?: number;
 	/** ActiveCampaign accounts answering 402 (payment issue) on every request. */
 	acPaymentRequired?: boolean;
+	/** `wall`: changes are stamped with the provider's clock at one-second resolution, as the real APIs do (see clock.ts). */
+	clock?: 'sequence' | 'wall';
+	/** Provider time minus the test machine's time (changes' stamps and the `Date` header). */
+	clockSkewMs?: number;
+}
+
+/** What a request hook sees: called for every request that reached an API route, before it is answered. */
+export interface RequestInfo {
+	method: string;
+	path: string;
+	query: URLSearchParams;
 }
 
 export const AC_TEST_KEY = 'ac-test-key-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -71,6 +85,13 @@ export class Emulator {
 	 */
 	readonly log: Array<{ method: string; path: string; rawUrl: string; status: number; at: number; body?: unknown }> = [];
 	faults: Fault[] = [];
+	/** The providers' clock, shared by both fake APIs; every answer's `Date` header reads it. */
+	readonly clock = new ProviderClock();
+	/**
+	 * Runs before a request is answered (after auth and limits): tests change records here, between
+	 * the pages of a poll, as live traffic would.
+	 */
+	beforeAnswer?: (request: RequestInfo) => void | Promise<void>;
 	rejected429 = { ac: 0, mc: 0 };
 	maxMcInFlight = 0;
 	url = '';
@@ -94,8 +115,14 @@ export class Emulator {
 			acRetryAfterSeconds: 1,
 			mcMaxInFlight: 10,
 			acPaymentRequired: false,
+			clock: 'sequence',
+			clockSkewMs: 0,
 			...options,
 		};
+		this.clock.mode = this.options.clock;
+		this.clock.skewMs = this.options.clockSkewMs;
+		this.ac.clock = this.clock;
+		this.mc.clock = this.clock;
 		this.acRouter = activeCampaignRoutes(this.ac);
 		this.mcRouter = mailchimpRoutes(this.mc);
 		this.mc.checkWebhookUrl = async (url) => {
@@ -246,6 +273,10 @@ export class Emulator {
 		const i = this.faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(path)));
 		if (i < 0) return undefined;
 		const fault = this.faults[i];
+		if (fault.after) {
+			fault.after--;
+			return undefined;
+		}
 		fault.times = (fault.times ?? 1) - 1;
 		if (fault.times <= 0) this.faults.splice(i, 1);
 		return fault;
@@ -258,6 +289,7 @@ export class Emulator {
 		const raw = await readBody(req);
 		const isAc = path.startsWith('/api/3');
 		const isMc = path === '/3.0' || path.startsWith('/3.0/');
+		res.setHeader('date', new Date(this.clock.nowMs()).toUTCString());
 		const reply = (r: Reply, body?: unknown) => {
 			this.log.push({ method, path, rawUrl: req.url ?? '', status: r.status, at: Date.now(), body });
 			send(res, r);
@@ -348,6 +380,7 @@ export class Emulator {
 				}
 				return reply(isAc ? { status: 404, body: { message: 'No Result found' } } : problem(404, 'Resource Not Found', 'The requested resource could not be found.'));
 			}
+			if (this.beforeAnswer) await this.beforeAnswer({ method, path, query: url.searchParams });
 			const routeKey = `${method} ${found.route.pattern}`;
 			this.counts.set(routeKey, (this.counts.get(routeKey) ?? 0) + 1);
 			let body: unknown;

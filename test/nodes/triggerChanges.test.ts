@@ -1,0 +1,327 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { AC_TEST_KEY, type Emulator, type EmulatorOptions, MC_TEST_KEY, startEmulator } from '../emulator/server';
+import type { McMember } from '../emulator/mailchimp';
+import { poller } from '../harness/n8n';
+import { churn } from './churn';
+
+/**
+ * The polling triggers under live traffic, against an emulator whose clock behaves like the
+ * providers' (stamps at one-second resolution, a `Date` header, optional skew against n8n's clock).
+ * The provider's clock is frozen and moved by the tests, so "the same second" is exact.
+ * Each trigger is polled through n8n-core's PollContext, with its static data kept between polls.
+ */
+let emulator: Emulator;
+afterEach(async () => {
+	await emulator?.stop();
+});
+
+async function start(options: EmulatorOptions = {}): Promise<Emulator> {
+	emulator = await startEmulator({ acRatePerSecond: 1000, clock: 'wall', ...options });
+	emulator.clock.freeze();
+	return emulator;
+}
+/** Lets provider time pass (n8n's own clock does not matter to the triggers). */
+const tick = (seconds = 2) => emulator.clock.advance(seconds * 1000);
+
+const acTrigger = (event = 'contactChanged', extra: IDataObject = {}) =>
+	poller('activeCampaignSyncTrigger', { event, ...extra }, { activeCampaignSyncApi: { apiUrl: emulator.url, apiKey: AC_TEST_KEY } });
+const mcTrigger = (list: string, extra: IDataObject = {}) =>
+	poller(
+		'mailchimpSyncTrigger',
+		{ audience: { __rl: true, mode: 'id', value: list }, status: '', ...extra },
+		{ mailchimpSyncApi: { apiKey: MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl } },
+	);
+
+const emails = (items: IDataObject[] | null, field = 'email') => (items ?? []).map((i) => String(i[field]));
+const sorted = (values: string[]) => [...values].sort();
+const isContactPage = (path: string, query: URLSearchParams) =>
+	path === '/api/3/contacts' && [...query.keys()].some((k) => k.startsWith('filters['));
+const isMemberPage = (path: string, query: URLSearchParams) => path.endsWith('/members') && query.get('sort_dir') !== 'DESC';
+
+describe('a change during paging is neither lost nor repeated', () => {
+	test('Mailchimp: a member changed between two pages of a 1,500-member poll', async () => {
+		await start();
+		const mc = emulator.mc;
+		mc.addList('live', 'Live');
+		const trigger = await mcTrigger('live');
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		const members: McMember[] = [];
+		for (let i = 0; i < 1500; i++) {
+			members.push(mc.addMember('live', `m${i}@example.com`));
+			if (i % 100 === 99) tick(1);
+		}
+		tick();
+		let pages = 0;
+		emulator.beforeAnswer = ({ path, query }) => {
+			if (isMemberPage(path, query) && ++pages === 2) members[5].last_changed = mc.now();
+		};
+		const first = emails(await trigger.poll(), 'email_address');
+		emulator.beforeAnswer = undefined;
+		expect(first.length).toBe(new Set(first).size);
+		expect(sorted(first)).toEqual(sorted(members.map((m) => m.email_address)));
+		// m5's second change happened during the poll: the next poll brings it, once.
+		tick();
+		const second = await trigger.poll();
+		expect(second?.map((m) => [m.email_address, m.last_changed])).toEqual([['m5@example.com', members[5].last_changed]]);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+	});
+
+	test('ActiveCampaign: a contact deleted and another updated between two pages', async () => {
+		await start();
+		const ac = emulator.ac;
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		const contacts = Array.from({ length: 250 }, (_, i) => ac.addContact({ email: `c${i}@example.com` }));
+		tick();
+		let pages = 0;
+		emulator.beforeAnswer = ({ path, query }) => {
+			if (isContactPage(path, query) && ++pages === 2) {
+				ac.contacts.delete(contacts[3].id);
+				contacts[7].udate = ac.now();
+			}
+		};
+		const first = emails(await trigger.poll());
+		emulator.beforeAnswer = undefined;
+		expect(first.length).toBe(new Set(first).size);
+		const expected = contacts.filter((_, i) => i !== 3).map((c) => c.email);
+		expect(sorted(first.filter((e) => e !== 'c3@example.com'))).toEqual(sorted(expected));
+		tick();
+		expect((await trigger.poll())?.map((c) => [c.email, c.udate])).toEqual([['c7@example.com', contacts[7].udate]]);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+	});
+});
+
+test('ActiveCampaign: a contact created mid-poll beyond the first total is emitted, though a later edit is seen first', async () => {
+	await start();
+	const ac = emulator.ac;
+	const trigger = await acTrigger();
+	expect(await trigger.poll()).toBeNull();
+	tick();
+	const contacts = Array.from({ length: 200 }, (_, i) => ac.addContact({ email: `c${i}@example.com` }));
+	tick();
+	let pages = 0;
+	let created: { email: string } | undefined;
+	emulator.beforeAnswer = ({ path, query }) => {
+		if (isContactPage(path, query) && ++pages === 2) {
+			created = ac.addContact({ email: 'mid-poll@example.com' });
+			tick(1);
+			contacts[150].firstName = 'Edited';
+			contacts[150].udate = ac.now();
+		}
+	};
+	const first = emails(await trigger.poll());
+	emulator.beforeAnswer = undefined;
+	tick();
+	const second = emails(await trigger.poll());
+	tick();
+	const third = emails(await trigger.poll());
+	const all = [...first, ...second, ...third];
+	expect(created).toBeDefined();
+	expect(all.length).toBe(new Set(all).size);
+	expect(sorted(all)).toEqual(sorted([...contacts.map((c) => c.email), 'mid-poll@example.com']));
+});
+
+describe('a change in the same second as a poll', () => {
+	test.each(['exclusive', 'inclusive'] as const)('ActiveCampaign, %s date filters', async (boundary) => {
+		await start();
+		emulator.ac.filterBoundary = boundary;
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		emulator.ac.addContact({ email: 'a@example.com' });
+		const first = emails(await trigger.poll());
+		emulator.ac.addContact({ email: 'b@example.com' }); // same provider second as the poll
+		tick();
+		const second = emails(await trigger.poll());
+		tick();
+		const third = emails(await trigger.poll());
+		expect(sorted([...first, ...second, ...third])).toEqual(['a@example.com', 'b@example.com']);
+	});
+
+	test.each(['exclusive', 'inclusive'] as const)('Mailchimp, %s since_last_changed', async (boundary) => {
+		await start();
+		emulator.mc.filterBoundary = boundary;
+		emulator.mc.addList('same', 'Same second');
+		const trigger = await mcTrigger('same');
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		emulator.mc.addMember('same', 'a@example.com');
+		const first = emails(await trigger.poll(), 'email_address');
+		emulator.mc.addMember('same', 'b@example.com');
+		tick();
+		const second = emails(await trigger.poll(), 'email_address');
+		tick();
+		const third = emails(await trigger.poll(), 'email_address');
+		expect(sorted([...first, ...second, ...third])).toEqual(['a@example.com', 'b@example.com']);
+	});
+});
+
+describe('accounts in another time zone', () => {
+	test.each(['-06:00', '+05:30'])('ActiveCampaign stamps in %s, filters read as local time', async (offset) => {
+		await start();
+		const ac = emulator.ac;
+		ac.utcOffset = offset;
+		ac.filterReading = 'local';
+		ac.addContact({ email: 'old@example.com' });
+		tick();
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		const a = ac.addContact({ email: 'a@example.com' });
+		expect(a.udate.endsWith(offset)).toBe(true);
+		tick();
+		const first = await trigger.poll();
+		expect(first?.map((c) => [c.email, c.udate])).toEqual([['a@example.com', a.udate]]);
+		a.firstName = 'Changed';
+		a.udate = ac.now();
+		tick();
+		const second = await trigger.poll();
+		// The provider's own text, offset included, reaches the workflow.
+		expect(second?.map((c) => [c.email, c.firstName, c.udate])).toEqual([['a@example.com', 'Changed', a.udate]]);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+
+		const created = await acTrigger('contactCreated');
+		expect(await created.poll()).toBeNull();
+		tick();
+		ac.addContact({ email: 'b@example.com' });
+		tick();
+		expect(emails(await created.poll())).toEqual(['b@example.com']);
+	});
+});
+
+describe('clock skew between n8n and the provider', () => {
+	test.each([-5000, 5000])('ActiveCampaign %i ms: starts from the provider\'s now, then every change once', async (skew) => {
+		await start({ clockSkewMs: skew });
+		emulator.clock.freeze(Date.now() + skew);
+		const ac = emulator.ac;
+		ac.addContact({ email: 'before@example.com' });
+		tick(3);
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		const after = ac.addContact({ email: 'after@example.com' });
+		tick();
+		expect(emails(await trigger.poll())).toEqual(['after@example.com']);
+		after.udate = ac.now();
+		tick();
+		expect(emails(await trigger.poll())).toEqual(['after@example.com']);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+	});
+
+	test.each([-5000, 5000])('Mailchimp %i ms: starts from the provider\'s now, then every change once', async (skew) => {
+		await start({ clockSkewMs: skew });
+		emulator.clock.freeze(Date.now() + skew);
+		const mc = emulator.mc;
+		mc.addList('skew', 'Skew');
+		mc.addMember('skew', 'before@example.com');
+		tick(3);
+		const trigger = await mcTrigger('skew');
+		expect(await trigger.poll()).toBeNull();
+		const after = mc.addMember('skew', 'after@example.com');
+		tick();
+		expect(emails(await trigger.poll(), 'email_address')).toEqual(['after@example.com']);
+		after.last_changed = mc.now();
+		tick();
+		expect(emails(await trigger.poll(), 'email_address')).toEqual(['after@example.com']);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+	});
+});
+
+describe('bounded work and failures', () => {
+	test('ActiveCampaign: a backlog larger than Max Items per Poll comes over several polls, in change order, each once', async () => {
+		await start();
+		const ac = emulator.ac;
+		const trigger = await acTrigger('contactChanged', { maxItemsPerPoll: 100 });
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		const contacts = Array.from({ length: 250 }, (_, i) => {
+			if (i % 60 === 0) tick(1);
+			return ac.addContact({ email: `b${i}@example.com` });
+		});
+		// Updates stamp older contacts later than newer ones: change order is not id order.
+		for (let i = 0; i < 250; i += 7) contacts[i].udate = ac.now();
+		tick();
+		const polls: IDataObject[][] = [];
+		for (let p = 0; p < 4; p++) {
+			polls.push((await trigger.poll()) ?? []);
+			tick(61); // n8n polls a minute apart at the most often
+		}
+		expect(polls.map((p) => p.length)).toEqual([100, 100, 50, 0]);
+		const order = polls.flat().map((c) => [Date.parse(String(c.udate)), Number(c.id)]);
+		const inChangeOrder = [...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+		expect(order).toEqual(inChangeOrder);
+		expect(sorted(emails(polls.flat()))).toEqual(sorted(contacts.map((c) => c.email)));
+	});
+
+	test('Mailchimp: a backlog larger than Max Items per Poll comes over several polls, in change order, each once', async () => {
+		await start();
+		const mc = emulator.mc;
+		mc.addList('backlog', 'Backlog');
+		const trigger = await mcTrigger('backlog', { maxItemsPerPoll: 1000 });
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		// 2,500 members, 1,200 of them in one second: more than a page and more than a poll.
+		const members = Array.from({ length: 2500 }, (_, i) => {
+			if (i === 1000 || i === 2200) tick(1);
+			return mc.addMember('backlog', `b${i}@example.com`);
+		});
+		tick();
+		const polls: IDataObject[][] = [];
+		for (let p = 0; p < 4; p++) {
+			polls.push((await trigger.poll()) ?? []);
+			tick();
+		}
+		expect(polls.map((p) => p.length)).toEqual([1000, 1000, 500, 0]);
+		const stamps = polls.flat().map((m) => Date.parse(String(m.last_changed)));
+		expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+		const all = emails(polls.flat(), 'email_address');
+		expect(all.length).toBe(new Set(all).size);
+		expect(sorted(all)).toEqual(sorted(members.map((m) => m.email_address)));
+	});
+
+	test.each(['activeCampaign', 'mailchimp'] as const)('%s: a poll that fails partway emits nothing and keeps its cursor', async (service) => {
+		await start();
+		let trigger;
+		let expected: string[];
+		const field = service === 'mailchimp' ? 'email_address' : 'email';
+		if (service === 'mailchimp') {
+			emulator.mc.addList('fail', 'Fail');
+			trigger = await mcTrigger('fail');
+			await trigger.poll();
+			tick();
+			expected = Array.from({ length: 2100 }, (_, i) => emulator.mc.addMember('fail', `f${i}@example.com`).email_address);
+		} else {
+			trigger = await acTrigger();
+			await trigger.poll();
+			tick();
+			expected = Array.from({ length: 250 }, (_, i) => emulator.ac.addContact({ email: `f${i}@example.com` }).email);
+		}
+		tick();
+		const before = JSON.stringify(trigger.staticData());
+		const path = service === 'mailchimp' ? /\/members$/ : /\/contacts$/;
+		emulator.faults.push({ kind: 'echo-secret', method: 'GET', path, after: 2 });
+		await expect(trigger.poll()).rejects.toThrow();
+		expect(JSON.stringify(trigger.staticData())).toBe(before);
+		const retried = emails(await trigger.poll(), field);
+		expect(retried.length).toBe(new Set(retried).size);
+		expect(sorted(retried)).toEqual(sorted(expected));
+	});
+});
+
+describe('churn: 20 polls while writes arrive between and during them', () => {
+	// CHURN_SEED=<n> replays a run; the seed is in every failure message.
+	const seed = Number(process.env.CHURN_SEED) || Math.floor(Math.random() * 2 ** 31);
+	test.each(['mailchimp', 'activeCampaign'] as const)('%s: every change emitted, none twice', async (service) => {
+		const result = await churn(service, { seed, polls: 20 });
+		expect({ seed: result.seed, problems: result.problems.slice(0, 20) }).toEqual({ seed, problems: [] });
+		expect(result.changes).toBeGreaterThan(100);
+		expect(result.emitted).toBeGreaterThan(0);
+	});
+});
