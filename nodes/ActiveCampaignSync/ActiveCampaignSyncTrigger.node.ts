@@ -1,16 +1,9 @@
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-	type IPollFunctions,
-} from 'n8n-workflow';
+import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 
-import { collectPages } from '../shared/transport';
-import { pollChanges } from '../shared/polling';
+import { DEFAULT_MAX_ITEMS_PER_POLL, maxItemsPerPollProperty, pollChanges } from '../shared/polling';
+import { contactChanges } from './changes';
 import { simplifyContact } from './resources/contact/fields';
-import { activeCampaignClient, activeCampaignPages } from './transport';
+import { activeCampaignClient } from './transport';
 
 /** Polls ActiveCampaign for contacts created, or created or updated, since the last poll. */
 export class ActiveCampaignSyncTrigger implements INodeType {
@@ -45,23 +38,15 @@ export class ActiveCampaignSyncTrigger implements INodeType {
 				default: true,
 				description: 'Whether to return a simplified version of the response instead of the raw data',
 			},
+			maxItemsPerPollProperty,
 		],
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const created = this.getNodeParameter('event') === 'contactCreated';
+		const event = this.getNodeParameter('event') === 'contactCreated' ? 'contactCreated' : 'contactChanged';
 		const simplify = this.getNodeParameter('simplify', true) as boolean;
-		const dateField = created ? 'cdate' : 'udate';
-		const client = await activeCampaignClient(this);
-		const contacts = (query: IDataObject, limit?: number) =>
-			collectPages(activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query as Record<string, string>, { limit, stableOrder: !limit }));
-		return pollChanges(this, {
-			// AC documents ordering by cdate and id (not udate): the newest contact either way.
-			sample: () => contacts({ [created ? 'orders[cdate]' : 'orders[id]']: 'DESC' }, 1),
-			changedSince: (since) => contacts({ [created ? 'filters[created_after]' : 'filters[updated_after]']: since }),
-			id: (c) => String(c.id),
-			changedAt: (c) => String(c[dateField]),
-			shape: simplify ? simplifyContact : undefined,
-		});
+		const maxItems = this.getNodeParameter('maxItemsPerPoll', DEFAULT_MAX_ITEMS_PER_POLL) as number;
+		const source = contactChanges(await activeCampaignClient(this), event);
+		return pollChanges(this, { ...source, shape: simplify ? simplifyContact : undefined }, maxItems);
 	}
 }

@@ -1,19 +1,12 @@
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-	type IPollFunctions,
-} from 'n8n-workflow';
+import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 
-import { collectPages } from '../shared/transport';
-import { pollChanges } from '../shared/polling';
+import { DEFAULT_MAX_ITEMS_PER_POLL, maxItemsPerPollProperty, pollChanges } from '../shared/polling';
+import { memberChanges } from './changes';
 import { readAudienceId } from './lookups';
 import { listSearch } from './methods';
 import { readText } from '../shared/values';
 import { audienceLocator } from './resources/audience/locator';
-import { authenticationProperty, mailchimpClient, mailchimpCredentials, mailchimpPages } from './transport';
+import { authenticationProperty, mailchimpClient, mailchimpCredentials } from './transport';
 
 /** Polls a Mailchimp audience for members added or changed since the last poll. */
 export class MailchimpSyncTrigger implements INodeType {
@@ -47,6 +40,7 @@ export class MailchimpSyncTrigger implements INodeType {
 				default: '',
 				description: 'Only members with this status',
 			},
+			maxItemsPerPollProperty,
 		],
 	};
 
@@ -55,16 +49,7 @@ export class MailchimpSyncTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const audience = readAudienceId(this, this.getNodeParameter('audience', undefined, { extractValue: true }));
 		const status = readText(this, this.getNodeParameter('status', ''), 'Status');
-		const client = await mailchimpClient(this);
-		const members = (query: Record<string, string>, limit?: number) =>
-			collectPages(
-				mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', { ...(status ? { status } : {}), sort_field: 'last_changed', ...query }, { limit, params: { listId: audience } }),
-			);
-		return pollChanges(this, {
-			sample: () => members({ sort_dir: 'DESC' }, 1),
-			changedSince: (since) => members({ sort_dir: 'ASC', since_last_changed: since }),
-			id: (m) => String(m.id),
-			changedAt: (m) => String(m.last_changed),
-		});
+		const maxItems = this.getNodeParameter('maxItemsPerPoll', DEFAULT_MAX_ITEMS_PER_POLL) as number;
+		return pollChanges(this, memberChanges(await mailchimpClient(this), this.getNode(), audience, status), maxItems);
 	}
 }

@@ -244,6 +244,9 @@ export async function collectPages<T>(pages: AsyncGenerator<T[]>, map: (item: T)
 }
 
 export class ApiClient {
+	/** The provider's clock as its last answer's `Date` header gave it (ms), when there was one. */
+	serverDate?: number;
+
 	constructor(
 		private readonly ctx: HttpContext,
 		readonly api: ApiDescription,
@@ -340,6 +343,8 @@ export class ApiClient {
 			}
 
 			const status = response.statusCode;
+			const date = Date.parse(String(headerValue(response.headers, 'date') ?? ''));
+			if (!Number.isNaN(date)) this.serverDate = date;
 			const text = typeof response.body === 'string' ? response.body : '';
 			let body: unknown;
 			let unreadable = false;

@@ -4,35 +4,37 @@ import { poller } from '../harness/n8n';
 /** The polling triggers, polled as n8n does for an active workflow, against the emulator. */
 let emulator: Emulator;
 beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
+	emulator = await startEmulator({ acRatePerSecond: 1000, clock: 'wall' });
+	emulator.clock.freeze();
 });
 afterAll(() => emulator.stop());
 
 const acCreds = () => ({ activeCampaignSyncApi: { apiUrl: emulator.url, apiKey: AC_TEST_KEY } });
 const mcCreds = () => ({ mailchimpSyncApi: { apiKey: MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl } });
-/** A change time just after now, as the API would stamp a change made now. */
-let tick = 0;
-const later = () => new Date(Date.now() + 1000 + tick++ * 1000).toISOString();
+/** Lets provider time pass: a change is emitted once its second is over on the provider's clock. */
+const tick = (seconds = 2) => emulator.clock.advance(seconds * 1000);
 
 describe('ActiveCampaign Sync Trigger', () => {
 	test('first poll sets the cursor and emits nothing; later polls emit each change once', async () => {
 		emulator.ac.addContact({ email: 'before@example.com' });
+		tick();
 		const trigger = await poller('activeCampaignSyncTrigger', { event: 'contactChanged' }, acCreds());
 		expect(await trigger.poll()).toBeNull();
 
-		const t1 = later();
-		const a = emulator.ac.addContact({ email: 'new-a@example.com', cdate: t1, udate: t1 });
-		const b = emulator.ac.addContact({ email: 'new-b@example.com', cdate: t1, udate: t1 });
+		const a = emulator.ac.addContact({ email: 'new-a@example.com' });
+		const b = emulator.ac.addContact({ email: 'new-b@example.com' });
+		tick();
 		const first = await trigger.poll();
 		expect(first?.map((c) => c.email)).toEqual(['new-a@example.com', 'new-b@example.com']);
 		expect(await trigger.poll()).toBeNull();
 
 		// An update to an existing contact is a change; contacts at the cursor's own second are not repeated.
-		const t2 = later();
 		b.firstName = 'Changed';
-		b.udate = t2;
+		b.udate = emulator.ac.now();
+		tick();
 		const second = await trigger.poll();
 		expect(second).toEqual([expect.objectContaining({ id: b.id, firstName: 'Changed' })]);
+		tick();
 		expect(await trigger.poll()).toBeNull();
 		expect(a.id).not.toBe(b.id);
 	});
@@ -40,15 +42,22 @@ describe('ActiveCampaign Sync Trigger', () => {
 	test('Contact Created ignores updates; manual mode fetches the newest contact as a sample', async () => {
 		emulator.ac.contacts.clear();
 		const existing = emulator.ac.addContact({ email: 'existing@example.com' });
+		tick();
 		const trigger = await poller('activeCampaignSyncTrigger', { event: 'contactCreated' }, acCreds());
 		await trigger.poll();
-		existing.udate = later();
+		existing.udate = emulator.ac.now();
+		tick();
 		expect(await trigger.poll()).toBeNull();
-		const t = later();
-		emulator.ac.addContact({ email: 'created-only@example.com', cdate: t, udate: t });
+		emulator.ac.addContact({ email: 'created-only@example.com' });
+		tick();
 		expect((await trigger.poll())?.map((c) => c.email)).toEqual(['created-only@example.com']);
 		const sample = await (await poller('activeCampaignSyncTrigger', { event: 'contactCreated' }, acCreds())).poll('manual');
 		expect(sample).toHaveLength(1);
+	});
+
+	test('a Max Items per Poll below 1 is refused, naming the option', async () => {
+		const trigger = await poller('activeCampaignSyncTrigger', { event: 'contactChanged', maxItemsPerPoll: 0 }, acCreds());
+		await expect(trigger.poll()).rejects.toThrow(/Max Items per Poll must be a whole number of at least 1/);
 	});
 });
 
@@ -56,19 +65,23 @@ describe('Mailchimp Sync Trigger', () => {
 	test('members added or changed since the last poll, each once, boundary included', async () => {
 		emulator.mc.addList('trig', 'Trigger audience');
 		emulator.mc.addMember('trig', 'old@example.com');
+		tick();
 		const trigger = await poller('mailchimpSyncTrigger', { audience: { __rl: true, mode: 'id', value: 'trig' }, status: '' }, mcCreds());
 		expect(await trigger.poll()).toBeNull();
 
-		const t1 = later();
 		const m = emulator.mc.addMember('trig', 'joined@example.com');
-		m.last_changed = t1;
+		tick();
 		expect((await trigger.poll())?.map((x) => x.email_address)).toEqual(['joined@example.com']);
 		// Mailchimp's since_last_changed is inclusive: the member at the cursor comes back, and is filtered.
+		tick();
 		expect(await trigger.poll()).toBeNull();
 
+		// A member stamped in an already-polled second (visible late) is still emitted, once.
 		const n = emulator.mc.addMember('trig', 'same-second@example.com');
-		n.last_changed = t1;
+		n.last_changed = m.last_changed;
+		tick();
 		expect((await trigger.poll())?.map((x) => x.email_address)).toEqual(['same-second@example.com']);
+		tick();
 		expect(await trigger.poll()).toBeNull();
 	});
 });
