@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, never shipped: Node modules are fine here */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 

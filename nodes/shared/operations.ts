@@ -328,7 +328,8 @@ function alreadyWritten<Input>(
 	total: number,
 ): Error {
 	const written: number[] = [];
-	for (const [entry, outcome] of outcomes) if (WRITTEN.has(String(outcome.status))) written.push(...entry.items);
+	// A loop, not push(...items): spreading a large array into arguments throws a RangeError.
+	for (const [entry, outcome] of outcomes) if (WRITTEN.has(String(outcome.status))) for (const item of entry.items) written.push(item);
 	const inFailed = failed.flatMap((e) => e.items);
 	const first = inFailed.reduce((min, i) => Math.min(min, i), inFailed[0] ?? 0);
 	const e = withItem(ctx, error, first) as Error & { description?: string | null };

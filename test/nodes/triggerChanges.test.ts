@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, never shipped: Node globals are fine here */
 import type { IDataObject } from 'n8n-workflow';
 
 import { AC_TEST_KEY, type Emulator, type EmulatorOptions, MC_TEST_KEY, startEmulator } from '../emulator/server';
