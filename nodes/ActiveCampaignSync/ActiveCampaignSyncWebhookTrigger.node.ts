@@ -14,13 +14,16 @@ import {
 import { type ApiClient, collectPages } from '../shared/transport';
 import {
 	answer,
+	forgetRegistration,
 	formFields,
+	isObject,
+	keepOnlyOurRegistration,
 	newWebhookSecret,
-	requestSecret,
-	secretMatches,
+	refuseWithoutSecret,
+	rememberRegistration,
+	unlessNotFound,
 	urlWithSecret,
 	type WebhookState,
-	withoutQuery,
 } from '../shared/webhooks';
 import { readText, shown } from '../shared/values';
 import { AC_ID, loadAll } from './lookups';
@@ -33,8 +36,6 @@ const SOURCES = ['public', 'admin', 'api', 'system'];
 
 type Hooked = IHookFunctions | IWebhookFunctions;
 
-const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNotFound = (error: unknown) => String((error as { httpCode?: unknown }).httpCode) === '404';
 
 function chosen(ctx: Hooked, name: 'events' | 'sources'): string[] {
 	const value = ctx.getNodeParameter(name, []);
@@ -59,14 +60,7 @@ async function confirmContact(client: ApiClient, type: string, list: string, con
 	const id = typeof contact.id === 'string' ? contact.id.trim() : '';
 	const email = typeof contact.email === 'string' ? contact.email.trim().toLowerCase() : '';
 	if (!/^\d+$/.test(id) || !email) return undefined;
-	const read = async (path: string) => {
-		try {
-			return await client.request<IDataObject>({ method: 'GET', path, params: { id }, subject: `contact ${id}` });
-		} catch (error) {
-			if (isNotFound(error)) return undefined;
-			throw client.nodeError(error);
-		}
-	};
+	const read = (path: string) => unlessNotFound(client, client.request<IDataObject>({ method: 'GET', path, params: { id }, subject: `contact ${id}` }));
 	const found = await read('/contacts/{id}');
 	const record = isObject(found?.contact) ? found.contact : undefined;
 	if (!record || String(record.email ?? '').toLowerCase() !== email) return undefined;
@@ -168,39 +162,21 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 		default: {
 			/** True only when exactly our webhook is registered as configured; stale copies are removed. */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const state = this.getWorkflowStaticData('node') as WebhookState;
-				const url = this.getNodeWebhookUrl('default') as string;
 				const client = await activeCampaignClient(this);
 				const hooks = await collectPages(activeCampaignPages<IDataObject>(client, '/webhooks', 'webhooks'));
 				const events = chosen(this, 'events');
 				const sources = chosen(this, 'sources');
 				const list = listOf(this) || '0';
-				let found = false;
-				for (const hook of hooks) {
-					if (withoutQuery(hook.url) !== withoutQuery(url)) continue;
-					const ours =
-						!found &&
-						state.secret !== undefined &&
-						String(hook.id) === state.webhookId &&
-						hook.url === urlWithSecret(url, state.secret) &&
-						sameSet(hook.events, events) &&
-						sameSet(hook.sources, sources) &&
-						String(hook.listid ?? '0') === list;
-					if (ours) {
-						found = true;
-						continue;
-					}
-					// Ours from an earlier activation (another secret or settings): never leave duplicates.
-					await client.request({ method: 'DELETE', path: '/webhooks/{id}', params: { id: String(hook.id) } }).catch((error) => {
-						if (!isNotFound(error)) throw error;
-					});
-				}
-				if (!found) {
-					delete state.webhookId;
-					delete state.secret;
-					delete state.target;
-				}
-				return found;
+				return keepOnlyOurRegistration(
+					this.getWorkflowStaticData('node') as WebhookState,
+					this.getNodeWebhookUrl('default') as string,
+					hooks.map((hook) => ({
+						id: String(hook.id),
+						url: hook.url,
+						sameSettings: sameSet(hook.events, events) && sameSet(hook.sources, sources) && String(hook.listid ?? '0') === list,
+					})),
+					(id) => unlessNotFound(client, client.request({ method: 'DELETE', path: '/webhooks/{id}', params: { id } })),
+				);
 			},
 
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -229,9 +205,7 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 				});
 				const hook = isObject(answer.webhook) ? answer.webhook : {};
 				if (hook.id === undefined) throw new NodeOperationError(this.getNode(), 'ActiveCampaign did not return the new webhook\'s id');
-				state.webhookId = String(hook.id);
-				state.secret = secret;
-				state.target = list || '0';
+				rememberRegistration(state, String(hook.id), secret, list || '0');
 				return true;
 			},
 
@@ -239,23 +213,17 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 				const state = this.getWorkflowStaticData('node') as WebhookState;
 				if (state.webhookId) {
 					const client = await activeCampaignClient(this);
-					await client.request({ method: 'DELETE', path: '/webhooks/{id}', params: { id: state.webhookId } }).catch((error) => {
-						if (!isNotFound(error)) throw error;
-					});
+					await unlessNotFound(client, client.request({ method: 'DELETE', path: '/webhooks/{id}', params: { id: state.webhookId } }));
 				}
-				delete state.webhookId;
-				delete state.secret;
-				delete state.target;
+				forgetRegistration(state);
 				return true;
 			},
 		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const state = this.getWorkflowStaticData('node') as WebhookState;
-		if (!secretMatches(requestSecret(this), state.secret)) {
-			return answer(this, 401, { message: 'Unauthorized: this webhook URL needs its secret' });
-		}
+		const refused = refuseWithoutSecret(this, this.getWorkflowStaticData('node') as WebhookState);
+		if (refused) return refused;
 		const fields = formFields(this);
 		const type = typeof fields.type === 'string' ? fields.type : '';
 		const contact = isObject(fields.contact) ? fields.contact : {};

@@ -12,13 +12,16 @@ import {
 import type { ApiClient } from '../shared/transport';
 import {
 	answer,
+	forgetRegistration,
 	formFields,
+	isObject,
+	keepOnlyOurRegistration,
 	newWebhookSecret,
-	requestSecret,
-	secretMatches,
+	refuseWithoutSecret,
+	rememberRegistration,
+	unlessNotFound,
 	urlWithSecret,
 	type WebhookState,
-	withoutQuery,
 } from '../shared/webhooks';
 import { readAudienceId, subscriberHash } from './lookups';
 import { loadOptions } from './methods';
@@ -44,9 +47,9 @@ const flags = (chosen: string[], all: readonly string[]) => Object.fromEntries(a
 const sameFlags = (registered: unknown, wanted: Record<string, boolean>) =>
 	Object.entries(wanted).every(([k, v]) => ((registered as IDataObject | undefined)?.[k] === true) === v);
 
-const isNotFound = (error: unknown) => String((error as { httpCode?: unknown }).httpCode) === '404';
-
-const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Removes a registration; one already gone is fine. */
+const removeWebhook = (client: ApiClient, list: string, webhookId: string) =>
+	unlessNotFound(client, client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: list, webhookId } }));
 
 /** Member statuses an event leaves behind, for *Confirm With the API*. */
 const STATUS_AFTER: Record<string, string[] | undefined> = {
@@ -62,14 +65,7 @@ const STATUS_AFTER: Record<string, string[] | undefined> = {
  */
 async function confirm(client: ApiClient, list: string, type: string, firedAt: IDataObject[string], data: IDataObject): Promise<IDataObject | undefined> {
 	const base = { type, fired_at: firedAt };
-	const read = async (path: string, params: Record<string, string>): Promise<IDataObject | undefined> => {
-		try {
-			return await client.request<IDataObject>({ method: 'GET', path, params });
-		} catch (error) {
-			if (isNotFound(error)) return undefined;
-			throw client.nodeError(error);
-		}
-	};
+	const read = (path: string, params: Record<string, string>) => unlessNotFound(client, client.request<IDataObject>({ method: 'GET', path, params }));
 	if (type === 'campaign') {
 		// Campaign ids are letters and digits; anything else cannot be one (and never reaches a path).
 		const id = typeof data.id === 'string' ? data.id : '';
@@ -176,44 +172,26 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 			/** True only when exactly our webhook is registered as configured; stale copies are removed. */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const state = this.getWorkflowStaticData('node') as WebhookState;
-				const url = this.getNodeWebhookUrl('default') as string;
 				const list = audienceOf(this);
 				const client = await mailchimpClient(this);
 				if (state.target && state.target !== list && state.webhookId) {
 					// The audience changed while the workflow was inactive: remove the old registration.
-					await client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: state.target, webhookId: state.webhookId } }).catch((error) => {
-						if (!isNotFound(error)) throw error;
-					});
-					delete state.webhookId;
+					await removeWebhook(client, state.target, state.webhookId);
+					forgetRegistration(state);
 				}
 				const answer = await client.request<IDataObject>({ method: 'GET', path: '/lists/{listId}/webhooks', params: { listId: list }, subject: `the webhooks of audience ${list}` });
 				const events = flags(selected(this, 'events', EVENTS), EVENTS);
 				const sources = flags(selected(this, 'sources', SOURCES), SOURCES);
-				let found = false;
-				for (const hook of (answer.webhooks as IDataObject[] | undefined) ?? []) {
-					if (withoutQuery(hook.url) !== withoutQuery(url)) continue;
-					const ours =
-						!found &&
-						state.secret !== undefined &&
-						String(hook.id) === state.webhookId &&
-						hook.url === urlWithSecret(url, state.secret) &&
-						sameFlags(hook.events, events) &&
-						sameFlags(hook.sources, sources);
-					if (ours) {
-						found = true;
-						continue;
-					}
-					// Ours from an earlier activation (another secret or other events): never leave duplicates.
-					await client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: list, webhookId: String(hook.id) } }).catch((error) => {
-						if (!isNotFound(error)) throw error;
-					});
-				}
-				if (!found) {
-					delete state.webhookId;
-					delete state.secret;
-					delete state.target;
-				}
-				return found;
+				return keepOnlyOurRegistration(
+					state,
+					this.getNodeWebhookUrl('default') as string,
+					((answer.webhooks as IDataObject[] | undefined) ?? []).map((hook) => ({
+						id: String(hook.id),
+						url: hook.url,
+						sameSettings: sameFlags(hook.events, events) && sameFlags(hook.sources, sources),
+					})),
+					(id) => removeWebhook(client, list, id),
+				);
 			},
 
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -233,23 +211,14 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 					body: { url: urlWithSecret(url, secret), events: flags(events, EVENTS), sources: flags(sources, SOURCES) },
 					subject: `a webhook on audience ${list}`,
 				});
-				state.webhookId = String(hook.id);
-				state.secret = secret;
-				state.target = list;
+				rememberRegistration(state, String(hook.id), secret, list);
 				return true;
 			},
 
 			async delete(this: IHookFunctions): Promise<boolean> {
 				const state = this.getWorkflowStaticData('node') as WebhookState;
-				if (state.webhookId && state.target) {
-					const client = await mailchimpClient(this);
-					await client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: state.target, webhookId: state.webhookId } }).catch((error) => {
-						if (!isNotFound(error)) throw error;
-					});
-				}
-				delete state.webhookId;
-				delete state.secret;
-				delete state.target;
+				if (state.webhookId && state.target) await removeWebhook(await mailchimpClient(this), state.target, state.webhookId);
+				forgetRegistration(state);
 				return true;
 			},
 		},
@@ -260,10 +229,8 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 		// webhook is being created, before the new secret is saved, so it is not asked for.
 		if (this.getWebhookName() === 'setup') return answer(this, 200, { message: 'Webhook URL is reachable' });
 
-		const state = this.getWorkflowStaticData('node') as WebhookState;
-		if (!secretMatches(requestSecret(this), state.secret)) {
-			return answer(this, 401, { message: 'Unauthorized: this webhook URL needs its secret' });
-		}
+		const refused = refuseWithoutSecret(this, this.getWorkflowStaticData('node') as WebhookState);
+		if (refused) return refused;
 		const fields = formFields(this);
 		const type = typeof fields.type === 'string' ? fields.type : '';
 		const data = isObject(fields.data) ? fields.data : {};

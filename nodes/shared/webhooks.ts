@@ -2,6 +2,8 @@ import { randomBytes, timingSafeEqual } from 'crypto';
 
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import type { ApiClient } from './transport';
+
 /**
  * Provider-neutral pieces of a webhook trigger whose provider does not sign its deliveries:
  * a random secret carried in the registered URL, safe parsing of form-encoded bracketed keys,
@@ -52,6 +54,67 @@ export function answer(ctx: IWebhookFunctions, status: number, body: IDataObject
 	return { noWebhookResponse: true };
 }
 
+export const isObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The answer of a request, or undefined when the resource does not exist (404); other failures are thrown. */
+export async function unlessNotFound<T>(client: ApiClient, pending: Promise<T>): Promise<T | undefined> {
+	try {
+		return await pending;
+	} catch (error) {
+		if (String((error as { httpCode?: unknown }).httpCode) === '404') return undefined;
+		throw client.nodeError(error);
+	}
+}
+
+export function rememberRegistration(state: WebhookState, webhookId: string, secret: string, target: string): void {
+	state.webhookId = webhookId;
+	state.secret = secret;
+	state.target = target;
+}
+
+export function forgetRegistration(state: WebhookState): void {
+	delete state.webhookId;
+	delete state.secret;
+	delete state.target;
+}
+
+/** A webhook as the provider lists it, and whether its settings (events, sources, list) are the trigger's. */
+export interface Registration {
+	id: string;
+	url: unknown;
+	sameSettings: boolean;
+}
+
+/**
+ * The trigger's checkExists: our registration (the stored id, at this node's URL with the stored
+ * secret, with the trigger's settings) is kept; every other registration of this node's URL (left
+ * by an earlier activation whose static data was lost, or with other settings) is removed, so
+ * reactivating never leaves a duplicate. Without ours, the stored state is forgotten. True when
+ * ours is registered.
+ */
+export async function keepOnlyOurRegistration(
+	state: WebhookState,
+	url: string,
+	registrations: Registration[],
+	remove: (id: string) => Promise<unknown>,
+): Promise<boolean> {
+	let found = false;
+	for (const hook of registrations) {
+		if (withoutQuery(hook.url) !== withoutQuery(url)) continue;
+		const ours = !found && state.secret !== undefined && hook.id === state.webhookId && hook.url === urlWithSecret(url, state.secret) && hook.sameSettings;
+		if (ours) found = true;
+		else await remove(hook.id);
+	}
+	if (!found) forgetRegistration(state);
+	return found;
+}
+
+/** 401 for a request without the stored secret (nothing starts); undefined when it has it. */
+export function refuseWithoutSecret(ctx: IWebhookFunctions, state: WebhookState): IWebhookResponseData | undefined {
+	if (secretMatches(requestSecret(ctx), state.secret)) return undefined;
+	return answer(ctx, 401, { message: 'Unauthorized: this webhook URL needs its secret' });
+}
+
 /** Keys that would reach an object's prototype when used as property names. */
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 8;
@@ -71,7 +134,7 @@ function keyPath(key: string): string[] | undefined {
 	return path;
 }
 
-const isPlainObject = (v: unknown): v is IDataObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = isObject;
 
 /**
  * Form fields with bracketed keys (`contact[email]=…`, `data[merges][FNAME]=…`), as the
