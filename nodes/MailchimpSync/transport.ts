@@ -10,7 +10,7 @@ import { mailchimpLoginBase, mailchimpOAuthApiBase, MailchimpSyncOAuth2Api } fro
 import { inputFailure, type ProviderError } from '../shared/errors';
 import { checkServiceUrl } from '../shared/serviceUrl';
 import { fingerprint, sharedPacer } from '../shared/pacing';
-import { ApiClient, type HttpContext, paginate, type RetryPolicy, retryPolicy } from '../shared/transport';
+import { ApiClient, type ApiDescription, type HttpContext, paginate, type RetryPolicy, retryPolicy } from '../shared/transport';
 
 /** What Mailchimp's Marketing API 3.0 is, for the shared transport. Facts: API-NOTES.md (repository root). */
 
@@ -76,6 +76,31 @@ const adviceFor = (status: number, rejected: string) =>
 			? 'Mailchimp refused this request for the key (User Disabled or not allowed): check the account in Mailchimp, or create a new key under Account > Extras > API keys.'
 			: undefined;
 
+/**
+ * Mailchimp for the shared transport, for one credential: the secrets to redact, pacing per key or
+ * token (its fingerprint, never the secret), and the credential's own advice on a 401.
+ */
+function mailchimpApi(
+	credentialType: string,
+	baseUrl: string,
+	secrets: string[],
+	maxConcurrent: number | undefined,
+	rejected: string,
+	credentialOptions?: ApiDescription['credentialOptions'],
+): ApiDescription {
+	return {
+		service: 'Mailchimp',
+		credentialType,
+		credentialOptions,
+		baseUrl,
+		secrets,
+		pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(secrets[0])}`, maxConcurrent || MC_MAX_IN_FLIGHT),
+		isRepeatable,
+		readError: readMailchimpError,
+		adviceFor: (status: number) => adviceFor(status, rejected),
+	};
+}
+
 /** A client for the credential of the node running now, limited per API key or OAuth2 token. */
 export async function mailchimpClient(ctx: HttpContext, limits: MailchimpLimits = {}): Promise<ApiClient> {
 	if (mailchimpAuthentication(ctx) === 'oAuth2') return mailchimpOAuthClient(ctx, limits);
@@ -83,28 +108,13 @@ export async function mailchimpClient(ctx: HttpContext, limits: MailchimpLimits 
 	const raw = typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : '';
 	const secrets = [raw, mailchimpBasicToken(raw)];
 	let baseUrl: string;
-	let key: string;
 	try {
-		key = mailchimpApiKey(credentials.apiKey);
-		baseUrl = mailchimpApiBase(key, credentials.useCustomBaseUrl ? credentials.baseUrl : undefined);
+		baseUrl = mailchimpApiBase(mailchimpApiKey(credentials.apiKey), credentials.useCustomBaseUrl ? credentials.baseUrl : undefined);
 	} catch (error) {
 		throw inputFailure(ctx.getNode(), (error as Error).message, secrets);
 	}
 	const { maxConcurrent, ...retry } = limits;
-	return new ApiClient(
-		ctx,
-		{
-			service: 'Mailchimp',
-			credentialType: MC_CREDENTIAL,
-			baseUrl,
-			secrets,
-			pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(key)}`, maxConcurrent || MC_MAX_IN_FLIGHT),
-			isRepeatable,
-			readError: readMailchimpError,
-			adviceFor: (status: number) => adviceFor(status, MAILCHIMP_KEY_REJECTED),
-		},
-		retryPolicy(retry),
-	);
+	return new ApiClient(ctx, mailchimpApi(MC_CREDENTIAL, baseUrl, secrets, maxConcurrent, MAILCHIMP_KEY_REJECTED), retryPolicy(retry));
 }
 
 const OAUTH_REJECTED =
@@ -132,18 +142,8 @@ async function mailchimpOAuthClient(ctx: HttpContext, limits: MailchimpLimits): 
 	const custom = credentials.useCustomBaseUrl === true;
 	const { maxConcurrent, ...retry } = limits;
 	const policy = retryPolicy(retry);
-	const describe = (baseUrl: string) => ({
-		service: 'Mailchimp',
-		credentialType: MC_OAUTH2_CREDENTIAL,
-		// Mailchimp's token answer names no token type; its API takes the token as a Bearer token.
-		credentialOptions: { oauth2: { tokenType: 'Bearer' } },
-		baseUrl,
-		secrets,
-		pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(token)}`, maxConcurrent || MC_MAX_IN_FLIGHT),
-		isRepeatable,
-		readError: readMailchimpError,
-		adviceFor: (status: number) => adviceFor(status, OAUTH_REJECTED),
-	});
+	// Mailchimp's token answer names no token type; its API takes the token as a Bearer token.
+	const describe = (baseUrl: string) => mailchimpApi(MC_OAUTH2_CREDENTIAL, baseUrl, secrets, maxConcurrent, OAUTH_REJECTED, { oauth2: { tokenType: 'Bearer' } });
 
 	let loginBase: string;
 	let override: string | undefined;
