@@ -11,7 +11,7 @@
  * is "zero findings". Run `npm run build` first: the tarball leg lints the compiled dist/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,6 +75,11 @@ function packTarball() {
 
 const tarball = packTarball();
 try {
+	// An unbuilt package packs no dist/: the tarball leg would lint nothing and pass.
+	const { n8n } = JSON.parse(readFileSync(path.join(tarball.dir, 'package.json'), 'utf8'));
+	const missing = [...n8n.nodes, ...n8n.credentials].filter((entry) => !existsSync(path.join(tarball.dir, entry)));
+	if (missing.length) throw new Error(`The packed tarball lacks ${missing.join(', ')}: run npm run build first.`);
+
 	const source = await leg('source (nodes/, credentials/, package.json)', PACKAGE_DIR, SOURCE_FILE_PATTERNS);
 	const dist = await leg(`tarball (${tarball.filename}: dist/**/*.js, package.json)`, tarball.dir, TARBALL_PATTERNS);
 	process.exitCode = source && dist ? 0 : 1;

@@ -6,7 +6,7 @@
  *
  * n8n DEFAULT_N8N_VERSION (2.x) unless N8N_VERSION names another (N8N_VERSION=1.123.81 keeps the
  * 1.x line). Each version is installed on first use into RUNTIME_ROOT/<version> (N8N_RUNTIME_DIR,
- * default the ignored .n8n-runtime/; about 5 minutes and 1.8 GB) and reused afterwards. n8n 2.x
+ * default the ignored .n8n-runtime/; 5 to 10 minutes and 2 to 3 GB) and reused afterwards. n8n 2.x
  * needs Node 24: on an older Node, node-<platform>-<arch>@24 comes from the npm registry into
  * RUNTIME_ROOT/node-24, and n8n's native modules are built against its headers.
  *
@@ -162,7 +162,7 @@ function runtimeNpmEnv(): NodeJS.ProcessEnv {
 	return env;
 }
 
-/** Installs n8n `runtime.version` into its own folder on first use (about 5 minutes and 1.8 GB). */
+/** Installs n8n `runtime.version` into its own folder on first use (5 to 10 minutes, 2 to 3 GB). */
 export function ensureN8n(runtime: Runtime): void {
 	ensureNode(runtime);
 	if (installedVersion(runtime.dir, 'n8n') === runtime.version && existsSync(path.join(runtime.dir, 'installed.json'))) return;
@@ -186,7 +186,7 @@ export function ensureN8n(runtime: Runtime): void {
 			2,
 		)}\n`,
 	);
-	console.log(`Installing n8n ${runtime.version} into ${shown(runtime.dir)}/ (first start only: about 5 minutes, 1.8 GB)...`);
+	console.log(`Installing n8n ${runtime.version} into ${shown(runtime.dir)}/ (first start only: 5 to 10 minutes, 2 to 3 GB)...`);
 	const env = runtimeNpmEnv();
 	if (major >= 2) {
 		// Install without scripts (some optional native modules, e.g. Kafka's, cannot build offline),
