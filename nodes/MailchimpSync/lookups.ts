@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INode, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import type { ApiClient } from '../shared/transport';
-import { readId } from '../shared/values';
+import { pickKnown, readId, readText, shown } from '../shared/values';
 import { mailchimpPages } from './transport';
 
 /**
@@ -33,6 +33,9 @@ export function audienceFromLocator(ctx: { getNode(): INode }, locator: unknown,
 	const value = locator && typeof locator === 'object' && !Array.isArray(locator) && '__rl' in locator ? (locator as INodeParameterResourceLocator).value : locator;
 	return readAudienceId(ctx, value, itemIndex);
 }
+
+/** The parts of an address merge field value (Mailchimp's merge field docs). */
+const ADDRESS_PARTS = ['addr1', 'addr2', 'city', 'state', 'zip', 'country'] as const;
 
 export const MEMBER_STATUSES = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional'] as const;
 
@@ -64,32 +67,52 @@ export class Lookups {
 		return found;
 	}
 
-	/** `{FNAME: 'Jane'}` from entries keyed by tag (FNAME) or name (First Name). */
-	async mergeFieldValues(audienceId: string, entries: IDataObject[], itemIndex: number): Promise<IDataObject> {
+	/**
+	 * `{FNAME: 'Jane'}` from entries keyed by tag (FNAME) or name (First Name). Only the audience's
+	 * own tags become keys (never the user's text), and values are scalars, except an address field's
+	 * object (or its JSON), of which only Mailchimp's address parts are kept.
+	 */
+	async mergeFieldValues(audienceId: string, entries: Array<{ field: string; value: unknown }>, itemIndex: number): Promise<IDataObject> {
 		const known = await this.fields(audienceId);
-		const out: IDataObject = {};
+		const out = new Map<string, unknown>();
 		for (const entry of entries) {
-			const key = String(entry.field ?? '').trim();
+			const key = entry.field.trim();
 			const lower = key.toLowerCase();
 			const field = known.find((f) => f.tag.toLowerCase() === lower) ?? known.find((f) => f.name.toLowerCase() === lower);
 			if (!field) {
 				throw this.client.inputError(
-					`Unknown merge field "${key}" in audience ${audienceId} (item ${itemIndex})`,
+					`Unknown merge field ${shown(key)} in audience ${audienceId} (item ${itemIndex})`,
 					itemIndex,
 					`Merge fields of this audience: ${known.map((f) => `${f.tag} (${f.name})`).join(', ')}`,
 				);
 			}
-			let value = entry.value;
-			if (field.type === 'address' && typeof value === 'string' && value.trim().startsWith('{')) {
-				try {
-					value = JSON.parse(value) as IDataObject;
-				} catch {
-					throw this.client.inputError(`Merge field ${field.tag} needs an address object; "${value}" is not valid JSON (item ${itemIndex})`, itemIndex);
-				}
-			}
-			out[field.tag] = value as IDataObject;
+			const value =
+				field.type === 'address'
+					? this.address(field.tag, entry.value, itemIndex)
+					: field.type === 'number' && typeof entry.value === 'number' && Number.isFinite(entry.value)
+						? entry.value
+						: readText(this.client, entry.value, `Merge field ${field.tag}`, itemIndex);
+			out.set(field.tag, value);
 		}
-		return out;
+		return Object.fromEntries(out) as IDataObject;
+	}
+
+	/** An address merge field's value: an object or its JSON, keeping Mailchimp's address parts (scalars) only. */
+	private address(tag: string, value: unknown, itemIndex: number): unknown {
+		let parsed = value;
+		if (typeof value === 'string' && value.trim().startsWith('{')) {
+			try {
+				parsed = JSON.parse(value) as unknown;
+			} catch {
+				throw this.client.inputError(`Merge field ${tag} needs an address object; ${shown(value)} is not valid JSON (item ${itemIndex})`, itemIndex);
+			}
+		}
+		if (parsed === null || typeof parsed !== 'object') return readText(this.client, parsed, `Merge field ${tag}`, itemIndex);
+		if (Array.isArray(parsed)) throw this.client.inputError(`Merge field ${tag} needs an address object, not a list (item ${itemIndex})`, itemIndex);
+		const parts = pickKnown(parsed, ADDRESS_PARTS);
+		const address = new Map<string, string>();
+		for (const part of ADDRESS_PARTS) if (part in parts) address.set(part, readText(this.client, parts[part], `Merge field ${tag} ${part}`, itemIndex));
+		return Object.fromEntries(address);
 	}
 }
 

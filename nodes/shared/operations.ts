@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { asNodeError } from './errors';
+import { isEmailText, readBoolean, readEmailValue, readText, shown } from './values';
 
 /**
  * How a node's operations are shaped and run. Provider-neutral: each node's router maps
@@ -346,7 +347,7 @@ function alreadyWritten<Input>(
 
 /** A date filter as ISO text; an unreadable one is refused naming the item and the filter. */
 export function readDate(ctx: IExecuteFunctions, value: unknown, itemIndex: number, name: string): string {
-	const date = new Date(String(value));
+	const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value) : new Date(readText(ctx, value, `Filter ${name}`, itemIndex));
 	if (Number.isNaN(date.getTime())) {
 		throw new NodeOperationError(ctx.getNode(), `Filter ${name} "${String(value)}" is not a date (item ${itemIndex})`, { itemIndex });
 	}
@@ -372,12 +373,13 @@ export async function routeOperation<Ctx>(
 
 /** Reads a `limit` parameter and refuses one below 1, naming the item. */
 export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
-	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
-	const limit = ctx.getNodeParameter('limit', itemIndex, 50) as number;
-	if (!Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(ctx.getNode(), `Limit must be a whole number of at least 1 (item ${itemIndex}, got ${limit})`, { itemIndex });
+	if (readBoolean(ctx, ctx.getNodeParameter('returnAll', itemIndex, false), 'Return All', itemIndex)) return undefined;
+	const limit = ctx.getNodeParameter('limit', itemIndex, 50);
+	const number = typeof limit === 'string' && /^\s*\d+\s*$/.test(limit) ? Number(limit) : limit;
+	if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) {
+		throw new NodeOperationError(ctx.getNode(), `Limit must be a whole number of at least 1 (item ${itemIndex}, got ${shown(limit)})`, { itemIndex });
 	}
-	return limit;
+	return number;
 }
 
 /** The returnAll + limit pair every Get Many offers. */
@@ -402,17 +404,10 @@ export function returnAllAndLimit(maxValue?: number): INodeProperties[] {
 	];
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** The email an item gives, trimmed; a missing or malformed one is refused naming item and field. */
+/** The email an item gives, trimmed; a missing, non-text or malformed one is refused naming item and field. */
 export function readEmail(ctx: IExecuteFunctions, value: unknown, itemIndex: number, field = 'Email'): string {
-	const email = typeof value === 'string' ? value.trim() : '';
-	if (!email) throw new NodeOperationError(ctx.getNode(), `${field} is missing (item ${itemIndex})`, { itemIndex });
-	if (!EMAIL.test(email)) {
-		throw new NodeOperationError(ctx.getNode(), `${field} "${email}" is not a valid email address (item ${itemIndex})`, { itemIndex });
-	}
-	return email;
+	return readEmailValue(ctx, value, itemIndex, field);
 }
 
-export const isEmail = (value: string) => EMAIL.test(value);
+export const isEmail = (value: string) => isEmailText(value);
 

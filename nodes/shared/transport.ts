@@ -253,6 +253,11 @@ export class ApiClient {
 		readonly retry: RetryPolicy = DEFAULT_RETRY,
 	) {}
 
+	/** The node this client works for (for input errors raised outside the client). */
+	getNode() {
+		return this.ctx.getNode();
+	}
+
 	/** A problem found before any request, reported without secrets. */
 	/** A caught error as the node should throw it: NodeApiError/NodeOperationError as they are, anything else wrapped. */
 	nodeError(error: unknown, itemIndex?: number) {

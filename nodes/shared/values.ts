@@ -1,4 +1,4 @@
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INode } from 'n8n-workflow';
 
 /**
  * Reading user-supplied values. Provider-neutral.
@@ -70,6 +70,119 @@ export function readId(
 	if (!id) throw valueError(ctx, `No ${options.what} given${at(itemIndex)}`, itemIndex);
 	if (!options.pattern.test(id)) throw valueError(ctx, `${options.field} ${shown(id)} ${options.rule.replace('{at}', at(itemIndex))}`, itemIndex);
 	return id;
+}
+
+/** Text that is allowed nowhere: NUL and the other C0 controls except tab, CR and LF, and DEL. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Like readText, and refuses control characters (NUL, escape, …) that no name or label holds. */
+export function readLabel(ctx: HasNode, value: unknown, field: string, itemIndex?: number, maxLength?: number): string {
+	const text = readText(ctx, value, field, itemIndex, maxLength);
+	if (CONTROL.test(text)) throw valueError(ctx, `${field} ${shown(text)} holds control characters${at(itemIndex)}`, itemIndex);
+	return text;
+}
+
+/** Longest email address: 254 characters (RFC 5321 section 4.5.3.1: a 256-octet path minus its angle brackets). */
+export const EMAIL_MAX_LENGTH = 254;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * An email from any value: trimmed (surrounding spaces and line breaks are common in pasted and
+ * imported data); missing, non-text, too long, control characters or a malformed address are
+ * refused naming the item and the field. The case is kept as given: where a provider matches
+ * addresses case-insensitively, the node lower-cases for matching, not for storing.
+ */
+export function readEmailValue(ctx: HasNode, value: unknown, itemIndex: number | undefined, field = 'Email'): string {
+	if (typeof value === 'number' || typeof value === 'boolean') {
+		throw valueError(ctx, `${field} ${shown(value)} is not a valid email address${at(itemIndex)}`, itemIndex);
+	}
+	const email = readText(ctx, value, field, itemIndex);
+	if (!email) throw valueError(ctx, `${field} is missing${at(itemIndex)}`, itemIndex);
+	if (email.length > EMAIL_MAX_LENGTH) {
+		throw valueError(ctx, `${field} is ${email.length} characters long; an email address has at most ${EMAIL_MAX_LENGTH}${at(itemIndex)}`, itemIndex);
+	}
+	if (CONTROL.test(email) || !EMAIL.test(email)) throw valueError(ctx, `${field} ${shown(email)} is not a valid email address${at(itemIndex)}`, itemIndex);
+	return email;
+}
+
+export const isEmailText = (value: string) => EMAIL.test(value) && !CONTROL.test(value) && value.length <= EMAIL_MAX_LENGTH;
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
+
+/** A yes/no value: booleans, 1/0, and the words true/false, yes/no, on/off (any case); anything else is refused. */
+export function readBoolean(ctx: HasNode, value: unknown, field: string, itemIndex?: number, fallback = false): boolean {
+	if (value === undefined || value === null) return fallback;
+	if (typeof value === 'boolean') return value;
+	if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1;
+	if (typeof value === 'string') {
+		const word = value.trim().toLowerCase();
+		if (TRUE_WORDS.has(word)) return true;
+		if (FALSE_WORDS.has(word)) return word === '' ? fallback : false;
+	}
+	throw valueError(ctx, `${field} ${typeof value === 'object' ? `is ${kindOf(value)}` : shown(value)}, not true or false${at(itemIndex)}`, itemIndex);
+}
+
+/** A whole number from a number or numeric text (`"25"`); anything else, or outside [min, max], is refused. */
+export function readInteger(ctx: HasNode, value: unknown, field: string, itemIndex?: number, range: { min?: number; max?: number } = {}): number {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : value;
+	if (typeof number !== 'number' || !Number.isInteger(number)) {
+		throw valueError(ctx, `${field} must be a whole number${at(itemIndex)}, got ${typeof value === 'object' && value !== null ? kindOf(value) : shown(value)}`, itemIndex);
+	}
+	if ((range.min !== undefined && number < range.min) || (range.max !== undefined && number > range.max)) {
+		const bounds = range.max === undefined ? `at least ${range.min}` : range.min === undefined ? `at most ${range.max}` : `from ${range.min} to ${range.max}`;
+		throw valueError(ctx, `${field} must be a whole number ${bounds}${at(itemIndex)}, got ${number}`, itemIndex);
+	}
+	return number;
+}
+
+/** One of a fixed set of values (compared case-insensitively), returned as the set spells it. */
+export function readChoice<T extends string>(ctx: HasNode, value: unknown, field: string, choices: readonly T[], itemIndex?: number): T {
+	const text = readText(ctx, value, field, itemIndex).toLowerCase();
+	const found = choices.find((c) => c.toLowerCase() === text);
+	if (found === undefined) throw valueError(ctx, `${field} ${shown(text)} is not one of ${choices.join(', ')}${at(itemIndex)}`, itemIndex);
+	return found;
+}
+
+/**
+ * Names from an array or comma-separated text (see splitNames), each a label; objects or nested
+ * lists among them are refused naming the field.
+ */
+export function readNames(ctx: HasNode, value: unknown, field: string, itemIndex?: number, maxLength?: number): string[] {
+	if (value === undefined || value === null) return [];
+	const parts = Array.isArray(value) ? value : [value];
+	const names: string[] = [];
+	for (const part of parts) {
+		const text = readLabel(ctx, part, field, itemIndex);
+		for (const name of Array.isArray(value) ? [text] : text.split(',')) {
+			const trimmed = name.trim();
+			if (!trimmed) continue;
+			if (maxLength !== undefined && trimmed.length > maxLength) {
+				throw valueError(ctx, `${field}: ${shown(trimmed)} is ${trimmed.length} characters long; the most allowed is ${maxLength}${at(itemIndex)}`, itemIndex);
+			}
+			names.push(trimmed);
+		}
+	}
+	return names;
+}
+
+/** A collection parameter (Additional Fields, Filters, Options): an object, or nothing; anything else is refused. */
+export function readCollection(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): IDataObject {
+	const value: unknown = ctx.getNodeParameter(name, itemIndex, {});
+	if (value === undefined || value === null || value === '') return {};
+	if (typeof value !== 'object' || Array.isArray(value)) throw valueError(ctx, `${label} must be a set of fields, not ${kindOf(value)}${at(itemIndex)}`, itemIndex);
+	return value as IDataObject;
+}
+
+/**
+ * A fresh plain object holding only the given keys that `source` has as its own, with no
+ * prototype to pollute: user-supplied key names (`__proto__`, `constructor`) never become keys.
+ */
+export function pickKnown(source: unknown, keys: readonly string[]): Record<string, unknown> {
+	const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+	if (!source || typeof source !== 'object' || Array.isArray(source)) return out;
+	for (const key of keys) if (Object.prototype.hasOwnProperty.call(source, key)) out[key] = (source as Record<string, unknown>)[key];
+	return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { readEmail } from '../../../shared/operations';
+import { pickKnown, readCollection, readLabel, readText, shown } from '../../../shared/values';
 
 import { type Lookups, readContactLocator } from '../../lookups';
 import type { AcContext } from '../../types';
@@ -58,19 +59,38 @@ export async function contactBody(
 ): Promise<IDataObject> {
 	const contact: IDataObject = {};
 	if (email !== undefined) contact.email = email;
-	for (const key of ['firstName', 'lastName', 'phone'] as const) {
-		if (fields[key] !== undefined && fields[key] !== '') contact[key] = String(fields[key]);
+	// Every value is read (scalars only) before any lookup, so a bad item sends no request at all.
+	for (const [key, label] of [['firstName', 'First name'], ['lastName', 'Last name'], ['phone', 'Phone']] as const) {
+		const value = readLabel(lookups.client, fields[key], label, itemIndex);
+		if (value !== '') contact[key] = value;
 	}
-	const custom = ((fields.customFields as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? [];
+	const custom = customFieldEntries(lookups, fields, itemIndex);
 	if (custom.length) {
 		const fieldValues: IDataObject[] = [];
 		for (const entry of custom) {
-			const field = await lookups.require('custom field', String(entry.field ?? ''), itemIndex);
-			fieldValues.push({ field: field.id, value: entry.value ?? '' });
+			const field = await lookups.require('custom field', entry.field, itemIndex);
+			fieldValues.push({ field: field.id, value: entry.value });
 		}
 		contact.fieldValues = fieldValues;
 	}
 	return { contact };
+}
+
+/** The Custom Fields entries of a collection: a field name or ID and a scalar value each. */
+function customFieldEntries(lookups: Lookups, fields: IDataObject, itemIndex: number): Array<{ field: string; value: string }> {
+	const collection = fields.customFields;
+	if (collection === undefined || collection === null || collection === '') return [];
+	if (typeof collection !== 'object' || Array.isArray(collection)) {
+		throw lookups.client.inputError(`Custom Fields must be a list of field and value pairs (item ${itemIndex})`, itemIndex);
+	}
+	const entries = (collection as IDataObject).field ?? [];
+	if (!Array.isArray(entries)) throw lookups.client.inputError(`Custom Fields must be a list of field and value pairs (item ${itemIndex})`, itemIndex);
+	return entries.map((entry: unknown) => {
+		const e = pickKnown(entry, ['field', 'value']);
+		const field = readLabel(lookups.client, e.field, 'Custom field name', itemIndex);
+		if (!field) throw lookups.client.inputError(`A custom field has no name or ID (item ${itemIndex})`, itemIndex);
+		return { field, value: readText(lookups.client, e.value, `Custom field ${shown(field)}`, itemIndex) };
+	});
 }
 
 /** The contact fields a Simplify output keeps. */
@@ -119,13 +139,13 @@ export function checkContactLocator(ctx: IExecuteFunctions, itemIndex: number): 
 /** Create and Create or Update check the same input: the email, and custom field names. */
 export async function checkContactWrite(ctx: IExecuteFunctions, { lookups }: AcContext, i: number): Promise<void> {
 	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
-	await contactBody(lookups, i, ctx.getNodeParameter('additionalFields', i, {}) as IDataObject, email);
+	await contactBody(lookups, i, readCollection(ctx, 'additionalFields', 'Additional Fields', i), email);
 }
 
 /** Create (POST /contacts) and Create or Update (POST /contact/sync) send the same body. */
 export async function writeContact(ctx: IExecuteFunctions, { client, lookups }: AcContext, i: number, path: '/contacts' | '/contact/sync'): Promise<IDataObject> {
 	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
-	const fields = ctx.getNodeParameter('additionalFields', i, {}) as IDataObject;
+	const fields = readCollection(ctx, 'additionalFields', 'Additional Fields', i);
 	const body = await contactBody(lookups, i, fields, email);
 	const answer = await client.request<IDataObject>({ method: 'POST', path, body, subject: `the contact ${email}`, itemIndex: i });
 	return { ...(answer.contact as IDataObject), fieldValues: answer.fieldValues };

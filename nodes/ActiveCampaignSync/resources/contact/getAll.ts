@@ -1,6 +1,7 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readDate, readEmail, readLimit, returnAllAndLimit } from '../../../shared/operations';
+import { readBoolean, readChoice, readLabel } from '../../../shared/values';
 import { collectPages } from '../../../shared/transport';
 import type { AcContext } from '../../types';
 import { activeCampaignPages } from '../../transport';
@@ -64,24 +65,36 @@ export const getAll: ItemOperation<AcContext> = {
 	]),
 
 	async prepare({ lookups }, i) {
-		readLimit(this, i);
-		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
-		if (filters.list) await lookups.require('list', String(filters.list), i);
-		if (filters.tag) await lookups.require('tag', String(filters.tag), i);
+		const { names } = readFilters(this, i);
+		if (names.list) await lookups.require('list', names.list, i);
+		if (names.tag) await lookups.require('tag', names.tag, i);
 	},
 
 	async execute({ client, lookups }, i) {
-		const limit = readLimit(this, i);
-		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
-		const query: Record<string, string> = {};
-		if (filters.email) query.email = readEmail(this, filters.email, i, 'Email filter');
-		if (filters.search) query.search = String(filters.search);
-		if (filters.status !== undefined && filters.status !== '-1') query.status = String(filters.status);
-		if (filters.list) query.listid = (await lookups.require('list', String(filters.list), i)).id;
-		if (filters.tag) query.tagid = (await lookups.require('tag', String(filters.tag), i)).id;
-		for (const [name, param] of DATE_FILTERS) if (filters[name]) query[param] = readDate(this, filters[name], i, name);
-		const simplify = this.getNodeParameter('simplify', i, true) as boolean;
+		const { limit, query, names, simplify } = readFilters(this, i);
+		if (names.list) query.listid = (await lookups.require('list', names.list, i)).id;
+		if (names.tag) query.tagid = (await lookups.require('tag', names.tag, i)).id;
 		const pages = activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query, { limit, stableOrder: true });
 		return collectPages(pages, simplify ? simplifyContact : undefined);
 	},
 };
+
+const STATUSES = ['-1', '0', '1', '2', '3'] as const;
+
+/** Every filter of the item, read and checked without any request (list and tag names are looked up later). */
+function readFilters(ctx: IExecuteFunctions, i: number) {
+	const limit = readLimit(ctx, i);
+	const filters = ctx.getNodeParameter('filters', i, {}) as IDataObject;
+	const query: Record<string, string> = {};
+	if (filters.email !== undefined && filters.email !== '') query.email = readEmail(ctx, filters.email, i, 'Email filter');
+	const search = readLabel(ctx, filters.search, 'Search filter', i);
+	if (search) query.search = search;
+	if (filters.status !== undefined && filters.status !== '') {
+		const status = readChoice(ctx, filters.status, 'Status filter', STATUSES, i);
+		if (status !== '-1') query.status = status;
+	}
+	for (const [name, param] of DATE_FILTERS) if (filters[name]) query[param] = readDate(ctx, filters[name], i, name);
+	const names = { list: readLabel(ctx, filters.list, 'List filter', i), tag: readLabel(ctx, filters.tag, 'Tag filter', i) };
+	const simplify = readBoolean(ctx, ctx.getNodeParameter('simplify', i, true), 'Simplify', i, true);
+	return { limit, query, names, simplify };
+}

@@ -1,5 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
+import { readCollection } from '../../../shared/values';
+
 import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
 import type { AcContext } from '../../types';
 import { checkContactLocator, contactBody, contactFields, contactLocator } from './fields';
@@ -10,7 +12,7 @@ export const update: ItemOperation<AcContext, IDataObject> = {
 
 	async prepare({ lookups }, i) {
 		checkContactLocator(this, i);
-		const fields = this.getNodeParameter('updateFields', i, {}) as IDataObject;
+		const fields = readCollection(this, 'updateFields', 'Update Fields', i);
 		if (!Object.keys(fields).length) {
 			throw new NodeOperationError(this.getNode(), `Nothing to update (item ${i}): add at least one field under Update Fields`, { itemIndex: i });
 		}

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, readEmail, writeEach } from '../../../shared/operations';
-import { splitNames } from '../../../shared/values';
+import { readCollection, readNames } from '../../../shared/values';
 import { emailsOfContacts, type ImportEnd, refusedContacts, submitImport, waitForImport } from '../../imports';
 import type { AcContext } from '../../types';
 import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD } from '../../transport';
@@ -218,12 +218,14 @@ function evenChunks<T>(all: T[], size: number): T[][] {
 
 async function prepareContact(ctx: IExecuteFunctions, { lookups }: AcContext, i: number): Promise<ContactInput> {
 	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
-	const fields = ctx.getNodeParameter('additionalFields', i, {}) as IDataObject;
+	const fields = readCollection(ctx, 'additionalFields', 'Additional Fields', i);
+	// Names are read before any lookup, so a bad item sends no request.
+	const listNames = readNames(ctx, ctx.getNodeParameter('lists', i, []), 'Lists', i);
+	const tags = readNames(ctx, ctx.getNodeParameter('tags', i, ''), 'Tags', i);
 	const sync = await contactBody(lookups, i, fields, email);
 	const contact = sync.contact as IDataObject;
 	const lists: string[] = [];
-	for (const name of splitNames(ctx.getNodeParameter('lists', i, []))) lists.push((await lookups.require('list', name, i)).id);
-	const tags = splitNames(ctx.getNodeParameter('tags', i, ''));
+	for (const name of listNames) lists.push((await lookups.require('list', name, i)).id);
 	const row: IDataObject = {
 		email,
 		first_name: contact.firstName,

@@ -1,9 +1,10 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation } from '../../../shared/operations';
+import { readCollection, readLabel, readText, shown, valueError } from '../../../shared/values';
 import type { AcContext } from '../../types';
 
-export const create: ItemOperation<AcContext> = {
+export const create: ItemOperation<AcContext, ReturnType<typeof readList>> = {
 	description: forOperation('list', 'create', [
 		{ displayName: 'Name', name: 'name', type: 'string', required: true, default: '' },
 		{
@@ -42,25 +43,32 @@ export const create: ItemOperation<AcContext> = {
 		},
 	]),
 
-	async execute({ client }, i) {
-		const name = String(this.getNodeParameter('name', i)).trim();
-		if (!name) throw client.inputError(`List name is empty (item ${i})`, i);
-		const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
-		const stringid = String(extra.stringid || name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''));
+	prepare(_context, i) {
+		return readList(this, i);
+	},
+
+	async execute({ client }, i, list) {
 		const answer = await client.request<IDataObject>({
 			method: 'POST',
 			path: '/lists',
-			body: {
-				list: {
-					name,
-					stringid,
-					sender_url: this.getNodeParameter('senderUrl', i),
-					sender_reminder: this.getNodeParameter('senderReminder', i),
-				},
-			},
-			subject: `the list "${name}"`,
+			body: { list },
+			subject: `the list ${shown(list.name)}`,
 			itemIndex: i,
 		});
 		return answer.list as IDataObject;
 	},
 };
+
+/** The new list's fields, each a scalar; the name is required and gives the string ID when none is set. */
+function readList(ctx: IExecuteFunctions, i: number) {
+	const name = readLabel(ctx, ctx.getNodeParameter('name', i), 'List name', i);
+	if (!name) throw valueError(ctx, `List name is empty (item ${i})`, i);
+	const extra = readCollection(ctx, 'additionalFields', 'Additional Fields', i);
+	const stringid = readLabel(ctx, extra.stringid, 'String ID', i) || name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+	return {
+		name,
+		stringid,
+		sender_url: readLabel(ctx, ctx.getNodeParameter('senderUrl', i), 'Sender URL', i),
+		sender_reminder: readText(ctx, ctx.getNodeParameter('senderReminder', i), 'Sender reminder', i),
+	};
+}

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readLimit, returnAllAndLimit } from '../../../shared/operations';
 import { collectPages } from '../../../shared/transport';
+import { readCollection, readLabel } from '../../../shared/values';
 import type { AcContext } from '../../types';
 import { activeCampaignPages } from '../../transport';
 
@@ -20,12 +21,13 @@ export const getAll: ItemOperation<AcContext> = {
 
 	prepare(_context, i) {
 		readLimit(this, i);
+		readLabel(this, readCollection(this, 'filters', 'Filters', i).name, 'Name filter', i);
 	},
 
 	async execute({ client }, i) {
 		const limit = readLimit(this, i);
-		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
-		const query = filters.name ? { 'filters[name]': String(filters.name) } : {};
+		const text = readLabel(this, readCollection(this, 'filters', 'Filters', i).name, 'Name filter', i);
+		const query = text ? { 'filters[name]': text } : {};
 		return collectPages(activeCampaignPages<IDataObject>(client, '/lists', 'lists', query, { limit }));
 	},
 };

@@ -1,6 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation } from '../../../shared/operations';
+import { locatorParts, readBoolean, readLabel, valueError } from '../../../shared/values';
 import type { AcContext } from '../../types';
 import { checkContactLocator, contactLocator } from '../contact/fields';
 import { tagLocator } from './locator';
@@ -20,12 +21,12 @@ export const addToContact: ItemOperation<AcContext> = {
 
 	async prepare({ lookups }, i) {
 		checkContactLocator(this, i);
-		if (!createsTag(this, i)) await lookups.locate('tag', 'tag', i);
+		if (createsTag(this, i)) tagName(this, i);
+		else await lookups.locate('tag', 'tag', i);
 	},
 
 	async execute({ client, lookups }, i) {
-		const locator = this.getNodeParameter('tag', i) as INodeParameterResourceLocator;
-		const tag = createsTag(this, i) ? await lookups.tagCreatingIfMissing(String(locator.value), i) : await lookups.locate('tag', 'tag', i);
+		const tag = createsTag(this, i) ? await lookups.tagCreatingIfMissing(tagName(this, i), i) : await lookups.locate('tag', 'tag', i);
 		const contact = await lookups.contactId(i);
 		const answer = await client.request<IDataObject>({
 			method: 'POST',
@@ -40,6 +41,12 @@ export const addToContact: ItemOperation<AcContext> = {
 
 /** A tag given by name with Create Tag If Missing on is created rather than looked up. */
 function createsTag(ctx: IExecuteFunctions, i: number): boolean {
-	const locator = ctx.getNodeParameter('tag', i) as INodeParameterResourceLocator;
-	return locator.mode === 'name' && (ctx.getNodeParameter('createIfMissing', i, false) as boolean);
+	return locatorParts(ctx.getNodeParameter('tag', i)).mode === 'name' && readBoolean(ctx, ctx.getNodeParameter('createIfMissing', i, false), 'Create Tag If Missing', i);
+}
+
+/** The tag name to find or create: a label (no objects, no control characters). */
+function tagName(ctx: IExecuteFunctions, i: number): string {
+	const name = readLabel(ctx, locatorParts(ctx.getNodeParameter('tag', i)).value, 'Tag name', i);
+	if (!name) throw valueError(ctx, `No tag given (item ${i})`, i);
+	return name;
 }

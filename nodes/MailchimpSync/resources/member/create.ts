@@ -2,11 +2,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { asNodeError } from '../../../shared/errors';
 import { forOperation, type ItemOperation } from '../../../shared/operations';
-import { splitNames } from '../../../shared/values';
+import { readCollection } from '../../../shared/values';
 import { errorTitle } from '../../lookups';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
-import { checkMember, emailProperty, memberBody, memberOptions, memberWrite, statusProperty } from './fields';
+import { checkMember, emailProperty, memberBody, memberOptions, memberWrite, readStatus, statusProperty } from './fields';
 
 export const create: ItemOperation<McContext> = {
 	description: forOperation('member', 'create', [
@@ -28,13 +28,12 @@ export const create: ItemOperation<McContext> = {
 
 	async prepare({ lookups }, i) {
 		checkMember(this, i, [['status', 'Status']]);
-		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('additionalFields', i, {}) as IDataObject, i);
+		await memberBody(this, lookups, lookups.audienceId(i), readCollection(this, 'additionalFields', 'Additional Fields', i), i);
 	},
 
 	async execute({ client, lookups }, i) {
-		const { audience, email, fields, body } = await memberWrite(this, lookups, i, 'additionalFields');
-		body.status = String(this.getNodeParameter('status', i)).toLowerCase();
-		const tags = splitNames(fields.tags);
+		const { audience, email, tags, body } = await memberWrite(this, lookups, i, 'additionalFields');
+		body.status = readStatus(this, this.getNodeParameter('status', i), i, 'Status');
 		if (tags.length) body.tags = tags;
 		try {
 			return await client.request<IDataObject>({ method: 'POST', path: '/lists/{listId}/members', params: { listId: audience }, body, subject: `the member ${email}`, itemIndex: i });

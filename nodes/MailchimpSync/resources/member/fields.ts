@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { readEmail } from '../../../shared/operations';
+import { pickKnown, readBoolean, readCollection, readLabel, readNames, readText, shown, valueError } from '../../../shared/values';
 import { type Lookups, MEMBER_STATUSES } from '../../lookups';
 
 /** Member properties shared by the member operations. */
@@ -62,9 +63,9 @@ export const memberOptions: INodeProperties[] = [
 
 /** A status typed or chosen, checked against Mailchimp's statuses. */
 export function readStatus(ctx: IExecuteFunctions, value: unknown, itemIndex: number, field: string): string {
-	const status = String(value ?? '').trim().toLowerCase();
+	const status = readText(ctx, value, field, itemIndex).toLowerCase();
 	if (!(MEMBER_STATUSES as readonly string[]).includes(status)) {
-		throw new NodeOperationError(ctx.getNode(), `${field} "${String(value)}" is not a Mailchimp member status (item ${itemIndex}); use one of ${MEMBER_STATUSES.join(', ')}`, {
+		throw new NodeOperationError(ctx.getNode(), `${field} ${shown(status)} is not a Mailchimp member status (item ${itemIndex}); use one of ${MEMBER_STATUSES.join(', ')}`, {
 			itemIndex,
 		});
 	}
@@ -75,22 +76,54 @@ export function readStatus(ctx: IExecuteFunctions, value: unknown, itemIndex: nu
 export function checkMember(ctx: IExecuteFunctions, itemIndex: number, statuses: Array<[string, string]> = [], collection?: string): void {
 	readEmail(ctx, ctx.getNodeParameter('email', itemIndex), itemIndex);
 	for (const [param, label] of statuses) readStatus(ctx, ctx.getNodeParameter(param, itemIndex), itemIndex, label);
-	if (collection) {
-		const fields = ctx.getNodeParameter(collection, itemIndex, {}) as IDataObject;
-		if (fields.status !== undefined) readStatus(ctx, fields.status, itemIndex, 'Status');
-		if (fields.emailAddress !== undefined) readEmail(ctx, fields.emailAddress, itemIndex, 'New email');
-	}
+	if (collection) readMemberFields(ctx, readCollection(ctx, collection, collection === 'updateFields' ? 'Update Fields' : 'Additional Fields', itemIndex), itemIndex);
 }
 
-/** The member body parts a collection of options gives: merge fields resolved by tag or name. */
-export async function memberBody(lookups: Lookups, audienceId: string, fields: IDataObject, itemIndex: number): Promise<IDataObject> {
+const MEMBER_FIELDS = ['language', 'vip', 'status', 'emailAddress', 'mergeFields', 'tags'] as const;
+
+/**
+ * The scalar parts of a member collection, read and checked without any request: language, VIP
+ * (yes/no), status, new email, tags, and the merge field entries (names and values, resolved later).
+ */
+export function readMemberFields(ctx: IExecuteFunctions, fields: IDataObject, itemIndex: number) {
+	const known = pickKnown(fields, MEMBER_FIELDS);
+	const out: { language?: string; vip?: boolean; status?: string; emailAddress?: string; tags: string[]; mergeFields: Array<{ field: string; value: unknown }> } = {
+		tags: readNames(ctx, known.tags, 'Tags', itemIndex),
+		mergeFields: mergeFieldEntries(ctx, known.mergeFields, itemIndex),
+	};
+	const language = readLabel(ctx, known.language, 'Language', itemIndex);
+	if (language) out.language = language;
+	if (known.vip !== undefined && known.vip !== '') out.vip = readBoolean(ctx, known.vip, 'VIP', itemIndex);
+	if (known.status !== undefined && known.status !== '') out.status = readStatus(ctx, known.status, itemIndex, 'Status');
+	if (known.emailAddress !== undefined && known.emailAddress !== '') out.emailAddress = readEmail(ctx, known.emailAddress, itemIndex, 'New email');
+	return out;
+}
+
+/** Merge field entries of a fixedCollection: a name or tag (a label) and a value each. Values are checked against the field's type later. */
+function mergeFieldEntries(ctx: IExecuteFunctions, collection: unknown, itemIndex: number): Array<{ field: string; value: unknown }> {
+	if (collection === undefined || collection === null || collection === '') return [];
+	const entries = typeof collection === 'object' && !Array.isArray(collection) ? (collection as IDataObject).field ?? [] : undefined;
+	if (!Array.isArray(entries)) throw valueError(ctx, `Merge Fields must be a list of field and value pairs (item ${itemIndex})`, itemIndex);
+	return entries.map((entry: unknown) => {
+		const e = pickKnown(entry, ['field', 'value']);
+		const field = readLabel(ctx, e.field, 'Merge field name', itemIndex);
+		if (!field) throw valueError(ctx, `A merge field has no name or tag (item ${itemIndex})`, itemIndex);
+		return { field, value: e.value };
+	});
+}
+
+/**
+ * The member body parts a collection of options gives: merge fields resolved by tag or name.
+ * Everything local is checked first, so a bad item sends no request (not even the merge-field read).
+ */
+export async function memberBody(ctx: IExecuteFunctions, lookups: Lookups, audienceId: string, fields: IDataObject, itemIndex: number): Promise<IDataObject> {
+	const read = readMemberFields(ctx, fields, itemIndex);
 	const body: IDataObject = {};
-	if (fields.language) body.language = fields.language;
-	if (fields.vip !== undefined) body.vip = fields.vip;
-	if (fields.status !== undefined) body.status = String(fields.status).toLowerCase();
-	if (fields.emailAddress !== undefined) body.email_address = String(fields.emailAddress).trim();
-	const entries = ((fields.mergeFields as IDataObject | undefined)?.field as IDataObject[] | undefined) ?? [];
-	if (entries.length) body.merge_fields = await lookups.mergeFieldValues(audienceId, entries, itemIndex);
+	if (read.language !== undefined) body.language = read.language;
+	if (read.vip !== undefined) body.vip = read.vip;
+	if (read.status !== undefined) body.status = read.status;
+	if (read.emailAddress !== undefined) body.email_address = read.emailAddress;
+	if (read.mergeFields.length) body.merge_fields = await lookups.mergeFieldValues(audienceId, read.mergeFields, itemIndex);
 	return body;
 }
 
@@ -98,7 +131,8 @@ export async function memberBody(lookups: Lookups, audienceId: string, fields: I
 export async function memberWrite(ctx: IExecuteFunctions, lookups: Lookups, i: number, collection: string) {
 	const audience = lookups.audienceId(i);
 	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
-	const fields = ctx.getNodeParameter(collection, i, {}) as IDataObject;
-	const body: IDataObject = { ...(await memberBody(lookups, audience, fields, i)), email_address: email };
-	return { audience, email, fields, body };
+	const fields = readCollection(ctx, collection, collection === 'updateFields' ? 'Update Fields' : 'Additional Fields', i);
+	const tags = readMemberFields(ctx, fields, i).tags;
+	const body: IDataObject = { ...(await memberBody(ctx, lookups, audience, fields, i)), email_address: email };
+	return { audience, email, fields, tags, body };
 }

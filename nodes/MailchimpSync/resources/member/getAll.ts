@@ -1,7 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IExecuteFunctions, IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readDate, readLimit, returnAllAndLimit } from '../../../shared/operations';
 import { collectPages } from '../../../shared/transport';
+import { readChoice, readCollection, readText } from '../../../shared/values';
 import type { McContext } from '../../types';
 import { mailchimpPages } from '../../transport';
 import { audienceLocator } from '../audience/locator';
@@ -50,26 +51,34 @@ export const getAll: ItemOperation<McContext> = {
 
 	prepare({ lookups }, i) {
 		lookups.audienceId(i);
-		readLimit(this, i);
-		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
-		if (filters.status !== undefined && filters.status !== 'archived') readStatus(this, filters.status, i, 'Status filter');
+		readQuery(this, i);
 	},
 
 	async execute({ client, lookups }, i) {
 		const audience = lookups.audienceId(i);
-		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
-		const query: Record<string, string> = {};
-		if (filters.status) query.status = String(filters.status);
-		for (const [name, param] of [
-			['changedSince', 'since_last_changed'],
-			['changedBefore', 'before_last_changed'],
-		]) {
-			if (filters[name]) query[param] = readDate(this, filters[name], i, name);
-		}
-		if (filters.sort) {
-			query.sort_field = 'last_changed';
-			query.sort_dir = String(filters.sort);
-		}
+		const query = readQuery(this, i);
 		return collectPages(mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', query, { limit: readLimit(this, i), params: { listId: audience }, itemIndex: i }));
 	},
 };
+
+/** The item's filters as Mailchimp's query, checked without any request. */
+function readQuery(ctx: IExecuteFunctions, i: number): Record<string, string> {
+	readLimit(ctx, i);
+	const filters = readCollection(ctx, 'filters', 'Filters', i);
+	const query: Record<string, string> = {};
+	if (filters.status !== undefined && filters.status !== '') {
+		const status = readText(ctx, filters.status, 'Status filter', i).toLowerCase();
+		query.status = status === 'archived' ? status : readStatus(ctx, status, i, 'Status filter');
+	}
+	for (const [name, param] of [
+		['changedSince', 'since_last_changed'],
+		['changedBefore', 'before_last_changed'],
+	]) {
+		if (filters[name]) query[param] = readDate(ctx, filters[name], i, name);
+	}
+	if (filters.sort !== undefined && filters.sort !== '') {
+		query.sort_field = 'last_changed';
+		query.sort_dir = readChoice(ctx, filters.sort, 'Sort', ['ASC', 'DESC'], i);
+	}
+	return query;
+}

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { forOperation, isRepeated404, type ItemOperation, readEmail } from '../../../shared/operations';
+import { readCollection } from '../../../shared/values';
 import { subscriberHash } from '../../lookups';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
@@ -27,12 +28,13 @@ export const update: ItemOperation<McContext, { audience: string; email: string;
 
 	async prepare({ lookups }, i) {
 		checkMember(this, i, [], 'updateFields');
-		if (!Object.keys(this.getNodeParameter('updateFields', i, {}) as IDataObject).length) {
+		const fields = readCollection(this, 'updateFields', 'Update Fields', i);
+		if (!Object.keys(fields).length) {
 			throw new NodeOperationError(this.getNode(), `Nothing to update (item ${i}): add at least one field under Update Fields`, { itemIndex: i });
 		}
 		const audience = lookups.audienceId(i);
 		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		return { audience, email, body: await memberBody(lookups, audience, this.getNodeParameter('updateFields', i, {}) as IDataObject, i) };
+		return { audience, email, body: await memberBody(this, lookups, audience, fields, i) };
 	},
 
 	async execute({ client }, i, { audience, email, body }) {

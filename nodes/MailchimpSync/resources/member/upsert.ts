@@ -4,7 +4,8 @@ import { forOperation, type ItemOperation } from '../../../shared/operations';
 import { subscriberHash } from '../../lookups';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
-import { checkMember, emailProperty, memberBody, memberOptions, memberWrite, statusProperty } from './fields';
+import { readCollection } from '../../../shared/values';
+import { checkMember, emailProperty, memberBody, memberOptions, memberWrite, readStatus, statusProperty } from './fields';
 
 /** Create or Update: PUT /lists/{id}/members/{hash} with status_if_new. Safe to repeat. */
 export const upsert: ItemOperation<McContext> = {
@@ -27,12 +28,12 @@ export const upsert: ItemOperation<McContext> = {
 
 	async prepare({ lookups }, i) {
 		checkMember(this, i, [['statusIfNew', 'Status If New']], 'additionalFields');
-		await memberBody(lookups, lookups.audienceId(i), this.getNodeParameter('additionalFields', i, {}) as IDataObject, i);
+		await memberBody(this, lookups, lookups.audienceId(i), readCollection(this, 'additionalFields', 'Additional Fields', i), i);
 	},
 
 	async execute({ client, lookups }, i) {
 		const { audience, email, body } = await memberWrite(this, lookups, i, 'additionalFields');
-		body.status_if_new = String(this.getNodeParameter('statusIfNew', i)).toLowerCase();
+		body.status_if_new = readStatus(this, this.getNodeParameter('statusIfNew', i), i, 'Status If New');
 		return client.request<IDataObject>({
 			method: 'PUT',
 			path: '/lists/{listId}/members/{hash}',

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, readEmail, writeEach } from '../../../shared/operations';
 import { subscriberHash } from '../../lookups';
+import { readCollection } from '../../../shared/values';
 import type { McContext } from '../../types';
 import { MC_BATCH_SIZE } from '../../transport';
 import { audienceLocator } from '../audience/locator';
@@ -73,8 +74,8 @@ export const upsertMany: BatchOperation<McContext, MemberInput> = {
 		const audience = lookups.audienceId(i);
 		const email = readEmail(this, this.getNodeParameter('email', i), i);
 		const status = readStatus(this, this.getNodeParameter('status', i), i, 'Status If New');
-		const fields = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
-		const body = await memberBody(lookups, audience, fields, i);
+		const fields = readCollection(this, 'additionalFields', 'Additional Fields', i);
+		const body = await memberBody(this, lookups, audience, fields, i);
 		delete body.status;
 		delete body.email_address;
 		return { audience, email, status, overwrite: fields.overwriteStatus === true, body };

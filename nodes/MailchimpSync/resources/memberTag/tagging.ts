@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
-import { splitNames } from '../../../shared/values';
+import { readNames } from '../../../shared/values';
 import { subscriberHash } from '../../lookups';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
@@ -29,7 +29,7 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 		prepare({ lookups }, i) {
 			lookups.audienceId(i);
 			checkMember(this, i);
-			if (!splitNames(this.getNodeParameter('tags', i)).length) {
+			if (!readNames(this, this.getNodeParameter('tags', i), 'Tags', i).length) {
 				throw new NodeOperationError(this.getNode(), `No tag names given (item ${i})`, { itemIndex: i });
 			}
 		},
@@ -37,7 +37,7 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 		async execute({ client, lookups }, i) {
 			const audience = lookups.audienceId(i);
 			const email = readEmail(this, this.getNodeParameter('email', i), i);
-			const tags = splitNames(this.getNodeParameter('tags', i));
+			const tags = readNames(this, this.getNodeParameter('tags', i), 'Tags', i);
 			await client.request<IDataObject>({
 				method: 'POST',
 				path: '/lists/{listId}/members/{hash}/tags',
