@@ -35,7 +35,7 @@ export function audienceFromLocator(ctx: { getNode(): INode }, locator: unknown,
 }
 
 /** The parts of an address merge field value (Mailchimp's merge field docs). */
-const ADDRESS_PARTS = ['addr1', 'addr2', 'city', 'state', 'zip', 'country'] as const;
+export const ADDRESS_PARTS = ['addr1', 'addr2', 'city', 'state', 'zip', 'country'] as const;
 
 export const MEMBER_STATUSES = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional'] as const;
 

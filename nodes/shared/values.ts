@@ -14,8 +14,9 @@ interface HasNode {
 	getNode(): INode;
 }
 
-/** A value as it may appear in a message: JSON-quoted (control characters escaped), at most ~60 characters. */
+/** A value as it may appear in a message: JSON-quoted (control characters escaped), at most ~60 characters; objects and lists by kind. */
 export function shown(value: unknown): string {
+	if (value !== null && typeof value === 'object') return kindOf(value);
 	const text = typeof value === 'string' ? value : String(value);
 	const cut = text.length > 60 ? `${text.slice(0, 60)}…` : text;
 	return JSON.stringify(cut);
@@ -66,16 +67,17 @@ export function readId(
 	options: { field: string; what: string; pattern: RegExp; rule: string },
 	itemIndex?: number,
 ): string {
+	if (typeof value === 'boolean') throw valueError(ctx, `${options.field} is ${kindOf(value)}, not an ID${at(itemIndex)}`, itemIndex);
 	const id = readText(ctx, value, options.field, itemIndex);
 	if (!id) throw valueError(ctx, `No ${options.what} given${at(itemIndex)}`, itemIndex);
 	if (!options.pattern.test(id)) throw valueError(ctx, `${options.field} ${shown(id)} ${options.rule.replace('{at}', at(itemIndex))}`, itemIndex);
 	return id;
 }
 
-/** Text that is allowed nowhere: NUL and the other C0 controls except tab, CR and LF, and DEL. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Control characters: C0 (NUL, tab, CR, LF, escape, …) and DEL. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Like readText, and refuses control characters (NUL, escape, …) that no name or label holds. */
+/** Like readText, and refuses control characters (NUL, line breaks, escape, …) that no name or label holds. */
 export function readLabel(ctx: HasNode, value: unknown, field: string, itemIndex?: number, maxLength?: number): string {
 	const text = readText(ctx, value, field, itemIndex, maxLength);
 	if (CONTROL.test(text)) throw valueError(ctx, `${field} ${shown(text)} holds control characters${at(itemIndex)}`, itemIndex);

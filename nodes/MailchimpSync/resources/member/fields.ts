@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { readEmail } from '../../../shared/operations';
 import { pickKnown, readBoolean, readCollection, readLabel, readNames, readText, shown, valueError } from '../../../shared/values';
-import { type Lookups, MEMBER_STATUSES } from '../../lookups';
+import { ADDRESS_PARTS, type Lookups, MEMBER_STATUSES } from '../../lookups';
 
 /** Member properties shared by the member operations. */
 
@@ -108,7 +108,13 @@ function mergeFieldEntries(ctx: IExecuteFunctions, collection: unknown, itemInde
 		const e = pickKnown(entry, ['field', 'value']);
 		const field = readLabel(ctx, e.field, 'Merge field name', itemIndex);
 		if (!field) throw valueError(ctx, `A merge field has no name or tag (item ${itemIndex})`, itemIndex);
-		return { field, value: e.value };
+		// Only an address field takes an object, and only with address parts: anything else is refused before any request.
+		const value = e.value;
+		if (Array.isArray(value)) throw valueError(ctx, `Merge field ${shown(field)} is a list, not text (item ${itemIndex})`, itemIndex);
+		if (value !== null && typeof value === 'object' && Object.keys(value).some((k) => !(ADDRESS_PARTS as readonly string[]).includes(k))) {
+			throw valueError(ctx, `Merge field ${shown(field)} is an object; only an address takes one, with ${ADDRESS_PARTS.join(', ')} (item ${itemIndex})`, itemIndex);
+		}
+		return { field, value };
 	});
 }
 
