@@ -74,13 +74,19 @@ export function readId(
 	return id;
 }
 
-/** Control characters: C0 (NUL, tab, CR, LF, escape, …) and DEL. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Whether a text holds control characters: C0 (NUL, tab, CR, LF, escape, …) or DEL. */
+function hasControl(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code < 0x20 || code === 0x7f) return true;
+	}
+	return false;
+}
 
 /** Like readText, and refuses control characters (NUL, line breaks, escape, …) that no name or label holds. */
 export function readLabel(ctx: HasNode, value: unknown, field: string, itemIndex?: number, maxLength?: number): string {
 	const text = readText(ctx, value, field, itemIndex, maxLength);
-	if (CONTROL.test(text)) throw valueError(ctx, `${field} ${shown(text)} holds control characters${at(itemIndex)}`, itemIndex);
+	if (hasControl(text)) throw valueError(ctx, `${field} ${shown(text)} holds control characters${at(itemIndex)}`, itemIndex);
 	return text;
 }
 
@@ -103,11 +109,11 @@ export function readEmailValue(ctx: HasNode, value: unknown, itemIndex: number |
 	if (email.length > EMAIL_MAX_LENGTH) {
 		throw valueError(ctx, `${field} is ${email.length} characters long; an email address has at most ${EMAIL_MAX_LENGTH}${at(itemIndex)}`, itemIndex);
 	}
-	if (CONTROL.test(email) || !EMAIL.test(email)) throw valueError(ctx, `${field} ${shown(email)} is not a valid email address${at(itemIndex)}`, itemIndex);
+	if (hasControl(email) || !EMAIL.test(email)) throw valueError(ctx, `${field} ${shown(email)} is not a valid email address${at(itemIndex)}`, itemIndex);
 	return email;
 }
 
-export const isEmailText = (value: string) => EMAIL.test(value) && !CONTROL.test(value) && value.length <= EMAIL_MAX_LENGTH;
+export const isEmailText = (value: string) => EMAIL.test(value) && !hasControl(value) && value.length <= EMAIL_MAX_LENGTH;
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
