@@ -3,17 +3,8 @@
  * derived from (seed, case id), so a failing case can be replayed exactly.
  */
 
-/** mulberry32: small, fast, good enough for test data. */
-export function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** The project's seeded generator (mulberry32), shared with the trigger churn tests. */
+export { seeded as prng } from '../nodes/churn';
 
 /** A 32-bit hash of a text (FNV-1a), to derive per-case seeds. */
 export function hash32(text: string): number {
