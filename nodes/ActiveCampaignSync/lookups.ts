@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 
 import { isEmail, readEmail } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
-import { locatorParts, readId, readText, shown } from '../shared/values';
+import { locatorParts, readId, readLabel, readText, shown } from '../shared/values';
 import { activeCampaignPages } from './transport';
 
 /**
@@ -87,7 +87,7 @@ export class Lookups {
 					method: 'POST',
 					path: '/tags',
 					body: { tag: { tag: idOrName.trim(), tagType: 'contact', description: '' } },
-					subject: `the tag "${idOrName.trim()}"`,
+					subject: `the tag ${shown(idOrName.trim())}`,
 					itemIndex,
 				})
 				.then((answer) => {
@@ -123,7 +123,7 @@ export class Lookups {
 		if (!found) {
 			const known = (await this.all(kind)).slice(0, 10).map((o) => `"${o.name}"`).join(', ');
 			throw this.client.inputError(
-				`Unknown ${kind} "${idOrName}" (item ${itemIndex}): no ${kind} has that id or name`,
+				`Unknown ${kind} ${shown(idOrName)} (item ${itemIndex}): no ${kind} has that id or name`,
 				itemIndex,
 				known ? `Some ${kind}s in this account: ${known}` : `This account has no ${kind}s yet.`,
 			);
@@ -138,7 +138,7 @@ export class Lookups {
 	async locate(kind: 'list' | 'tag', parameter: string, itemIndex: number): Promise<Named> {
 		const locator = locatorParts(this.ctx.getNodeParameter(parameter, itemIndex));
 		const label = kind === 'list' ? 'List' : 'Tag';
-		const value = readText(this.ctx, locator.value, `${label} ${locator.mode === 'name' ? 'name' : 'ID'}`, itemIndex);
+		const value = readLabel(this.ctx, locator.value, `${label} ${locator.mode === 'name' ? 'name' : 'ID'}`, itemIndex);
 		if (!value) throw this.client.inputError(`No ${kind} given (item ${itemIndex})`, itemIndex);
 		if (locator.mode === 'name') return this.require(kind, value, itemIndex);
 		const id = readId(this.ctx, value, { field: `${label} ID`, what: kind, pattern: AC_ID, rule: `is not a number{at}: give the ID of a ${kind}, or switch to By Name` }, itemIndex);

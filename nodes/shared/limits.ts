@@ -1,6 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { RetryPolicy } from './transport';
+import { readCollection, shown, valueError } from './values';
 
 /**
  * The node option for accounts with custom limits: pace, attempts, waits, timeout. The defaults
@@ -52,12 +53,26 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 
 /** The node's Rate Limits and Retries option: the retry policy overrides and the pace option's value. */
 export function readLimits(ctx: IExecuteFunctions, paceName: string): Partial<RetryPolicy> & { pace?: number } {
-	const limits = ctx.getNodeParameter('limits', 0, {}) as IDataObject;
-	const seconds = (v: unknown) => (typeof v === 'number' ? v * 1000 : undefined);
+	const limits = readCollection(ctx, 'limits', 'Rate Limits and Retries', 0);
+	// Unset is the default; a value (also from an expression) must be a number in the option's range,
+	// or a run could wait forever (a negative pace, a NaN timeout).
+	const number = (name: string, label: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+		const v = limits[name];
+		if (v === undefined || v === null || v === '') return undefined;
+		const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+		if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
+			throw valueError(ctx, `${label} must be a number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got ${shown(v)}`);
+		}
+		return n;
+	};
+	const seconds = (name: string, label: string, min: number) => {
+		const n = number(name, label, min);
+		return n === undefined ? undefined : n * 1000;
+	};
 	return {
-		pace: typeof limits[paceName] === 'number' ? (limits[paceName] as number) : undefined,
-		maxAttempts: limits.maxAttempts as number | undefined,
-		maxWaitMs: seconds(limits.maxWaitSeconds),
-		timeoutMs: seconds(limits.timeoutSeconds),
+		pace: number(paceName, 'The pace option', 0),
+		maxAttempts: number('maxAttempts', 'Max Attempts', 1, 20),
+		maxWaitMs: seconds('maxWaitSeconds', 'Max Retry Wait (Seconds)', 0),
+		timeoutMs: seconds('timeoutSeconds', 'Timeout (Seconds)', 1),
 	};
 }

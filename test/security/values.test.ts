@@ -143,3 +143,20 @@ describe('no prototype pollution', () => {
 		expect(writes()).toEqual([]);
 	});
 });
+
+describe('options that could make a run wait forever', () => {
+	test('a negative pace or a timeout that is not a number is refused before any request', async () => {
+		const pace = await ac({ resource: 'contact', operation: 'get', contact: { __rl: true, mode: 'id', value: '1' }, limits: { requestsPerSecond: '={{ -1 }}' } }, [{}]);
+		expect(pace.error?.message).toBe('The pace option must be a number from 0 up, got "-1"');
+		const timeout = await mc({ resource: 'member', operation: 'get', email: 'x@example.com', limits: { timeoutSeconds: '={{ "soon" }}' } }, [{}]);
+		expect(timeout.error?.message).toBe('Timeout (Seconds) must be a number from 1 up, got "soon"');
+		expect(emulator.log).toEqual([]);
+	});
+
+	test('Create or Update Many refuses a Completion Timeout that is not a number instead of polling forever', async () => {
+		const items = Array.from({ length: 12 }, (_, i) => ({ email: `timeout${i}@example.com` }));
+		const run = await ac({ resource: 'contact', operation: 'upsertMany', email: fromItem('email'), options: { completionTimeout: '={{ "never" }}' } }, items);
+		expect(run.error?.message).toBe('Completion Timeout must be a number of seconds above 0, got "never"');
+		expect(writes()).toEqual([]);
+	});
+});

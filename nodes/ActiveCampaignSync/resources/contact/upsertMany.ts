@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, readEmail, writeEach } from '../../../shared/operations';
-import { readCollection, readNames } from '../../../shared/values';
+import { readCollection, readNames, shown } from '../../../shared/values';
 import { emailsOfContacts, type ImportEnd, refusedContacts, submitImport, waitForImport } from '../../imports';
 import type { AcContext } from '../../types';
 import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD } from '../../transport';
@@ -124,7 +124,12 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 			return syncEach(ctx, entries, run, overwrite);
 		}
 		const wait = options.waitForCompletion !== false;
-		const deadline = Date.now() + Number(options.completionTimeout ?? 300) * 1000;
+		const timeout = options.completionTimeout === undefined || options.completionTimeout === '' ? 300 : Number(options.completionTimeout);
+		// A timeout that is not a positive number (an expression gone wrong) would wait forever.
+		if (!Number.isFinite(timeout) || timeout <= 0) {
+			throw new NodeOperationError(this.getNode(), `Completion Timeout must be a number of seconds above 0, got ${shown(options.completionTimeout)}`);
+		}
+		const deadline = Date.now() + timeout * 1000;
 		const pending: Array<{ batchId: string; at: number; entries: Entry[] }> = [];
 
 		// 1. Send in imports of at most 250, sized evenly (never a 1-contact import, which counts
