@@ -165,6 +165,8 @@ export async function pollChanges<T extends IDataObject>(
 	const shape = source.shape ?? ((item: T) => item);
 	const emit = (items: T[]) => (items.length ? [ctx.helpers.returnJsonArray(items.map(shape))] : null);
 	if (ctx.getMode() === 'manual') return emit(await source.sample());
+	// An expression may give the number as text.
+	if (typeof maxItems === 'string' && (maxItems as string).trim()) maxItems = Number(maxItems);
 	if (!Number.isInteger(maxItems) || maxItems < 1) {
 		throw new NodeOperationError(ctx.getNode(), `Max Items per Poll must be a whole number of at least 1 (got ${maxItems})`);
 	}

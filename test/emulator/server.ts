@@ -87,6 +87,8 @@ export class Emulator {
 	faults: Fault[] = [];
 	/** The providers' clock, shared by both fake APIs; every answer's `Date` header reads it. */
 	readonly clock = new ProviderClock();
+	/** false: answers carry no `Date` header (as behind a proxy that strips it). */
+	sendDate = true;
 	/**
 	 * Runs before a request is answered (after auth and limits): tests change records here, between
 	 * the pages of a poll, as live traffic would.
@@ -289,7 +291,8 @@ export class Emulator {
 		const raw = await readBody(req);
 		const isAc = path.startsWith('/api/3');
 		const isMc = path === '/3.0' || path.startsWith('/3.0/');
-		res.setHeader('date', new Date(this.clock.nowMs()).toUTCString());
+		if (this.sendDate) res.setHeader('date', new Date(this.clock.nowMs()).toUTCString());
+		else res.sendDate = false;
 		const reply = (r: Reply, body?: unknown) => {
 			this.log.push({ method, path, rawUrl: req.url ?? '', status: r.status, at: Date.now(), body });
 			send(res, r);

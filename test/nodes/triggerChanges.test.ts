@@ -70,6 +70,43 @@ describe('a change during paging is neither lost nor repeated', () => {
 		expect(await trigger.poll()).toBeNull();
 	});
 
+	test('Mailchimp: 2,500 members in one second, paged with offsets, while members before the offset change', async () => {
+		await start();
+		const mc = emulator.mc;
+		mc.addList('one', 'One second');
+		const trigger = await mcTrigger('one', { status: 'subscribed' });
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		const members = Array.from({ length: 2500 }, (_, i) => mc.addMember('one', `s${i}@example.com`));
+		tick();
+		let pages = 0;
+		const changed = new Set<string>();
+		emulator.beforeAnswer = ({ path, query }) => {
+			if (!isMemberPage(path, query)) return;
+			pages++;
+			// Before page 2: 10 members already read change (fewer than the pages' overlap);
+			// before page 3: 60 more leave the status (more than the overlap: the second is read again).
+			const moved = pages === 2 ? members.slice(100, 110) : pages === 3 ? members.slice(300, 360) : [];
+			for (const m of moved) {
+				if (pages === 3) m.status = 'unsubscribed';
+				m.last_changed = mc.now();
+				changed.add(m.email_address);
+			}
+		};
+		const first = emails(await trigger.poll(), 'email_address');
+		emulator.beforeAnswer = undefined;
+		expect(first.length).toBe(new Set(first).size);
+		// Every member comes once; a member changed during the poll may come with its earlier state or not yet.
+		const missing = members.map((m) => m.email_address).filter((e) => !first.includes(e) && !changed.has(e));
+		expect(missing).toEqual([]);
+		tick();
+		const second = emails(await trigger.poll(), 'email_address');
+		// The 10 still subscribed come again with their new change; the 60 unsubscribed no longer match the filter.
+		expect(sorted(second)).toEqual(sorted(members.slice(100, 110).map((m) => m.email_address)));
+		tick();
+		expect(await trigger.poll()).toBeNull();
+	});
+
 	test('ActiveCampaign: a contact deleted and another updated between two pages', async () => {
 		await start();
 		const ac = emulator.ac;
@@ -233,6 +270,30 @@ describe('clock skew between n8n and the provider', () => {
 		tick();
 		expect(await trigger.poll()).toBeNull();
 	});
+});
+
+test('Mailchimp without a Date header: the newest member\'s stamp is the clock, and changes still come once', async () => {
+	await start();
+	emulator.sendDate = false;
+	const mc = emulator.mc;
+	mc.addList('nodate', 'No Date');
+	mc.addMember('nodate', 'old@example.com');
+	tick();
+	const trigger = await mcTrigger('nodate');
+	expect(await trigger.poll()).toBeNull();
+	tick();
+	const a = mc.addMember('nodate', 'a@example.com');
+	const b = mc.addMember('nodate', 'b@example.com');
+	tick();
+	const first = emails(await trigger.poll(), 'email_address');
+	tick();
+	a.last_changed = mc.now();
+	const second = emails(await trigger.poll(), 'email_address');
+	b.last_changed = mc.now(); // in the second the poll took as its clock
+	tick();
+	const third = emails(await trigger.poll(), 'email_address');
+	tick();
+	expect([first, second, third, await trigger.poll()]).toEqual([['a@example.com', 'b@example.com'], ['a@example.com'], ['b@example.com'], null]);
 });
 
 describe('bounded work and failures', () => {
