@@ -18,9 +18,9 @@ import { AC_PAGE_SIZE } from './transport';
  *
  * The request that reads the provider's clock (its `Date` header) is the first page of the first
  * window. Date filters are sent as wall time in the account's own offset (taken from the newest
- * stamp seen, and kept between polls),
- * since accounts may read them as local time, and widened by a second on both sides, since
- * whether a bound is included is undocumented; the window is then cut exactly by instants.
+ * stamp seen, and kept between polls), since accounts may read them as local time, in whole
+ * seconds chosen so that an inclusive and an exclusive reading of the bounds (undocumented) both
+ * return the whole window; the window is then cut exactly by instants.
  */
 
 /** Contacts read into memory per window at most (unless one second holds more); smaller when the poll wants fewer. */
@@ -52,11 +52,15 @@ export function contactChanges(client: ApiClient, event: 'contactCreated' | 'con
 		return { contacts, total: Number.isFinite(total) ? total : undefined };
 	};
 
-	/** One page of the window (after, until], widened by a second each side, in id order (no upper bound: to the end). */
+	/**
+	 * One page of the window (after, until] in id order (no upper bound: to the end). The bounds are
+	 * sent in whole seconds, `after` rounded down and `until` rounded down plus one second, so an
+	 * inclusive or an exclusive reading both return every contact of the window.
+	 */
 	const windowPage = (after: number, until: number | undefined, idGreater?: string) =>
 		list({
-			[afterParam]: formatInZone(after - 1000, zone),
-			...(until === undefined ? {} : { [beforeParam]: formatInZone(Math.ceil(until / 1000) * 1000 + 1000, zone) }),
+			[afterParam]: formatInZone(after, zone),
+			...(until === undefined ? {} : { [beforeParam]: formatInZone(until + 1000, zone) }),
 			'orders[id]': 'ASC',
 			...(idGreater ? { id_greater: idGreater } : {}),
 			limit: AC_PAGE_SIZE,

@@ -21,9 +21,9 @@ import { NodeOperationError, type IDataObject, type INodeExecutionData, type INo
  *    sources page by keys, not by offsets (ActiveCampaign: `id_greater` in time windows;
  *    Mailchimp: `since_last_changed` advanced page by page, offsets only inside one second and
  *    checked for shifts), so a record that changes during the poll only moves past `until` and
- *    nothing else moves between pages. They send date filters in the account's own offset, widened
- *    by a second, so inclusive or exclusive filters, and filters read as local time, all return a
- *    superset; this file cuts it by instants.
+ *    nothing else moves between pages. They send date filters in the account's own offset, in whole
+ *    seconds rounded outwards, so inclusive or exclusive filters, and filters read as local time,
+ *    all return a superset; this file cuts it by instants.
  * 3. Emits the records after the position, and records inside the overlap window whose pair was
  *    not emitted yet (a change that became visible late), at most Max Items per Poll. When it stops
  *    early the position is the last change emitted, and the next poll goes on from there in order.
