@@ -21,9 +21,19 @@ export const AC_IMPORTS_PER_MINUTE = 100;
 /** Below this many contacts ActiveCampaign advises contact/sync per contact over a bulk import. */
 export const AC_IMPORT_THRESHOLD = 10;
 
-/** The account's bulk import budget (100 a minute), shared by every execution in the process. */
+/**
+ * Slack on the import window: an import's slot is taken before the account's 5 requests/s pacer,
+ * a 429's Retry-After and the network let it go, so ActiveCampaign may count it seconds later.
+ * A refusal that still happens is waited out (imports.ts).
+ */
+const AC_IMPORT_WINDOW_SLACK_MS = 5000;
+
+/**
+ * The account's bulk import budget, shared by every execution in the process: 100 in any rolling
+ * minute, as ActiveCampaign counts them (a quiet account sends 100 at once, not one every 0.6 s).
+ */
 export function importPacer(client: ApiClient) {
-	return sharedPacer('window', `activecampaign-import:${client.api.baseUrl}`, AC_IMPORTS_PER_MINUTE, 60_000);
+	return sharedPacer('window', `activecampaign-import:${client.api.baseUrl}`, AC_IMPORTS_PER_MINUTE, 60_000 + AC_IMPORT_WINDOW_SLACK_MS);
 }
 
 export interface ActiveCampaignLimits extends Partial<RetryPolicy> {

@@ -310,6 +310,7 @@ async function runBatch<Ctx, Input>(
 				if (outcome.status === 'failed') json.itemIndex = index;
 			} else if (error !== undefined) {
 				Object.assign(json, { status: 'failed' }, errorItem(error, index).json);
+				if (unanswered(error)) json.note = MAYBE_APPLIED;
 			} else {
 				Object.assign(json, { status: 'failed', error: 'No result came back for this item', itemIndex: index });
 			}
@@ -318,6 +319,14 @@ async function runBatch<Ctx, Input>(
 		}
 	}
 	return results.flat();
+}
+
+const MAYBE_APPLIED = 'No readable answer came back: the provider may still have applied this request';
+
+/** A request that got no readable answer (a timeout, a reset, a cut-off body): its outcome is unknown. */
+function unanswered(error: unknown): boolean {
+	const response = (error as { errorResponse?: IDataObject }).errorResponse;
+	return !!response && typeof response === 'object' && response.status === null;
 }
 
 /** The error of a failed request, with what was already written before it, for a run that stops. */
@@ -337,7 +346,7 @@ function alreadyWritten<Input>(
 	const summary = written.length
 		? `Already written before this failure: ${written.length} of ${total} items (${itemRanges(written)}).`
 		: `Nothing was written before this failure (${total} items).`;
-	const failedText = inFailed.length ? ` The failed request carried items ${itemRanges(inFailed)}.` : '';
+	const failedText = inFailed.length ? ` The failed request carried items ${itemRanges(inFailed)}${unanswered(error) ? ` (${MAYBE_APPLIED.toLowerCase()})` : ''}.` : '';
 	e.description = [e.description, `${summary}${failedText} Items not named were not written. Turn on Continue On Fail to get one result per item.`]
 		.filter(Boolean)
 		.join(' ');

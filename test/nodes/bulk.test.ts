@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { subscriberHash } from '../emulator/mailchimp';
-import { type Emulator, startEmulator } from '../emulator/server';
+import { type Emulator, type FaultKind, startEmulator } from '../emulator/server';
 import { type NodeRun, runNode } from './workflow';
 
 /**
@@ -31,7 +31,7 @@ function expectOnePerItem(run: NodeRun, count: number) {
 }
 
 /** A fault on the `from`-th to `to`-th matching requests only (the emulator's own faults hit the first ones). */
-function faultOnCalls(match: (method: string, path: string) => boolean, from: number, to: number, kind: 500): () => void {
+function faultOnCalls(match: (method: string, path: string) => boolean, from: number, to: number, kind: FaultKind): () => void {
 	let calls = 0;
 	const target = emulator as unknown as { takeFault: (method: string, path: string) => unknown };
 	const original = target.takeFault;
@@ -96,6 +96,23 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 			expect(run.error?.description).toContain('The failed request carried items 250-499');
 			expect(emulator.ac.findByEmail('stopped249@example.com')).toBeDefined();
 			expect(emulator.ac.findByEmail('stopped250@example.com')).toBeUndefined();
+		} finally {
+			restore();
+		}
+	});
+
+	test('an import whose answer is lost is failed with a note that it may still have been applied', async () => {
+		const input = people(300, 'lostanswer');
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('bulk_import'), 2, 2, 'hang-after-write');
+		try {
+			const run = await ac({ ...withFirst, limits: { requestsPerSecond: 1000, timeoutSeconds: 1 } }, input, { continueOnFail: true });
+			expectOnePerItem(run, 300);
+			run.json.forEach((json, i) => {
+				if (i < 150) expect(json).toMatchObject({ status: 'succeeded' });
+				else expect(json).toMatchObject({ status: 'failed', note: expect.stringMatching(/may still have applied/) });
+			});
+			// ActiveCampaign did take the second import: the outputs did not claim otherwise.
+			expect(emulator.ac.findByEmail('lostanswer299@example.com')).toBeDefined();
 		} finally {
 			restore();
 		}
