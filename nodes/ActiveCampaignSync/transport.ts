@@ -26,7 +26,7 @@ export const AC_IMPORT_THRESHOLD = 10;
  * a 429's Retry-After and the network let it go, so ActiveCampaign may count it seconds later.
  * A refusal that still happens is waited out (imports.ts).
  */
-const AC_IMPORT_WINDOW_SLACK_MS = 5000;
+const AC_IMPORT_WINDOW_SLACK_MS = 2000;
 
 /**
  * The account's bulk import budget, shared by every execution in the process: 100 in any rolling

@@ -244,6 +244,9 @@ export async function writeEach<Input>(
 	if (stop) run.fail([stop.entry], stop.error);
 }
 
+/** Items a merged item names in `mergedWith`; a bigger group adds `mergedCount`. */
+const MERGED_NAMED = 20;
+
 /** Errors the batch runner already gave the "already written" description; they pass through as they are. */
 const described = new WeakSet<object>();
 
@@ -314,7 +317,11 @@ async function runBatch<Ctx, Input>(
 			} else {
 				Object.assign(json, { status: 'failed', error: 'No result came back for this item', itemIndex: index });
 			}
-			if (entry.items.length > 1) json.mergedWith = entry.items.filter((i) => i !== index);
+			if (entry.items.length > 1) {
+				// The others, up to MERGED_NAMED of them (a big group would make this quadratic), and how many in all.
+				json.mergedWith = entry.items.slice(0, MERGED_NAMED + 1).filter((i) => i !== index).slice(0, MERGED_NAMED);
+				if (entry.items.length > MERGED_NAMED + 1) json.mergedCount = entry.items.length;
+			}
 			results[index] = [{ json, pairedItem: { item: index } }];
 		}
 	}

@@ -261,6 +261,18 @@ describe('Mailchimp Create or Update Many: one truthful outcome per item', () =>
 		expect(member('twice@example.com')?.merge_fields.FNAME).toBe('Last');
 	});
 
+	test('5,000 items with one address: one member, every item answered, each naming at most 20 others', async () => {
+		const input = Array.from({ length: 5000 }, (_, i) => ({ email: i % 2 ? 'same@example.com' : 'SAME@example.com', first: `V${i}` }));
+		const run = await mc(mcFirst, input, { continueOnFail: true });
+		expectOnePerItem(run, 5000);
+		expect(emulator.count('POST /3.0/lists/:listId')).toBe(1);
+		for (const json of run.json) {
+			expect(json).toMatchObject({ status: 'created', mergedCount: 5000 });
+			expect((json.mergedWith as number[]).length).toBe(20);
+		}
+		expect(member('same@example.com')?.merge_fields.FNAME).toBe('V4999');
+	});
+
 	test('existing members keep their status; an unsubscribed one is updated, not re-subscribed and not failed', async () => {
 		emulator.mc.addMember(AUD, 'left@example.com', 'unsubscribed', { FNAME: 'Old' });
 		emulator.mc.addMember(AUD, 'stays@example.com', 'subscribed', { FNAME: 'Old' });

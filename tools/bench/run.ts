@@ -147,6 +147,8 @@ async function main(): Promise<number> {
 	);
 	const imports = big.log.filter((l) => l.path.endsWith('/import/bulk_import'));
 	const accepted = imports.filter((l) => l.status === 200).map((l) => l.at);
+	// ActiveCampaign's import limit answers 400 "Rate limit exceeded" (a 429 is the 5 requests/s limit).
+	const refused = imports.filter((l) => l.status === 400).length;
 	let busiestMinute = 0;
 	for (let i = 0, j = 0; i < accepted.length; i++) {
 		while (accepted[i] - accepted[j] >= 60_000) j++;
@@ -154,7 +156,7 @@ async function main(): Promise<number> {
 	}
 	const firstHundredSeconds = accepted.length >= 100 ? (accepted[99] - accepted[0]) / 1000 : Number.NaN;
 	console.log(
-		`  import pacing: ${accepted.length} imports, at most ${busiestMinute} in any rolling minute, the first 100 sent within ${firstHundredSeconds.toFixed(1)} s, ${imports.length - accepted.length} refused`,
+		`  import pacing: ${accepted.length} imports, at most ${busiestMinute} in any rolling minute, the first 100 sent within ${firstHundredSeconds.toFixed(1)} s, ${refused} refused by the import limit`,
 	);
 
 	const bulkMc50k = await measure('Mailchimp: Create or Update Many (batch subscribe)', 50_000, big, () =>
@@ -192,7 +194,7 @@ async function main(): Promise<number> {
 	for (const r of [bulkAc50k, bulkMc50k]) {
 		target(r.maxBlockMs <= 200, `${r.scenario}, ${r.items} items: no event-loop block over 200 ms (${r.maxBlockMs} ms)`);
 	}
-	target(busiestMinute <= 100 && accepted.length === 200, `imports paced as ActiveCampaign counts them: all 200 accepted, at most 100 in any rolling minute (${busiestMinute}; ${imports.length - accepted.length} refused and sent again)`);
+	target(busiestMinute <= 100 && accepted.length === 200, `imports paced as ActiveCampaign counts them: all 200 accepted, at most 100 in any rolling minute (${busiestMinute}; ${refused} refused by the import limit and sent again)`);
 	target(firstHundredSeconds <= 25, `a quiet account's first 100 imports go out at once, bound only by 5 requests/s (${firstHundredSeconds.toFixed(1)} s)`);
 	target(existingMc.statuses.updated === existingMc.items, `existing members are reported updated, their status kept (${JSON.stringify(existingMc.statuses)})`);
 	const peak = Math.max(...rows.map((r) => r.peakRssMb));
