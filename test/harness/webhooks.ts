@@ -49,6 +49,8 @@ export interface WebhookTrigger {
 	/** Every request the endpoint received, with n8n's answer. */
 	deliveries: Delivery[];
 	staticData(): IDataObject;
+	/** Changes the node's parameters, as a user editing the workflow does (static data stays). */
+	setParameters(parameters: INode['parameters']): void;
 	stop(): Promise<void>;
 }
 
@@ -192,6 +194,10 @@ export async function webhookTrigger(
 		items: () => runs.map((r) => r.output('Trigger').map((i) => i.json)),
 		deliveries,
 		staticData: () => (workflow.staticData as IDataObject)['node:Trigger'] as IDataObject,
+		setParameters: (parameters) => {
+			// Over the parameters n8n's Workflow completed with the defaults.
+			node.parameters = { ...node.parameters, ...parameters };
+		},
 		stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
 	};
 }

@@ -85,6 +85,21 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 		expect(hooks()).toHaveLength(0);
 	});
 
+	test('an audience changed while the workflow was inactive: the old audience\'s registration is removed on activation', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params(), mcCreds()));
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		trigger.setParameters(params({ audience: 'audOther01' }));
+		await trigger.activate();
+		expect(hooks()).toHaveLength(0);
+		expect(hooks('audOther01')).toHaveLength(1);
+		expect(trigger.staticData()).toMatchObject({ target: 'audOther01' });
+		// A delivery for the old audience, even with the current secret, is refused.
+		expect((await postForm(hooks('audOther01')[0].url, subscribe('old.audience@example.com'))).status).toBe(403);
+		await trigger.deactivate();
+		expect(hooks('audOther01')).toHaveLength(0);
+	});
+
 	test('a delivered event becomes one item with nested JSON; the GET check answers 200 without a run', async () => {
 		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params(), mcCreds()));
 		await trigger.activate();
