@@ -62,6 +62,24 @@ describe('ActiveCampaign Sync Trigger', () => {
 });
 
 describe('Mailchimp Sync Trigger', () => {
+	test('a cursor written by the previous version goes on: nothing before it again, nothing after it lost', async () => {
+		emulator.mc.addList('legacy', 'Legacy cursor');
+		const a = emulator.mc.addMember('legacy', 'a@example.com');
+		const b = emulator.mc.addMember('legacy', 'b@example.com');
+		b.last_changed = a.last_changed;
+		const trigger = await poller('mailchimpSyncTrigger', { audience: { __rl: true, mode: 'id', value: 'legacy' }, status: '' }, mcCreds());
+		// What the earlier trigger kept: the newest change time it saw, and the ids it emitted at it (a, not b).
+		(trigger.staticData() as Record<string, unknown>)['node:Trigger'] = { since: a.last_changed, idsAtSince: [a.id] };
+		tick();
+		const c = emulator.mc.addMember('legacy', 'c@example.com');
+		tick();
+		expect((await trigger.poll())?.map((m) => m.email_address).sort()).toEqual(['b@example.com', 'c@example.com']);
+		expect((trigger.staticData() as { __dataChanged?: boolean }).__dataChanged).toBe(true);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+		expect(c.id).not.toBe(a.id);
+	});
+
 	test('members added or changed since the last poll, each once, boundary included', async () => {
 		emulator.mc.addList('trig', 'Trigger audience');
 		emulator.mc.addMember('trig', 'old@example.com');
