@@ -26,7 +26,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		this,
 		operations,
 		async () => {
-			const { pace, ...retry } = readLimits(this, 'requestsPerSecond');
+			const { pace, ...retry } = readLimits(this, 'requestsPerSecond', 'Requests per Second');
 			const client = await activeCampaignClient(this, { ...retry, requestsPerSecond: pace });
 			return { client, lookups: new Lookups(client, this) };
 		},

@@ -26,7 +26,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		this,
 		operations,
 		async () => {
-			const { pace, ...retry } = readLimits(this, 'maxConcurrent');
+			const { pace, ...retry } = readLimits(this, 'maxConcurrent', 'Max Simultaneous Requests');
 			const client = await mailchimpClient(this, { ...retry, maxConcurrent: pace });
 			return { client, lookups: new Lookups(client, this) };
 		},

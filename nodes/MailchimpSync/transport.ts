@@ -96,6 +96,9 @@ function mailchimpApi(
 		secrets,
 		pacer: sharedPacer('concurrency', `mailchimp:${fingerprint(secrets[0])}`, maxConcurrent || MC_MAX_IN_FLIGHT),
 		isRepeatable,
+		// Mailchimp's 429 (too many simultaneous connections) has no Retry-After and passes as soon as
+		// a connection frees up: waited out within the rate-limit wait budget.
+		waitOutEvery429: true,
 		readError: readMailchimpError,
 		adviceFor: (status: number) => adviceFor(status, rejected),
 	};

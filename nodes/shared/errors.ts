@@ -52,6 +52,9 @@ export interface FailureFacts {
 	advice?: string;
 	attempts: number;
 	waitedMs: number;
+	/** For 429s waited out within a time budget: the time waited, and the budget (Rate Limits and Retries). */
+	rateLimitWaitMs?: number;
+	rateLimitBudgetMs?: number;
 	/** Network failure code (ECONNRESET, timeout). */
 	networkCode?: string;
 	timeoutMs?: number;
@@ -76,6 +79,13 @@ const NETWORK_WORDS: Record<string, string> = {
 };
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
+/** `45.2s`, or `10 min` / `3 min 20s` from a minute on. */
+const duration = (ms: number) => {
+	if (ms < 60_000) return seconds(ms);
+	const total = Math.round(ms / 1000);
+	const rest = total % 60;
+	return `${Math.floor(total / 60)} min${rest ? ` ${rest}s` : ''}`;
+};
 
 /** One human message and description per kind of failure; secrets removed from all of it. */
 export function apiFailure(node: INode, facts: FailureFacts): NodeApiError {
@@ -102,6 +112,13 @@ export function apiFailure(node: INode, facts: FailureFacts): NodeApiError {
 	} else if (status === 404) {
 		message = `${service} could not find ${subject}`;
 		description = provider?.summary ?? `${facts.method} ${facts.path} answered 404.`;
+	} else if (status === 429 && facts.rateLimitBudgetMs !== undefined) {
+		const waited = duration(facts.rateLimitWaitMs ?? 0);
+		message = `${service} rate limit still exceeded after waiting ${waited} (${tries})`;
+		description =
+			`Other executions, n8n workers or apps are using the same ${service} limit, and this request waited ${waited} of its ${duration(facts.rateLimitBudgetMs)} budget. ` +
+			`To wait longer, raise "Max Wait When Rate Limited (Minutes)" in the node's Rate Limits and Retries option; ` +
+			'or run fewer executions on this account at once (fewer workers or a lower worker concurrency), or lower the pace in the same option.';
 	} else if (status === 429) {
 		message = `${service} rate limit still exceeded after ${tries} (waited ${seconds(facts.waitedMs)})`;
 		description = 'The account is busy with other requests. Lower the pace in the node options, or raise the retry limits there, and run again.';

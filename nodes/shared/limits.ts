@@ -19,9 +19,9 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 				displayName: 'Max Attempts',
 				name: 'maxAttempts',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 20 },
+				typeOptions: { minValue: 1, maxValue: 20, numberPrecision: 0 },
 				default: 6,
-				description: 'Attempts per request in all, when the API answers 429 or fails in a way that is safe to repeat',
+				description: 'Attempts per request in all, when it fails in a way that is safe to repeat (server errors, timeouts). Rate-limit answers (429) are waited out instead, see Max Wait When Rate Limited.',
 			},
 			{
 				displayName: 'Max Retry Wait (Seconds)',
@@ -29,13 +29,22 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 120,
-				description: 'Longest total wait between the attempts of one request',
+				description: 'Longest total wait between the attempts of one request after server errors or timeouts',
+			},
+			{
+				displayName: 'Max Wait When Rate Limited (Minutes)',
+				name: 'maxRateLimitWaitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 10,
+				description:
+					'Longest time one request keeps waiting out rate-limit answers (429) before the run fails. Raise it when several workflows or n8n workers share one account.',
 			},
 			{
 				displayName: pace.displayName,
 				name: pace.name,
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: { minValue: 0, numberPrecision: 0 },
 				default: 0,
 				description: pace.description,
 			},
@@ -51,28 +60,34 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 	};
 }
 
-/** The node's Rate Limits and Retries option: the retry policy overrides and the pace option's value. */
-export function readLimits(ctx: IExecuteFunctions, paceName: string): Partial<RetryPolicy> & { pace?: number } {
+/**
+ * The node's Rate Limits and Retries option: the retry policy overrides and the pace option's value.
+ * The pace and the attempts must be whole numbers (a pace of 2.5 would break the pacer's
+ * arithmetic for every execution of the account); 0 or unset means the provider's limit.
+ */
+export function readLimits(ctx: IExecuteFunctions, paceName: string, paceLabel = 'The pace option'): Partial<RetryPolicy> & { pace?: number } {
 	const limits = readCollection(ctx, 'limits', 'Rate Limits and Retries', 0);
 	// Unset is the default; a value (also from an expression) must be a number in the option's range,
 	// or a run could wait forever (a negative pace, a NaN timeout).
-	const number = (name: string, label: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+	const number = (name: string, label: string, min: number, max = Number.MAX_SAFE_INTEGER, whole = false): number | undefined => {
 		const v = limits[name];
 		if (v === undefined || v === null || v === '') return undefined;
 		const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-		if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
-			throw valueError(ctx, `${label} must be a number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got ${shown(v)}`);
+		if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
+			throw valueError(ctx, `${label} must be a ${whole ? 'whole ' : ''}number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got ${shown(v)}`);
 		}
 		return n;
 	};
-	const seconds = (name: string, label: string, min: number) => {
+	const scaled = (name: string, label: string, min: number, unit: number) => {
 		const n = number(name, label, min);
-		return n === undefined ? undefined : n * 1000;
+		return n === undefined ? undefined : n * unit;
 	};
 	return {
-		pace: number(paceName, 'The pace option', 0),
-		maxAttempts: number('maxAttempts', 'Max Attempts', 1, 20),
-		maxWaitMs: seconds('maxWaitSeconds', 'Max Retry Wait (Seconds)', 0),
-		timeoutMs: seconds('timeoutSeconds', 'Timeout (Seconds)', 1),
+		// 0 means the provider's documented limit.
+		pace: number(paceName, paceLabel, 0, Number.MAX_SAFE_INTEGER, true) || undefined,
+		maxAttempts: number('maxAttempts', 'Max Attempts', 1, 20, true),
+		maxWaitMs: scaled('maxWaitSeconds', 'Max Retry Wait (Seconds)', 0, 1000),
+		maxRateLimitWaitMs: scaled('maxRateLimitWaitMinutes', 'Max Wait When Rate Limited (Minutes)', 0, 60_000),
+		timeoutMs: scaled('timeoutSeconds', 'Timeout (Seconds)', 1, 1000),
 	};
 }

@@ -13,7 +13,7 @@ import {
 } from 'n8n-workflow';
 
 import { apiFailure, asNodeError, type FailureFacts, inputFailure, type ProviderError } from './errors';
-import type { Pacer } from './pacing';
+import type { Pacer, PaceOutcome } from './pacing';
 import { shown } from './values';
 
 /**
@@ -34,6 +34,12 @@ export interface ApiDescription {
 	/** Strings that must never appear in an error: the API key and anything derived from it. */
 	secrets: string[];
 	pacer: Pacer;
+	/**
+	 * A 429 without Retry-After still only means "too busy right now" (Mailchimp: too many
+	 * connections at once), so it is waited out within the rate-limit wait budget like one with
+	 * Retry-After. Otherwise such 429s are bounded by the attempt limit.
+	 */
+	waitOutEvery429?: boolean;
 	/** Requests beyond GET/PUT/DELETE that can be repeated without duplicating data (upserts). */
 	isRepeatable(method: IHttpRequestMethods, path: string): boolean;
 	/** Reads the provider's error body. */
@@ -43,10 +49,15 @@ export interface ApiDescription {
 }
 
 export interface RetryPolicy {
-	/** Attempts in all, the first included. */
+	/** Attempts in all, the first included (for errors other than 429s that are waited out). */
 	maxAttempts: number;
-	/** Upper bound on the time spent waiting between attempts of one request. */
+	/** Upper bound on the time spent waiting between attempts of one request (errors other than those 429s). */
 	maxWaitMs: number;
+	/**
+	 * Upper bound on the time one request spends waiting out 429s (with Retry-After, or from an API
+	 * whose 429s are always transient): under contention a 429 is normal and must not fail a run.
+	 */
+	maxRateLimitWaitMs: number;
 	/** Per-attempt timeout. */
 	timeoutMs: number;
 	/** First backoff step when the server gives no Retry-After (doubles each attempt, full jitter). */
@@ -57,6 +68,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = {
 	maxAttempts: 6,
 	maxWaitMs: 120_000,
+	maxRateLimitWaitMs: 600_000,
 	timeoutMs: 60_000,
 	baseDelayMs: 500,
 	maxDelayMs: 20_000,
@@ -138,6 +150,8 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+const clock = (): number => performance.now();
+
 /** Exponential backoff with full jitter: a random wait in [0, min(max, base * 2^attempt)]. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math.random): number {
 	return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
@@ -210,12 +224,23 @@ export async function* paginate<T>(
 		const offsets: number[] = [];
 		for (let o = offset; o < end; o += options.pageSize) offsets.push(o);
 		const inFlight: Array<Promise<Page<T>>> = [];
+		// The first failure of any page in flight: a later page failing while an earlier one is still
+		// pending ends the read at once. Every page promise gets a handler when it starts, so none is
+		// left rejected unobserved (an unhandled rejection) when the read ends or is abandoned early.
+		let failed: (error: unknown) => void = () => undefined;
+		const failure = new Promise<never>((_, reject) => (failed = reject));
+		failure.catch(() => undefined);
+		const start = (o: number) => {
+			const page = fetchPage(o, sizeAt(o));
+			page.catch(failed);
+			inFlight.push(page);
+		};
 		let next = 0;
-		while (next < offsets.length && inFlight.length < concurrency) inFlight.push(fetchPage(offsets[next], sizeAt(offsets[next++])));
+		while (next < offsets.length && inFlight.length < concurrency) start(offsets[next++]);
 		let shortPage = false;
 		while (inFlight.length) {
-			const page = await inFlight.shift()!;
-			if (next < offsets.length && !shortPage) inFlight.push(fetchPage(offsets[next], sizeAt(offsets[next++])));
+			const page = await Promise.race([inFlight.shift()!, failure]);
+			if (next < offsets.length && !shortPage) start(offsets[next++]);
 			if (page.items.length) yield page.items;
 			offset += page.items.length;
 			if (page.items.length < options.pageSize) shortPage = true;
@@ -305,6 +330,12 @@ export class ApiClient {
 		}
 
 		let waitedMs = 0;
+		/** Time spent waiting out 429s, from each 429 until the retry got its slot. */
+		let throttledMs = 0;
+		let throttledSince: number | undefined;
+		let throttles = 0;
+		/** 429s waited out within the time budget: they do not count against the attempt limit. */
+		let waitedOut = 0;
 		const facts = (extra: Partial<FailureFacts>, attempts: number): FailureFacts => ({
 			service: api.service,
 			method: req.method,
@@ -319,7 +350,7 @@ export class ApiClient {
 		});
 		/** Waits before the next attempt; false when the attempts or the wait budget are spent. */
 		const waitForRetry = async (attempt: number, delayMs: number): Promise<boolean> => {
-			if (attempt >= retry.maxAttempts || waitedMs + delayMs > retry.maxWaitMs) return false;
+			if (attempt - waitedOut >= retry.maxAttempts || waitedMs + delayMs > retry.maxWaitMs) return false;
 			waitedMs += delayMs;
 			if (delayMs > 0) await sleep(delayMs);
 			return true;
@@ -327,7 +358,12 @@ export class ApiClient {
 
 		for (let attempt = 1; ; attempt++) {
 			const release = await api.pacer.acquire();
+			if (throttledSince !== undefined) {
+				throttledMs += clock() - throttledSince;
+				throttledSince = undefined;
+			}
 			let response: IN8nHttpFullResponse;
+			let outcome: PaceOutcome = 'failed';
 			try {
 				response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
 					this.ctx,
@@ -335,16 +371,18 @@ export class ApiClient {
 					{ ...options, headers: { ...options.headers } },
 					api.credentialOptions,
 				)) as IN8nHttpFullResponse;
+				outcome = response.statusCode === 429 ? 'throttled' : response.statusCode < 500 ? 'success' : 'failed';
 			} catch (error) {
 				const code = networkCode(error);
 				if (!code) {
 					// Not a transport failure: the credential's own checks (bad URL or key) or n8n refusing the request.
 					throw this.inputError((error as Error).message ?? String(error), req.itemIndex);
 				}
-				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt, retry)))) continue;
+				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) continue;
 				throw apiFailure(this.ctx.getNode(), facts({ networkCode: code }, attempt));
 			} finally {
-				release();
+				// The pacer learns from every answer: a 429 lowers this account's pace, a success raises it.
+				release(outcome);
 			}
 
 			const status = response.statusCode;
@@ -363,17 +401,35 @@ export class ApiClient {
 			}
 
 			if (status === 429) {
+				// A 429 means the request was not processed: repeating it is always safe.
 				const retryAfter = parseRetryAfter(headerValue(response.headers, 'retry-after'));
-				const delayMs = retryAfter ?? backoffDelay(attempt, retry);
-				// A 429 means the request was not processed: repeating it is always safe. While we wait
-				// for the server's Retry-After, every other caller on this account waits too.
-				const retrying = attempt < retry.maxAttempts && waitedMs + delayMs <= retry.maxWaitMs;
-				if (retrying && retryAfter !== undefined) api.pacer.pauseUntil(Date.now() + retryAfter);
-				if (retrying && (await waitForRetry(attempt, delayMs))) continue;
+				throttles++;
+				if (retryAfter !== undefined || api.waitOutEvery429) {
+					// Waited out within a time budget, not an attempt count: under contention 429s are normal.
+					// Never less than half a backoff step, so a "Retry-After: 0" loop still spends the budget.
+					const delayMs = Math.max(retryAfter ?? backoffDelay(throttles, retry), Math.min(retry.baseDelayMs, 1000) / 2);
+					if (throttledMs + delayMs > retry.maxRateLimitWaitMs) {
+						throw apiFailure(
+							this.ctx.getNode(),
+							facts({ status, body, provider: api.readError(body), rateLimitWaitMs: throttledMs, rateLimitBudgetMs: retry.maxRateLimitWaitMs }, attempt),
+						);
+					}
+					throttledSince = clock();
+					waitedOut++;
+					if (retryAfter !== undefined) {
+						// Every caller of this account in the process waits with us, queued ones included;
+						// the next acquire() waits for the pause.
+						api.pacer.pauseFor(delayMs);
+					} else {
+						await sleep(delayMs);
+					}
+					continue;
+				}
+				if (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry))) continue;
 				throw apiFailure(this.ctx.getNode(), facts({ status, body, provider: api.readError(body) }, attempt));
 			}
 			if (status >= 500 || (status < 300 && unreadable)) {
-				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt, retry)))) continue;
+				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) continue;
 				throw apiFailure(this.ctx.getNode(), facts({ status: status >= 500 ? status : undefined, body }, attempt));
 			}
 			if (status >= 300) {

@@ -27,6 +27,8 @@ export interface Fault {
 	method?: string;
 	/** Matched against the path without the query string. */
 	path?: RegExp;
+	/** Matched against the query string (without `?`): one page of a paginated read. */
+	query?: RegExp;
 	/** How many matching requests it hits (default 1). */
 	times?: number;
 	/** For kind 429: the Retry-After header value to send (AC sends one, Mailchimp none). */
@@ -43,6 +45,11 @@ export interface EmulatorOptions {
 	port?: number;
 	/** Added to every request while it is in flight. */
 	latencyMs?: number;
+	/**
+	 * Up to this many ms of random delay before a request reaches the rate limiter, as the network
+	 * adds on the way: requests sent evenly spaced can arrive bunched (and a busy machine does this too).
+	 */
+	arrivalJitterMs?: number;
 	acKeys?: string[];
 	mcKeys?: string[];
 	/** Mailchimp OAuth2 access tokens the emulator knows (as `Bearer` on the API, `OAuth` or `Bearer` on the metadata). */
@@ -110,6 +117,7 @@ export class Emulator {
 		this.options = {
 			port: 0,
 			latencyMs: 0,
+			arrivalJitterMs: 0,
 			acKeys: [AC_TEST_KEY],
 			mcKeys: [MC_TEST_KEY],
 			mcOAuthTokens: [MC_TEST_OAUTH_TOKEN],
@@ -271,8 +279,8 @@ export class Emulator {
 		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
 	}
 
-	private takeFault(method: string, path: string): Fault | undefined {
-		const i = this.faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(path)));
+	private takeFault(method: string, path: string, query: string): Fault | undefined {
+		const i = this.faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(path)) && (!f.query || f.query.test(query)));
 		if (i < 0) return undefined;
 		const fault = this.faults[i];
 		if (fault.after) {
@@ -323,6 +331,7 @@ export class Emulator {
 			return reply(answer);
 		}
 		if (!isAc && !isMc) return reply({ status: 404, body: { message: 'Not an API path of this emulator' } });
+		if (this.options.arrivalJitterMs) await delay(Math.random() * this.options.arrivalJitterMs);
 
 		if (isAc) {
 			const key = req.headers['api-token'];
@@ -370,7 +379,7 @@ export class Emulator {
 
 		try {
 			if (this.options.latencyMs) await delay(this.options.latencyMs);
-			const fault = this.takeFault(method, path);
+			const fault = this.takeFault(method, path, url.search.slice(1));
 			if (fault && fault.kind !== 'hang-after-write') {
 				this.log.push({ method, path, rawUrl: req.url ?? '', status: typeof fault.kind === 'number' ? fault.kind : 0, at: Date.now() });
 				return this.applyFault(fault, req, res, isAc);

@@ -147,7 +147,7 @@ describe('no prototype pollution', () => {
 describe('options that could make a run wait forever', () => {
 	test('a negative pace or a timeout that is not a number is refused before any request', async () => {
 		const pace = await ac({ resource: 'contact', operation: 'get', contact: { __rl: true, mode: 'id', value: '1' }, limits: { requestsPerSecond: '={{ -1 }}' } }, [{}]);
-		expect(pace.error?.message).toBe('The pace option must be a number from 0 up, got "-1"');
+		expect(pace.error?.message).toBe('Requests per Second must be a whole number from 0 up, got "-1"');
 		const timeout = await mc({ resource: 'member', operation: 'get', email: 'x@example.com', limits: { timeoutSeconds: '={{ "soon" }}' } }, [{}]);
 		expect(timeout.error?.message).toBe('Timeout (Seconds) must be a number from 1 up, got "soon"');
 		expect(emulator.log).toEqual([]);

@@ -54,21 +54,50 @@ describe('429', () => {
 		expect(requestsTo('/api/3/contacts', 'POST')).toBe(2);
 	});
 
-	test('when attempts run out the error says how many and how long it waited', async () => {
-		emulator.faults.push({ kind: 429, path: /\/lists\/aud1$/, times: 10 });
+	test('Mailchimp 429s are waited out beyond the attempt limit: contention must not fail a run', async () => {
+		emulator.faults.push({ kind: 429, path: /\/lists\/aud1$/, times: 7 });
 		const client = await mcClient(emulator, { ...fast, maxAttempts: 3 });
-		const error = await thrown(() => client.request({ method: 'GET', path: '/lists/aud1' }));
-		expect(error.message).toMatch(/^Mailchimp rate limit still exceeded after 3 attempts \(waited \d+(\.\d)?s\)$/);
-		expect(requestsTo('/3.0/lists/aud1')).toBe(3);
+		const body = await client.request<{ id: string }>({ method: 'GET', path: '/lists/aud1' });
+		expect(body.id).toBe('aud1');
+		expect(requestsTo('/3.0/lists/aud1')).toBe(8);
 	});
 
-	test('the total wait is bounded: a Retry-After beyond the budget is not waited for', async () => {
+	test('when the rate-limit wait budget runs out, the error says how long it waited and which option to change', async () => {
+		emulator.faults.push({ kind: 429, path: /\/lists\/aud1$/, times: 1000 });
+		const client = await mcClient(emulator, { ...fast, maxAttempts: 3, maxRateLimitWaitMs: 1500 });
+		const started = Date.now();
+		const error = await thrown(() => client.request({ method: 'GET', path: '/lists/aud1' }));
+		expect(error.message).toMatch(/^Mailchimp rate limit still exceeded after waiting (1\.\d|0\.\d)s \(\d+ attempts\)$/);
+		expect(error.description).toMatch(/waited .* of its 1\.5s budget/);
+		expect(error.description).toMatch(/raise "Max Wait When Rate Limited \(Minutes\)" in the node's Rate Limits and Retries option/);
+		expect(requestsTo('/3.0/lists/aud1')).toBeGreaterThan(3);
+		expect(Date.now() - started).toBeLessThan(5000);
+	});
+
+	test('a 429 without Retry-After from ActiveCampaign keeps the attempt limit', async () => {
+		emulator.faults.push({ kind: 'no-body-429', path: /\/contacts$/, times: 10 });
+		const client = await acClient(emulator, { ...fast, maxAttempts: 3 });
+		const error = await thrown(() => client.request({ method: 'GET', path: '/contacts' }));
+		expect(error.message).toMatch(/^ActiveCampaign rate limit still exceeded after 3 attempts \(waited \d+(\.\d)?s\)$/);
+		expect(requestsTo('/api/3/contacts')).toBe(3);
+	});
+
+	test('a Retry-After beyond the rate-limit wait budget is not waited for', async () => {
 		emulator.faults.push({ kind: 429, path: /\/contacts$/, retryAfter: '30' });
-		const client = await acClient(emulator, { ...fast, maxWaitMs: 5000 });
+		const client = await acClient(emulator, { ...fast, maxRateLimitWaitMs: 5000 });
 		const started = Date.now();
 		const error = await thrown(() => client.request({ method: 'GET', path: '/contacts' }));
-		expect(error.message).toMatch(/rate limit still exceeded after 1 attempt \(waited 0s\)/);
+		expect(error.message).toBe('ActiveCampaign rate limit still exceeded after waiting 0s (1 attempt)');
+		expect(error.description).toMatch(/of its 5s budget/);
 		expect(Date.now() - started).toBeLessThan(5000);
+	});
+
+	test('429s waited out do not use up the attempts of a later server error', async () => {
+		emulator.faults.push({ kind: 429, path: /\/lists\/aud1$/, times: 4 }, { kind: 503, path: /\/lists\/aud1$/ });
+		const client = await mcClient(emulator, { ...fast, maxAttempts: 2 });
+		const body = await client.request<{ id: string }>({ method: 'GET', path: '/lists/aud1' });
+		expect(body.id).toBe('aud1');
+		expect(requestsTo('/3.0/lists/aud1')).toBe(6);
 	});
 });
 

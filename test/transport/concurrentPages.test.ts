@@ -1,0 +1,34 @@
+import { activeCampaignPages } from '../../nodes/ActiveCampaignSync/transport';
+import { type Emulator, startEmulator } from '../emulator/server';
+import { acClient, collect, thrown } from './helpers';
+
+// Pages fetched concurrently: when one fails while an earlier one is still pending, the read fails
+// with that error at once, and no promise is left rejected without a handler (Node would report an
+// unhandled rejection, which n8n logs and which can take the process down).
+let emulator: Emulator;
+const unhandled: unknown[] = [];
+const record = (reason: unknown) => unhandled.push(reason);
+beforeAll(async () => {
+	emulator = await startEmulator({ acRatePerSecond: 10_000 });
+	for (let i = 0; i < 1000; i++) emulator.ac.addContact({ email: `page${i}@example.com` });
+	process.on('unhandledRejection', record);
+});
+afterAll(async () => {
+	process.off('unhandledRejection', record);
+	await emulator.stop();
+});
+
+test('a later page failing while an earlier one is pending fails the read at once, with no unhandled rejection', async () => {
+	// The page at offset 100 hangs (until its timeout); the page at offset 300 is refused at once.
+	emulator.faults.push({ kind: 'hang', path: /\/contacts$/, query: /(^|&)offset=100(&|$)/ });
+	emulator.faults.push({ kind: 'import-refuses', path: /\/contacts$/, query: /(^|&)offset=300(&|$)/ });
+	const client = await acClient(emulator, { requestsPerSecond: 10_000, timeoutMs: 3000, maxAttempts: 1 });
+	const started = Date.now();
+	const error = await thrown(() => collect(activeCampaignPages(client, '/contacts', 'contacts', {}, { stableOrder: true })));
+	expect(error.message).toMatch(/^ActiveCampaign rejected GET \/contacts/);
+	// The refusal is reported without waiting for the hung page to time out.
+	expect(Date.now() - started).toBeLessThan(2500);
+	// Let the hung page time out and settle: its failure must be handled too.
+	await new Promise((r) => setTimeout(r, 3500));
+	expect(unhandled).toEqual([]);
+});
