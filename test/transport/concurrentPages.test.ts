@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, never shipped: Node globals are fine here */
 import { activeCampaignPages } from '../../nodes/ActiveCampaignSync/transport';
 import { type Emulator, startEmulator } from '../emulator/server';
 import { acClient, collect, thrown } from './helpers';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, never shipped: Node globals are fine here */
 import { sharedPacer } from '../../nodes/shared/pacing';
 import { type Emulator, startEmulator } from '../emulator/server';
 import { acClient } from './helpers';
