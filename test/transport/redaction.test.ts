@@ -20,7 +20,7 @@ beforeEach(() => {
 	emulator.faults = [];
 });
 
-const fast = { baseDelayMs: 5, maxDelayMs: 10, maxAttempts: 2, timeoutMs: 300 };
+const fast = { baseDelayMs: 5, maxDelayMs: 10, maxAttempts: 2, timeoutMs: 300, maxRateLimitWaitMs: 200 };
 
 function expectNoSecret(error: Error & Record<string, any>, secret: string) {
 	const base64 = Buffer.from(`n8n:${secret}`).toString('base64');
@@ -34,7 +34,7 @@ type Case = [name: string, fault: Fault | undefined, expected: RegExp];
 const faultCases: Case[] = [
 	['404', undefined, /could not find contact 999999/],
 	['422 echoing the key', { kind: 'echo-secret' }, /rejected contact 999999/],
-	['429 exhausted', { kind: 429, retryAfter: '0', times: 5 }, /rate limit still exceeded/],
+	['429 exhausted', { kind: 429, retryAfter: '0', times: 1000 }, /rate limit still exceeded/],
 	['500 exhausted', { kind: 500, times: 5 }, /server error \(HTTP 500\)/],
 	['reset', { kind: 'reset', times: 5 }, /was reset/],
 	['timeout', { kind: 'hang', times: 5 }, /did not answer within/],
