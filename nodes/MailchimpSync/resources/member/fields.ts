@@ -111,7 +111,7 @@ function mergeFieldEntries(ctx: IExecuteFunctions, collection: unknown, itemInde
 		// Only an address field takes an object, and only with address parts: anything else is refused before any request.
 		const value = e.value;
 		if (Array.isArray(value)) throw valueError(ctx, `Merge field ${shown(field)} is a list, not text (item ${itemIndex})`, itemIndex);
-		if (value !== null && typeof value === 'object' && Object.keys(value).some((k) => !(ADDRESS_PARTS as readonly string[]).includes(k))) {
+		if (value !== null && typeof value === 'object' && (!Object.keys(value).length || Object.keys(value).some((k) => !(ADDRESS_PARTS as readonly string[]).includes(k)))) {
 			throw valueError(ctx, `Merge field ${shown(field)} is an object; only an address takes one, with ${ADDRESS_PARTS.join(', ')} (item ${itemIndex})`, itemIndex);
 		}
 		return { field, value };
