@@ -105,7 +105,7 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		const input = people(300, 'lostanswer');
 		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('bulk_import'), 2, 2, 'hang-after-write');
 		try {
-			const run = await ac({ ...withFirst, limits: { requestsPerSecond: 1000, timeoutSeconds: 1 } }, input, { continueOnFail: true });
+			const run = await ac({ ...withFirst, limits: { requestsPerSecond: 1000, timeoutSeconds: 3 } }, input, { continueOnFail: true });
 			expectOnePerItem(run, 300);
 			run.json.forEach((json, i) => {
 				if (i < 150) expect(json).toMatchObject({ status: 'succeeded' });
@@ -148,6 +148,15 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(10);
 		// It was seen as not started (false), then waiting/claimed/active before it ended.
 		expect(emulator.count('GET /api/3/import/info')).toBeGreaterThanOrEqual(2);
+	});
+
+	test('past the Completion Timeout each item reports queued, and ActiveCampaign has indeed not imported it yet', async () => {
+		emulator.ac.importDelayMs = 4000;
+		const input = people(12, 'slowimport');
+		const run = await ac({ ...withFirst, options: { completionTimeout: 1 } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 12);
+		for (const json of run.json) expect(json).toMatchObject({ status: 'queued', batchId: expect.any(String), note: expect.stringMatching(/completion timeout/) });
+		expect(emulator.ac.findByEmail('slowimport0@example.com')).toBeUndefined();
 	});
 
 	test('an import ActiveCampaign reports failed: every item fails with that reason', async () => {
@@ -194,6 +203,33 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		expect(emulator.ac.findByEmail(gone.email)?.firstName).toBe('Gone');
 		const fresh = emulator.ac.findByEmail(input[1].email as string)!;
 		expect(emulator.ac.contactLists.get(`${fresh.id}:${list.id}`)?.status).toBe('1');
+	});
+
+	test('below 10 items, a contact whose write fails as a whole gets its error item; the others are written', async () => {
+		const input = people(6, 'fewfail');
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('/contact/sync'), 3, 3, 500);
+		try {
+			const run = await ac({ ...withFirst, limits: { requestsPerSecond: 1000, maxAttempts: 1 } }, input, { continueOnFail: true });
+			expectOnePerItem(run, 6);
+			const failed = run.json.filter((j) => j.status === 'failed');
+			expect(failed).toHaveLength(1);
+			expect(failed[0]).toMatchObject({ httpCode: '500' });
+			run.json.forEach((json, i) => expect(Boolean(emulator.ac.findByEmail(input[i].email))).toBe(json.status === 'succeeded'));
+		} finally {
+			restore();
+		}
+	});
+
+	test('below 10 items without Continue On Fail, the error says which contacts were already written', async () => {
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('/contact/sync'), 1, 1, 500);
+		try {
+			const run = await ac({ ...withFirst, limits: { requestsPerSecond: 1000, maxAttempts: 1 } }, people(4, 'fewstop'));
+			expect(run.error?.description).toMatch(/(Already written before this failure: \d of 4 items|Nothing was written before this failure)/);
+			const written = people(4, 'fewstop').filter((p) => emulator.ac.findByEmail(p.email)).length;
+			if (written) expect(run.error?.description).toContain(`Already written before this failure: ${written} of 4 items`);
+		} finally {
+			restore();
+		}
 	});
 
 	test('Exclude Automations sends exclude_automations on every import, even for a few items', async () => {
@@ -247,6 +283,25 @@ describe('Mailchimp Create or Update Many: one truthful outcome per item', () =>
 			expect(run.error?.description).toContain('Already written before this failure: 500 of 700 items (0-499)');
 			expect(member('mcstop499@example.com')).toBeDefined();
 			expect(member('mcstop500@example.com')).toBeUndefined();
+		} finally {
+			restore();
+		}
+	});
+
+	test('existing members whose PUT fails as a whole get error items; the rest are created or updated', async () => {
+		for (let i = 0; i < 4; i++) emulator.mc.addMember(AUD, `putfail${i}@example.com`, 'subscribed', { FNAME: 'Old' });
+		const input = people(8, 'putfail');
+		const restore = faultOnCalls((method, path) => method === 'PUT' && path.includes('/members/'), 1, 1, 500);
+		try {
+			const run = await mc({ ...mcFirst, limits: { maxAttempts: 1 } }, input, { continueOnFail: true });
+			expectOnePerItem(run, 8);
+			expect(run.json.filter((j) => j.status === 'failed')).toHaveLength(1);
+			expect(run.json.filter((j) => j.status === 'updated')).toHaveLength(3);
+			expect(run.json.slice(4).every((j) => j.status === 'created')).toBe(true);
+			run.json.forEach((json, i) => {
+				const fname = member(input[i].email)?.merge_fields.FNAME;
+				expect(fname).toBe(json.status === 'failed' ? 'Old' : `F${i}`);
+			});
 		} finally {
 			restore();
 		}
