@@ -16,15 +16,20 @@ import { AC_PAGE_SIZE } from './transport';
  * `meta.total` only sizes windows: reading stops on a short page, so a contact created mid-read is
  * never cut off by a total given earlier.
  *
- * The request that reads the provider's clock (its `Date` header) is the first page of the first
- * window. Date filters are sent as wall time in the account's own offset (taken from the newest
- * stamp seen, and kept between polls), since accounts may read them as local time, in whole
+ * The request that reads the provider's clock (its `Date` header) also learns the account's
+ * offset: it reads from an hour below the window, so that after an autumn daylight-saving switch
+ * (the offset moves west by an hour) an account reading filters as local time still returns the
+ * changes since the last poll, which carry the new offset. Date filters are sent as wall time in
+ * the account's own offset (taken from the newest stamp seen, and kept between polls), since
+ * accounts may read them as local time, in whole
  * seconds chosen so that an inclusive and an exclusive reading of the bounds (undocumented) both
  * return the whole window; the window is then cut exactly by instants.
  */
 
 /** Contacts read into memory per window at most (unless one second holds more); smaller when the poll wants fewer. */
 export const WINDOW_LIMIT = 2000;
+/** How far the offset kept from the last poll can be stale: a daylight-saving switch. */
+const ZONE_SHIFT_MS = 3_600_000;
 
 export function contactChanges(client: ApiClient, event: 'contactCreated' | 'contactChanged'): ChangeSource<IDataObject> {
 	const field = event === 'contactCreated' ? 'cdate' : 'udate';
@@ -33,8 +38,6 @@ export function contactChanges(client: ApiClient, event: 'contactCreated' | 'con
 	/** The account's offset, and the newest stamp seen with it (a daylight-saving switch shows there first). */
 	let zone: string | undefined;
 	let newest = Number.NEGATIVE_INFINITY;
-	/** The first page of the first window, read with the clock. */
-	let head: { after: number; page: Page } | undefined;
 
 	type Page = { contacts: IDataObject[]; total?: number };
 	const list = async (query: Record<string, string | number>): Promise<Page> => {
@@ -73,8 +76,9 @@ export function contactChanges(client: ApiClient, event: 'contactCreated' | 'con
 		async providerNow(after, memo) {
 			if (typeof memo.zone === 'string') zone = memo.zone;
 			if (after !== undefined && zone !== undefined) {
-				// The answer's Date header is the clock, and the page is the first of the first window.
-				head = { after, page: await windowPage(after, undefined) };
+				// The answer's Date header is the clock, and its newest stamp the offset now: read from an
+				// hour earlier, since a filter read as local time with a stale offset may mean an hour later.
+				await windowPage(after - ZONE_SHIFT_MS, undefined);
 				if (client.serverDate !== undefined) return client.serverDate;
 			}
 			// Offset not known yet (or no Date header): the newest contact gives the offset and a clock.
@@ -96,8 +100,7 @@ export function contactChanges(client: ApiClient, event: 'contactCreated' | 'con
 			let span = until - after;
 			while (from < until) {
 				let to = Math.min(until, from + span);
-				let first = head && head.after === from && to === until ? head.page : await windowPage(from, to);
-				head = undefined;
+				let first = await windowPage(from, to);
 				// Shrink the window until it fits in memory, down to one second: in proportion to what it
 				// holds (changes spread evenly need one probe), at least by half.
 				while ((first.total ?? 0) > limit && to - from > 1000) {

@@ -233,6 +233,37 @@ describe('accounts in another time zone', () => {
 	});
 });
 
+describe('a daylight-saving switch on an account whose filters read local time', () => {
+	// Autumn: the account's offset moves west by an hour (-05:00 to -06:00, or +01:00 to +00:00).
+	test.each([
+		['-05:00', '-06:00'],
+		['+01:00', '+00:00'],
+	])('ActiveCampaign %s to %s: the trigger does not go silent, and no change after the switch is lost', async (summer, winter) => {
+		await start();
+		const ac = emulator.ac;
+		ac.utcOffset = summer;
+		ac.filterReading = 'local';
+		ac.addContact({ email: 'old@example.com' });
+		tick();
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		ac.addContact({ email: 'summer@example.com' });
+		tick();
+		expect(emails(await trigger.poll())).toEqual(['summer@example.com']);
+		tick(60);
+		ac.utcOffset = winter;
+		const got: string[] = [];
+		for (let i = 0; i < 4; i++) {
+			tick(300);
+			ac.addContact({ email: `winter${i}@example.com` });
+			tick();
+			got.push(...emails(await trigger.poll()));
+		}
+		expect(got).toEqual(['winter0@example.com', 'winter1@example.com', 'winter2@example.com', 'winter3@example.com']);
+	});
+});
+
 describe('clock skew between n8n and the provider', () => {
 	test.each([-5000, 5000])('ActiveCampaign %i ms: starts from the provider\'s now, then every change once', async (skew) => {
 		await start({ clockSkewMs: skew });
