@@ -29,7 +29,7 @@ import { subscriberHash } from '../test/emulator/mailchimp';
 import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../test/emulator/seed';
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, startEmulator } from '../test/emulator/server';
 import { PACKAGE_DIR } from '../test/harness/n8n';
-import { activateWebhookExamples, checkWebhookExamples, WEBHOOK_EXAMPLES } from './webhooks';
+import { activateWebhookExamples, checkWebhookExamples, deactivateAllWorkflows, WEBHOOK_EXAMPLES } from './webhooks';
 import { CHECK_STEPS, CHECK_WORKFLOW_ID, checkProblems, checkWorkflow, coverageProblems, parseRawOutput, readCodexProblems } from './check-workflow';
 
 /** The n8n that `npm start` runs unless N8N_VERSION says otherwise: the current 2.x line. */
@@ -234,7 +234,7 @@ export function installPackage(runtime: Runtime): void {
 export const SANDBOX_CREDENTIALS = { activeCampaign: 'audsync-ac-sandbox', mailchimp: 'audsync-mc-sandbox' } as const;
 
 /** Imports the two sandbox credentials and the examples/ workflows (plus `extra` workflows) into n8n. */
-export function importSandboxData(runtime: Runtime, emulator: Emulator, port: number, extra: Array<{ id: string; [key: string]: unknown }> = []): void {
+export async function importSandboxData(runtime: Runtime, emulator: Emulator, port: number, extra: Array<{ id: string; [key: string]: unknown }> = []): Promise<void> {
 	const credentials = [
 		{ id: SANDBOX_CREDENTIALS.activeCampaign, name: 'ActiveCampaign sandbox', type: 'activeCampaignSyncApi', data: { apiUrl: emulator.url, apiKey: AC_TEST_KEY } },
 		{
@@ -262,11 +262,15 @@ export function importSandboxData(runtime: Runtime, emulator: Emulator, port: nu
 		writeFileSync(path.join(folder, name), JSON.stringify(workflow));
 	});
 	for (const workflow of extra) writeFileSync(path.join(folder, `${workflow.id}.json`), JSON.stringify(workflow));
-	n8nCommand(runtime, ['import:workflow', '--separate', `--input=${folder}`], port);
+	// Not blocking: re-importing an active webhook trigger makes n8n 1.x remove its webhook from the
+	// in-process sandbox, which must keep answering (a blocking import hung on a second start), and
+	// n8n 2.x refuses to import over an active workflow: every workflow is marked inactive first.
+	await deactivateAllWorkflows(runtime.n8nScript, runtime.dir, n8nEnv(runtime, port));
+	await runAsync(runtime.node, [runtime.n8nScript, 'import:workflow', '--separate', `--input=${folder}`], runtime.dir, n8nEnv(runtime, port));
 	const webhookExamples = examples.flatMap((name, i) => (WEBHOOK_EXAMPLES.includes(name) ? [`audsyncExample${String(i + 10).padStart(2, '0')}`] : []));
 	forgetWebhookRows(runtime, webhookExamples, port);
 	// The n8n script runs on the runtime's Node: n8nEnv puts it first on PATH.
-	activateWebhookExamples(runtime.n8nScript, runtime.dir, n8nEnv(runtime, port), webhookExamples);
+	await activateWebhookExamples(runtime.n8nScript, runtime.dir, n8nEnv(runtime, port), webhookExamples);
 }
 
 /**
@@ -375,7 +379,7 @@ async function main(): Promise<number> {
 	const emulator = await startEmulator({ port: sandboxPort });
 	seedSandbox(emulator);
 	try {
-		importSandboxData(runtime, emulator, n8nPort, check ? [checkWorkflow(SANDBOX_CREDENTIALS)] : []);
+		await importSandboxData(runtime, emulator, n8nPort, check ? [checkWorkflow(SANDBOX_CREDENTIALS)] : []);
 	} catch (error) {
 		await emulator.stop();
 		throw error;

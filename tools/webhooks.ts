@@ -4,7 +4,7 @@
  * registers their webhooks with the sandbox on start-up), and, for `--check`, one event fired at
  * each through the sandbox, checked by its effect on the sandbox's data.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 import { SANDBOX_AUDIENCE_ID } from '../test/emulator/seed';
 import { subscriberHash } from '../test/emulator/mailchimp';
@@ -12,12 +12,30 @@ import type { Emulator } from '../test/emulator/server';
 
 export const WEBHOOK_EXAMPLES = ['activecampaign-webhook.json', 'mailchimp-webhook.json'];
 
+/** An n8n CLI command, not blocking: the in-process sandbox keeps answering meanwhile. */
+function n8nCli(n8nBin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+	return new Promise<void>((resolve, reject) => {
+		const child = spawn(n8nBin, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+		let err = '';
+		child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+		child.on('error', reject);
+		child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`n8n ${args.join(' ')} failed (exit ${code}):\n${err.slice(-1500)}`))));
+	});
+}
+
+/**
+ * Marks every workflow of this sandbox n8n inactive before the examples are imported again: n8n
+ * 2.x refuses to import over an active workflow ("You do not have permission to deactivate this
+ * workflow"), and the webhook examples are active after a first start. (Deactivating them one by
+ * one left n8n 2.41.1 registering no webhook on start; `--all` works on 1.x and 2.x.)
+ */
+export async function deactivateAllWorkflows(n8nBin: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+	await n8nCli(n8nBin, ['update:workflow', '--all', '--active=false'], cwd, env);
+}
+
 /** Marks the imported webhook examples active; n8n registers their webhooks when it starts. */
-export function activateWebhookExamples(n8nBin: string, cwd: string, env: NodeJS.ProcessEnv, ids: string[]): void {
-	for (const id of ids) {
-		const result = spawnSync(n8nBin, ['update:workflow', `--id=${id}`, '--active=true'], { cwd, env, encoding: 'utf8' });
-		if (result.status !== 0) throw new Error(`n8n update:workflow --id=${id} --active=true failed:\n${(result.stderr ?? '').slice(-1500)}`);
-	}
+export async function activateWebhookExamples(n8nBin: string, cwd: string, env: NodeJS.ProcessEnv, ids: string[]): Promise<void> {
+	for (const id of ids) await n8nCli(n8nBin, ['update:workflow', `--id=${id}`, '--active=true'], cwd, env);
 }
 
 async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
