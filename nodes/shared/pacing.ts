@@ -13,11 +13,19 @@ import { sleep } from 'n8n-workflow';
  * - A 429 (the request is released as `'throttled'`) multiplies the pace by DECREASE (0.5).
  *   429s for requests that started before the last decrease are the same episode of contention
  *   and do not lower it again, so a burst of 429s halves the pace once, not to the floor.
- * - Each success (`'success'`) adds `INCREASE * limit / pace` to the pace, so the pace climbs by
- *   INCREASE x limit (a fiftieth of the limit: 0.1 request/s for ActiveCampaign) per window's
- *   worth of successes, up to the limit. Slow on purpose: with N processes the sum of their paces
- *   climbs N times as fast, and each 429 costs a Retry-After pause. Measured with three
- *   uncoordinated pacers on one 5/s account, this keeps 429s near 5% of requests in the steady state.
+ * - Each success (`'success'`) raises the pace additively, `step * limit / pace`, so the pace
+ *   climbs by `step x limit` per window's worth of successes, up to the limit:
+ *   - fast (FAST_INCREASE, a tenth of the limit per window) while the pace is below RECOVER (95%)
+ *     of the pace at which the last 429 came: that pace was nearly fine, so it is regained in a few
+ *     seconds;
+ *   - slowly (INCREASE, a five-hundredth of the limit per window) above it, probing for room.
+ *     Slow on purpose: with N processes the sum of their paces climbs N times as fast, and each
+ *     429 costs a Retry-After pause of that process;
+ *   - after QUIET_WINDOWS (30) windows without a 429 the contention is taken to be over, and the
+ *     pace climbs fast again up to the limit.
+ *   This is AIMD with the plateau of TCP CUBIC (used by AWS SDK's adaptive mode): the processes
+ *   sit just below the pace where the API last pushed back, which keeps the sum of their paces
+ *   just below the limit most of the time.
  * - The pace never drops below a floor (a tenth of the limit, or one request in flight), so
  *   nothing stalls.
  * - Retry-After (`pauseFor`) pauses every caller of that account in the process, also the
@@ -61,7 +69,12 @@ export interface Pacer {
 /** Multiplicative decrease on a 429. */
 export const DECREASE = 0.5;
 /** Additive increase: this share of the limit per window's worth of successes. */
-export const INCREASE = 0.02;
+export const INCREASE = 0.002;
+/** Below RECOVER x the pace of the last 429, the pace climbs back FAST_INCREASE x limit per window. */
+export const RECOVER = 0.95;
+export const FAST_INCREASE = 0.1;
+/** After this many windows without a 429 the contention is over: the pace climbs fast again, up to the limit. */
+export const QUIET_WINDOWS = 30;
 /** The pace never drops below this share of the limit. */
 export const FLOOR = 0.1;
 
@@ -79,6 +92,8 @@ abstract class AdaptivePacer implements Pacer {
 	private rate: number;
 	/** When the pace was last lowered (monotonic ms); 429s of requests started earlier are the same episode. */
 	private lastDecrease = Number.NEGATIVE_INFINITY;
+	/** The pace when the last 429 came: climbing back to just below it is safe and fast. */
+	private ceiling = Number.POSITIVE_INFINITY;
 	protected pausedUntil = 0;
 
 	constructor(limit: number) {
@@ -121,12 +136,20 @@ abstract class AdaptivePacer implements Pacer {
 		const floor = this.floor();
 		if (outcome === 'throttled') {
 			if (startedAt < this.lastDecrease) return;
+			this.ceiling = this.rate;
 			this.rate = Math.max(floor, this.rate * DECREASE);
 			this.lastDecrease = now();
 		} else if (outcome === 'success' && this.rate < this.currentLimit) {
-			this.rate = Math.min(this.currentLimit, this.rate + (INCREASE * this.currentLimit) / this.rate);
+			if (now() - this.lastDecrease > QUIET_WINDOWS * this.windowLength()) this.ceiling = Number.POSITIVE_INFINITY;
+			const step = this.rate < RECOVER * this.ceiling ? FAST_INCREASE : INCREASE;
+			this.rate = Math.min(this.currentLimit, this.rate + (step * this.currentLimit) / this.rate);
 			this.wake();
 		}
+	}
+
+	/** The pacer's window (a second for a rate; for in-flight limits, a nominal second). */
+	protected windowLength(): number {
+		return 1000;
 	}
 
 	protected floor(): number {
@@ -161,6 +184,10 @@ export class WindowPacer extends AdaptivePacer {
 			this.queue.push(resolve);
 			void this.serve();
 		});
+	}
+
+	protected windowLength(): number {
+		return this.windowMs;
 	}
 
 	protected wake(): void {

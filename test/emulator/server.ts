@@ -101,6 +101,10 @@ export class Emulator {
 	 * the pages of a poll, as live traffic would.
 	 */
 	beforeAnswer?: (request: RequestInfo) => void | Promise<void>;
+	/** Called for every connection accepted (tools/queue.ts finds which process opened it). */
+	onConnection?: (socket: Socket) => void;
+	/** Called for every request on arrival, before anything else (tools/queue.ts counts per process). */
+	onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
 	rejected429 = { ac: 0, mc: 0 };
 	maxMcInFlight = 0;
 	url = '';
@@ -263,6 +267,7 @@ export class Emulator {
 		this.server.on('connection', (s) => {
 			this.sockets.add(s);
 			s.on('close', () => this.sockets.delete(s));
+			this.onConnection?.(s);
 		});
 		await new Promise<void>((resolve, reject) => {
 			this.server!.once('error', (error: NodeJS.ErrnoException) =>
@@ -293,6 +298,7 @@ export class Emulator {
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		this.onRequest?.(req, res);
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const method = (req.method ?? 'GET').toUpperCase();
 		const path = url.pathname.replace(/\/+$/, '') || '/';
