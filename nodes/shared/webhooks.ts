@@ -171,9 +171,11 @@ export function nestFormFields(body: unknown): IDataObject {
 		node[last] = clean(value) as IDataObject;
 	};
 	const clean = (value: unknown, depth = 0): unknown => {
-		if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
 		if (value !== null && typeof value === 'object') {
+			// Lists count towards the nesting bound like objects: thousands of nested lists (a few kB of
+			// JSON) would otherwise overflow the stack.
 			if (depth >= MAX_DEPTH) return undefined;
+			if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
 			const nested: IDataObject = {};
 			for (const [k, v] of Object.entries(value)) if (!FORBIDDEN.has(k)) nested[k] = clean(v, depth + 1) as IDataObject;
 			return nested;

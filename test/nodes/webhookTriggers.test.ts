@@ -204,6 +204,20 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 		await trigger.deactivate();
 	});
 
+	test('a delivery nesting lists thousands deep is cut at the nesting bound, not a crash (500) of the webhook', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params(), mcCreds()));
+		await trigger.activate();
+		// 10 kB of JSON: 5,000 lists, one inside the other, under a merge field.
+		const deep = `${'['.repeat(5000)}"x"${']'.repeat(5000)}`;
+		const body = `{"type":"subscribe","fired_at":"2026-03-01","data":{"list_id":"${AUD}","email":"deep@example.com","merges":{"FNAME":"Deep","NOTES":${deep}}}}`;
+		const res = await fetch(hooks()[0].url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		expect(res.status).toBe(200);
+		const [[item]] = trigger.items();
+		expect(item).toMatchObject({ type: 'subscribe', data: { list_id: AUD, email: 'deep@example.com', merges: { FNAME: 'Deep' } } });
+		expect(JSON.stringify(item).length).toBeLessThan(500);
+		await trigger.deactivate();
+	});
+
 	test('works with the OAuth2 credential: registration, delivery, removal', async () => {
 		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ authentication: 'oAuth2', confirmWithApi: true }), { mailchimpSyncOAuth2Api: mailchimpOAuthCredential(emulator) }));
 		await trigger.activate();
