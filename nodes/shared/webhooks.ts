@@ -140,7 +140,7 @@ const isPlainObject = isObject;
  * Form fields with bracketed keys (`contact[email]=…`, `data[merges][FNAME]=…`), as the
  * providers post them, as nested JSON. Accepts the flat map n8n parses form bodies into, or
  * an already nested one. Keys that name `__proto__`, `constructor` or `prototype` anywhere, and
- * malformed or too deep keys, are dropped; where a plain value and a nested one share a key,
+ * malformed or too deep keys, are dropped (so are values nested too deep, lists included); where a plain value and a nested one share a key,
  * the first one wins. Values stay strings (repeated keys give arrays of strings).
  */
 export function nestFormFields(body: unknown): IDataObject {
