@@ -181,8 +181,9 @@ export async function pollChanges<T extends IDataObject>(
 	const now = await source.providerNow(after, cursor?.memo ?? {});
 	const memo = () => (source.memo ? { memo: source.memo() } : {});
 	if (!cursor || after === undefined) {
-		// Activation: from the provider's now. A provider that gives no clock and has no records: from the beginning.
-		const at = now === undefined ? -8.64e15 : now - SETTLE_MS;
+		// Activation: from the provider's now. A provider that gives no clock and has no records: from
+		// the beginning (1970, not the earliest Date: the bounds below it must still be valid dates).
+		const at = now === undefined ? 0 : now - SETTLE_MS;
 		const next: Cursor = { version: 2, at, readAt: at, floor: at, seen: [], ...memo() };
 		for (const key of Object.keys(state)) delete state[key];
 		Object.assign(state, next);

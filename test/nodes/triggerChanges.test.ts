@@ -327,6 +327,37 @@ test('Mailchimp without a Date header: the newest member\'s stamp is the clock, 
 	expect([first, second, third, await trigger.poll()]).toEqual([['a@example.com', 'b@example.com'], ['a@example.com'], ['b@example.com'], null]);
 });
 
+describe('first activation on an empty account behind a proxy that drops the Date header', () => {
+	test('Mailchimp: the first member added afterwards is emitted, once', async () => {
+		await start();
+		emulator.sendDate = false;
+		emulator.mc.addList('empty', 'Empty');
+		const trigger = await mcTrigger('empty');
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		expect(await trigger.poll()).toBeNull();
+		emulator.mc.addMember('empty', 'first@example.com');
+		tick();
+		expect(emails(await trigger.poll(), 'email_address')).toEqual(['first@example.com']);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+	});
+
+	test('ActiveCampaign: the first contact created afterwards is emitted, once', async () => {
+		await start();
+		emulator.sendDate = false;
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		expect(await trigger.poll()).toBeNull();
+		emulator.ac.addContact({ email: 'first@example.com' });
+		tick();
+		expect(emails(await trigger.poll())).toEqual(['first@example.com']);
+		tick();
+		expect(await trigger.poll()).toBeNull();
+	});
+});
+
 describe('bounded work and failures', () => {
 	test('ActiveCampaign: a backlog larger than Max Items per Poll comes over several polls, in change order, each once', async () => {
 		await start();
