@@ -129,13 +129,31 @@ export function formatInZone(ms: number, zone = 'Z'): string {
 	return `${wall}${m ? `${m[1]}${m[2]}:${m[3]}` : 'Z'}`;
 }
 
+const isInstant = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** A stored cursor of this version, checked field by field: a damaged one (hand-edited, partly written) is unreadable. */
+function isCursor(state: IDataObject): boolean {
+	const c = state as Partial<Record<keyof Cursor, unknown>>;
+	return (
+		isInstant(c.at) &&
+		isInstant(c.readAt) &&
+		isInstant(c.floor) &&
+		(c.afterId === undefined || typeof c.afterId === 'string') &&
+		(c.memo === undefined || (typeof c.memo === 'object' && c.memo !== null && !Array.isArray(c.memo))) &&
+		Array.isArray(c.seen) &&
+		c.seen.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && isInstant(pair[1]))
+	);
+}
+
+/** The stored cursor, or undefined when there is none or it cannot be read (the poll then starts from now). */
 function readCursor(state: IDataObject): Cursor | undefined {
-	if (state.version === 2) return state as unknown as Cursor;
+	if (state.version === 2) return isCursor(state) ? (state as unknown as Cursor) : undefined;
 	const legacy = state as LegacyCursor;
 	const since = stampMs(legacy.since);
 	if (Number.isNaN(since)) return undefined;
+	const ids = Array.isArray(legacy.idsAtSince) ? legacy.idsAtSince.filter((id): id is string => typeof id === 'string') : [];
 	// Old cursors: everything before `since` was emitted, and the listed ids at it.
-	return { version: 2, at: since - 1, readAt: since - 1, floor: since - 1, seen: (legacy.idsAtSince ?? []).map((id) => [id, since]) };
+	return { version: 2, at: since - 1, readAt: since - 1, floor: since - 1, seen: ids.map((id) => [id, since]) };
 }
 
 function isAfter(at: number, id: string, cursor: { at: number; afterId?: string }): boolean {

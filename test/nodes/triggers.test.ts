@@ -80,6 +80,19 @@ describe('Mailchimp Sync Trigger', () => {
 		expect(c.id).not.toBe(a.id);
 	});
 
+	test('a damaged cursor (hand-edited or partly written) restarts from now instead of failing every poll', async () => {
+		emulator.mc.addList('damaged', 'Damaged cursor');
+		const trigger = await poller('mailchimpSyncTrigger', { audience: { __rl: true, mode: 'id', value: 'damaged' }, status: '' }, mcCreds());
+		for (const damaged of [{ version: 2 }, { version: 2, at: 'yesterday', readAt: 1, floor: 1, seen: [] }, { version: 2, at: 1, readAt: 1, floor: 1, seen: 'x' }, { since: 'not a date', idsAtSince: 'a' }]) {
+			(trigger.staticData() as Record<string, unknown>)['node:Trigger'] = damaged;
+			await expect(trigger.poll()).resolves.toBeNull();
+		}
+		tick();
+		emulator.mc.addMember('damaged', 'after@example.com');
+		tick();
+		expect((await trigger.poll())?.map((m) => m.email_address)).toEqual(['after@example.com']);
+	});
+
 	test('members added or changed since the last poll, each once, boundary included', async () => {
 		emulator.mc.addList('trig', 'Trigger audience');
 		emulator.mc.addMember('trig', 'old@example.com');
