@@ -48,6 +48,19 @@ export interface BatchRun<Input> {
 	readonly continueOnFail: boolean;
 	settle(entry: BatchEntry<Input>, outcome: IDataObject): void;
 	fail(entries: Array<BatchEntry<Input>>, error: unknown): void;
+	/**
+	 * Sends chunks of entries, up to `concurrency` chunks in flight (the operation declares it from
+	 * its provider's limit; the transport's pacer still bounds the real rate, shared with everything
+	 * else the account or key does in the process). Chunks start in the order given. `send` settles
+	 * its chunk's entries or calls `fail` for them; if it throws anything else, that chunk's entries
+	 * without an outcome share the error.
+	 *
+	 * With Continue On Fail a failed chunk's entries become error items and the other chunks go on.
+	 * Without it, no chunk starts after the first failure, the chunks in flight finish, and then the
+	 * run stops with an error naming every item written so far (also by chunks that finished after
+	 * the failure) and the items of every failed chunk.
+	 */
+	sendChunks(chunks: Array<Array<BatchEntry<Input>>>, concurrency: number, send: (chunk: Array<BatchEntry<Input>>, position: number) => Promise<void>): Promise<void>;
 }
 
 /**
@@ -209,10 +222,30 @@ export function isRepeated404(error: unknown): boolean {
 const ITEM_REFUSALS = new Set(['400', '404', '405', '409', '422']);
 
 /**
+ * Runs `task` over `work`, up to `concurrency` at once, started in order. A task that throws is
+ * handed to `failed`; when that returns `'stop'`, no new task starts (those in flight finish).
+ */
+async function pool<T>(work: T[], concurrency: number, task: (w: T, position: number) => Promise<void>, failed: (w: T, error: unknown) => 'stop' | 'go'): Promise<void> {
+	let next = 0;
+	let stopped = false;
+	const worker = async () => {
+		while (next < work.length && !stopped) {
+			const position = next++;
+			try {
+				await task(work[position], position);
+			} catch (error) {
+				if (failed(work[position], error) === 'stop') stopped = true;
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(Math.floor(concurrency) || 1, work.length)) }, worker));
+}
+
+/**
  * Writes batch entries one request each (a batch operation's per-item path), up to `concurrency`
  * at once. A refusal of the item's data (400, 404, 405, 409, 422) is the item's `failed` outcome,
- * as a bulk call reports it; any other failure goes to `run.fail`, which stops the run without
- * Continue On Fail (no new entry starts after it).
+ * as a bulk call reports it; any other failure goes to `run.fail` (see `sendChunks`: without
+ * Continue On Fail no new entry starts after it, and the error names what was written).
  */
 export async function writeEach<Input>(
 	entries: Array<BatchEntry<Input>>,
@@ -220,35 +253,32 @@ export async function writeEach<Input>(
 	run: BatchRun<Input>,
 	write: (entry: BatchEntry<Input>) => Promise<IDataObject>,
 ): Promise<void> {
-	let next = 0;
-	let stop: { entry: BatchEntry<Input>; error: unknown } | undefined;
-	const worker = async () => {
-		while (next < entries.length && !stop) {
-			const entry = entries[next++];
+	await run.sendChunks(
+		entries.map((entry) => [entry]),
+		concurrency,
+		async ([entry]) => {
 			try {
 				run.settle(entry, await write(entry));
 			} catch (error) {
 				const e = error as { httpCode?: string | null; message?: string };
 				if (e.httpCode && ITEM_REFUSALS.has(e.httpCode)) {
 					run.settle(entry, { status: 'failed', error: e.message ?? String(error), httpCode: e.httpCode });
-				} else if (run.continueOnFail) {
-					run.fail([entry], error);
 				} else {
-					// No new entry starts; the run stops once the ones in flight have their outcome.
-					stop ??= { entry, error };
+					run.fail([entry], error);
 				}
 			}
-		}
-	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, entries.length)) }, worker));
-	if (stop) run.fail([stop.entry], stop.error);
+		},
+	);
 }
 
 /** Items a merged item names in `mergedWith`; a bigger group adds `mergedCount`. */
 const MERGED_NAMED = 20;
 
-/** Errors the batch runner already gave the "already written" description; they pass through as they are. */
-const described = new WeakSet<object>();
+/**
+ * Errors the batch runner already gave the "already written" description (they pass through as
+ * they are), with the failure they describe, so a description can be brought up to date.
+ */
+const described = new WeakMap<object, { error: unknown; failed: Array<BatchEntry<unknown>>; base?: string | null }>();
 
 /**
  * A batch operation over every prepared item: duplicates merged into one entry, one output item
@@ -293,6 +323,27 @@ async function runBatch<Ctx, Input>(
 				errors.set(entry, error);
 				outcomes.delete(entry);
 			}
+		},
+		async sendChunks(chunks, concurrency, send) {
+			// Without Continue On Fail: the first failure, and the entries of every failed chunk.
+			let stop: { error: unknown; failed: Array<BatchEntry<Input>> } | undefined;
+			await pool(chunks, concurrency, send, (chunk, error) => {
+				const origin = error && typeof error === 'object' ? described.get(error) : undefined;
+				if (!origin) {
+					const open = chunk.filter((e) => !outcomes.has(e) && !errors.has(e));
+					if (continueOnFail) {
+						run.fail(open, error);
+						return 'go';
+					}
+					stop = stop ? { ...stop, failed: [...stop.failed, ...open] } : { error, failed: open };
+				} else {
+					const failed = origin.failed as Array<BatchEntry<Input>>;
+					stop = stop ? { ...stop, failed: [...stop.failed, ...failed] } : { error: origin.error, failed };
+				}
+				return 'stop';
+			});
+			// Described once every chunk in flight has its outcome: it names all that was written.
+			if (stop) throw alreadyWritten(ctx, stop.error, stop.failed, outcomes, total);
 		},
 	};
 	try {
@@ -350,14 +401,16 @@ function alreadyWritten<Input>(
 	const inFailed = failed.flatMap((e) => e.items);
 	const first = inFailed.reduce((min, i) => Math.min(min, i), inFailed[0] ?? 0);
 	const e = withItem(ctx, error, first) as Error & { description?: string | null };
+	// The same error described again (more was written since): from its own description.
+	const base = described.has(e) ? described.get(e)!.base : e.description;
 	const summary = written.length
 		? `Already written before this failure: ${written.length} of ${total} items (${itemRanges(written)}).`
 		: `Nothing was written before this failure (${total} items).`;
 	const failedText = inFailed.length ? ` The failed request carried items ${itemRanges(inFailed)}${unanswered(error) ? ` (${MAYBE_APPLIED.toLowerCase()})` : ''}.` : '';
-	e.description = [e.description, `${summary}${failedText} Items not named were not written. Turn on Continue On Fail to get one result per item.`]
+	e.description = [base, `${summary}${failedText} Items not named were not written. Turn on Continue On Fail to get one result per item.`]
 		.filter(Boolean)
 		.join(' ');
-	described.add(e);
+	described.set(e, { error, failed: failed as Array<BatchEntry<unknown>>, base });
 	return e;
 }
 

@@ -174,9 +174,39 @@ export function readNames(ctx: HasNode, value: unknown, field: string, itemIndex
 	return names;
 }
 
+/** Whether a parameter value holds an n8n expression anywhere (a string starting with `=`, as n8n tells them). */
+export function holdsExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (!value || typeof value !== 'object') return false;
+	return (Array.isArray(value) ? value : Object.values(value)).some(holdsExpression);
+}
+
+/** Per run (one execute context): parameters without an expression, read once. */
+const constantParameters = new WeakMap<object, Map<string, { value: unknown }>>();
+
+/**
+ * `getNodeParameter(name, itemIndex, fallback)`, read once per run when the parameter holds no
+ * expression: its value is then the same for every item, and n8n's per-call work (resolving,
+ * checking it against the node's description) is done once instead of once per item. Each call
+ * gets its own copy, as from getNodeParameter. A parameter with an expression is read per item.
+ * For top-level parameter names (no `.` paths).
+ */
+export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback?: unknown): unknown {
+	let cache = constantParameters.get(ctx);
+	let known = cache?.get(name);
+	if (!known) {
+		const raw = (ctx.getNode().parameters as Record<string, unknown> | undefined)?.[name];
+		if (holdsExpression(raw) || (raw === undefined && fallback === undefined)) return ctx.getNodeParameter(name, itemIndex, fallback);
+		known = { value: raw === undefined ? fallback : ctx.getNodeParameter(name, itemIndex, fallback) };
+		if (!cache) constantParameters.set(ctx, (cache = new Map()));
+		cache.set(name, known);
+	}
+	return known.value && typeof known.value === 'object' ? structuredClone(known.value) : known.value;
+}
+
 /** A collection parameter (Additional Fields, Filters, Options): an object, or nothing; anything else is refused. */
 export function readCollection(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): IDataObject {
-	const value: unknown = ctx.getNodeParameter(name, itemIndex, {});
+	const value: unknown = itemParameter(ctx, name, itemIndex, {});
 	if (value === undefined || value === null || value === '') return {};
 	if (typeof value !== 'object' || Array.isArray(value)) throw valueError(ctx, `${label} must be a set of fields, not ${kindOf(value)}${at(itemIndex)}`, itemIndex);
 	return value as IDataObject;

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, readEmail, writeEach } from '../../../shared/operations';
-import { readCollection, readNames, shown } from '../../../shared/values';
+import { itemParameter, readCollection, readNames, shown } from '../../../shared/values';
 import { emailsOfContacts, type ImportEnd, refusedContacts, submitImport, waitForImport } from '../../imports';
 import type { AcContext } from '../../types';
 import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD } from '../../transport';
@@ -101,7 +101,7 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 	]),
 
 	async prepare(ctx, i) {
-		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const options = itemParameter(this, 'options', 0, {}) as IDataObject;
 		if (options.excludeAutomations === true && options.overwriteStatus === true) {
 			throw new NodeOperationError(
 				this.getNode(),
@@ -222,11 +222,11 @@ function evenChunks<T>(all: T[], size: number): T[][] {
 }
 
 async function prepareContact(ctx: IExecuteFunctions, { lookups }: AcContext, i: number): Promise<ContactInput> {
-	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
+	const email = readEmail(ctx, itemParameter(ctx, 'email', i), i);
 	const fields = readCollection(ctx, 'additionalFields', 'Additional Fields', i);
 	// Names are read before any lookup, so a bad item sends no request.
-	const listNames = readNames(ctx, ctx.getNodeParameter('lists', i, []), 'Lists', i);
-	const tags = readNames(ctx, ctx.getNodeParameter('tags', i, ''), 'Tags', i);
+	const listNames = readNames(ctx, itemParameter(ctx, 'lists', i, []), 'Lists', i);
+	const tags = readNames(ctx, itemParameter(ctx, 'tags', i, ''), 'Tags', i);
 	const sync = await contactBody(lookups, i, fields, email);
 	const contact = sync.contact as IDataObject;
 	const lists: string[] = [];
