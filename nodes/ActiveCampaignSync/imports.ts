@@ -47,7 +47,7 @@ export function refusedContacts(error: unknown): Map<number, string> {
 }
 
 /**
- * Submits one import and returns its batch id. Multi-contact imports take a slot of the account's
+ * Submits one import and returns its batch id. Every import takes a slot of the account's
  * 100 a minute (a rolling window, as ActiveCampaign counts them: a quiet account sends at once).
  * A "Rate limit exceeded" refusal (the budget used by another integration too) is waited out and
  * the import sent again, for up to 10 minutes.
@@ -56,7 +56,7 @@ export async function submitImport(client: ApiClient, payload: IDataObject, coun
 	const pacer = importPacer(client);
 	let waited = 0;
 	for (let step = THROTTLE_FIRST_MS; ; step = Math.min(step * 2, THROTTLE_MAX_STEP_MS)) {
-		if (count > 1) (await pacer.acquire())();
+		(await pacer.acquire())();
 		try {
 			const answer = await client.request<unknown>({ method: 'POST', path: '/import/bulk_import', body: payload, subject: `a bulk import of ${count} contacts` });
 			const batchId = answer && typeof answer === 'object' ? (answer as IDataObject).batchId : undefined;

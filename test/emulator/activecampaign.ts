@@ -113,6 +113,8 @@ export class ActiveCampaignState {
 	importTimes: number[] = [];
 	/** ActiveCampaign counts 100 multi-contact imports per rolling minute. */
 	importWindowMs = 60_000;
+	/** Start times of 1-contact imports, which ActiveCampaign counts apart: 20 a minute (API-NOTES.md). */
+	singleImportTimes: number[] = [];
 	/** Every import's `exclude_automations`, in order. */
 	importExcludeAutomations: boolean[] = [];
 	private readonly emails = new Map<string, AcContact>();
@@ -527,15 +529,16 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 			return { status: 400, body: { success: 0, message: 'Too many contacts. A maximum of 250 contacts can be imported per request.', failureReasons: [] } };
 		}
 		const now = Date.now();
-		if (contacts.length > 1) {
-			state.importTimes = state.importTimes.filter((t) => t > now - state.importWindowMs);
-			if (state.importTimes.length >= 100) return { status: 400, body: { success: 0, message: 'Rate limit exceeded.', failureReasons: [] } };
-		}
+		const single = contacts.length === 1;
+		const times = (single ? state.singleImportTimes : state.importTimes).filter((t) => t > now - state.importWindowMs);
+		if (single) state.singleImportTimes = times;
+		else state.importTimes = times;
+		if (times.length >= (single ? 20 : 100)) return { status: 400, body: { success: 0, message: 'Rate limit exceeded.', failureReasons: [] } };
 		const failureReasons = contacts
 			.map((c, i) => (isValidEmail(c?.email) ? undefined : { contact: i, failureReason: 'Invalid email address' }))
 			.filter(Boolean);
 		if (failureReasons.length) return { status: 400, body: { success: 0, message: 'Validation failed.', failureReasons } };
-		if (contacts.length > 1) state.importTimes.push(now);
+		times.push(now);
 		const batch: ImportBatch = {
 			id: randomUUID(),
 			submittedAt: now,

@@ -58,6 +58,7 @@ beforeEach(() => {
 	emulator.ac.importDelayMs = 0;
 	emulator.ac.importEndings = [];
 	emulator.ac.importTimes = [];
+	emulator.ac.singleImportTimes = [];
 	emulator.ac.importWindowMs = 60_000;
 });
 
@@ -251,6 +252,32 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		expect(run.json[3]).toMatchObject({ email: 'two..dots@example.com', status: 'failed', itemIndex: 3 });
 		expect(emulator.ac.findByEmail('two..dots@example.com')).toBeUndefined();
 		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(11);
+	});
+
+	/** 11 addresses ActiveCampaign refuses (the node lets them through) and one it takes, last. */
+	const allButOneRefused = (email: string) => [...Array.from({ length: 11 }, (_, i) => ({ email: `refused..${i}@example.com`, first: 'X' })), { email, first: 'Lone' }];
+	const loneImports = () => emulator.log.filter((l) => l.path.endsWith('bulk_import') && (l.body as { contacts: unknown[] }).contacts.length === 1);
+
+	test('when ActiveCampaign refuses all but one contact of an import, the one left is written without a 1-contact import', async () => {
+		const run = await ac(withFirst, allButOneRefused('lone@example.com'), { continueOnFail: true });
+		expectOnePerItem(run, 12);
+		expect(loneImports()).toHaveLength(0);
+		expect(run.json[11]).toMatchObject({ email: 'lone@example.com', status: 'succeeded' });
+		expect(emulator.ac.findByEmail('lone@example.com')?.firstName).toBe('Lone');
+		expect(run.json.slice(0, 11).every((j) => j.status === 'failed')).toBe(true);
+	});
+
+	test('with Exclude Automations, a contact left alone is failed with the reason, never sent as a 1-contact import', async () => {
+		const run = await ac({ ...withFirst, options: { excludeAutomations: true } }, allButOneRefused('lone-noauto@example.com'), { continueOnFail: true });
+		expectOnePerItem(run, 12);
+		expect(loneImports()).toHaveLength(0);
+		expect(run.json[11]).toMatchObject({ email: 'lone-noauto@example.com', status: 'failed', error: expect.stringMatching(/1-contact import/) });
+		expect(emulator.ac.findByEmail('lone-noauto@example.com')).toBeUndefined();
+
+		const one = await ac({ ...withFirst, options: { excludeAutomations: true } }, [{ email: 'alone@example.com', first: 'A' }], { continueOnFail: true });
+		expectOnePerItem(one, 1);
+		expect(loneImports()).toHaveLength(0);
+		expect(one.json[0]).toMatchObject({ email: 'alone@example.com', status: 'failed', error: expect.stringMatching(/Exclude Automations/) });
 	});
 });
 

@@ -87,7 +87,7 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 					name: 'excludeAutomations',
 					type: 'boolean',
 					default: false,
-					description: 'Whether imported contacts stay out of automations (for historical loads). Every item then goes through bulk imports, even fewer than 10.',
+					description: 'Whether imported contacts stay out of automations (for historical loads). Every item then goes through bulk imports, even fewer than 10 (at least 2 contacts: a 1-contact import is never sent).',
 				},
 				{
 					displayName: 'Overwrite Status',
@@ -132,10 +132,12 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 		const deadline = Date.now() + timeout * 1000;
 		const pending: Array<{ batchId: string; at: number; entries: Entry[] }> = [];
 
-		// 1. Send in imports of at most 250, sized evenly (never a 1-contact import, which counts
-		//    against a smaller limit). A contact ActiveCampaign refuses is failed and the rest sent again.
-		for (let chunk of evenChunks(entries, AC_IMPORT_SIZE)) {
-			while (chunk.length) {
+		// 1. Send in imports of at most 250, sized evenly. A contact ActiveCampaign refuses is failed
+		//    and the rest sent again. Never a 1-contact import (it counts against a limit of 20 a
+		//    minute): a contact left alone waits for others left alone, or is written on its own.
+		const alone: Entry[] = [];
+		const send = async (chunk: Entry[]) => {
+			while (chunk.length > 1) {
 				const payload: IDataObject = { contacts: chunk.map((e) => e.input.row) };
 				if (excludeAutomations) payload.exclude_automations = true;
 				try {
@@ -155,6 +157,16 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 					chunk = chunk.filter((_, position) => !reasons.has(position));
 				}
 			}
+			if (chunk.length) alone.push(chunk[0]);
+		};
+		for (const chunk of evenChunks(entries, AC_IMPORT_SIZE)) await send(chunk);
+		while (alone.length > 1) for (const chunk of evenChunks(alone.splice(0), AC_IMPORT_SIZE)) await send(chunk);
+		if (alone.length && !excludeAutomations) await syncEach(ctx, alone, run, false);
+		else if (alone.length) {
+			run.settle(alone[0], {
+				status: 'failed',
+				error: 'Not imported: Exclude Automations needs a bulk import of at least 2 contacts, and this contact was left alone (the others were refused, or there were none). A 1-contact import is never sent: ActiveCampaign allows only 20 a minute. Send it again with other contacts, or with Exclude Automations off.',
+			});
 		}
 		if (!wait) return;
 
