@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { formatInOffset, ProviderClock, readFilterDate } from './clock';
-import { isValidEmail, page, type Reply, type Req, Router } from './http';
+import { isValidEmail, page, type Reply, type Req, Router, TrackedMap } from './http';
 
 /**
  * ActiveCampaign API v3, in memory, as far as the nodes use it.
@@ -10,6 +10,20 @@ import { isValidEmail, page, type Reply, type Req, Router } from './http';
  * `{errors:[{title,detail,code,source:{pointer}}]}` for validation errors,
  * `{message:"No Result found for ..."}` for missing resources.
  */
+
+/** A contact's membership of a list: status 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced. */
+export interface AcContactList {
+	id: string;
+	contact: string;
+	list: string;
+	status: string;
+	/** When the contact was added to the list, and when its status there last changed (the account's offset). */
+	sdate: string;
+	udate: string;
+}
+
+/** `GET /contacts` `status` values: -1 any, 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced. */
+export const AC_LIST_STATUSES = ['0', '1', '2', '3'];
 
 export interface AcContact {
 	id: string;
@@ -90,13 +104,13 @@ export interface AcWebhook {
 
 export class ActiveCampaignState {
 	webhooks = new Map<string, AcWebhook>();
-	contacts = new Map<string, AcContact>();
+	contacts = new TrackedMap<string, AcContact>();
 	lists = new Map<string, AcList>();
 	tags = new Map<string, AcTag>();
 	fields = new Map<string, AcField>();
-	/** `${contact}:${list}` → status (1 subscribed, 2 unsubscribed) */
-	contactLists = new Map<string, { id: string; contact: string; list: string; status: string }>();
-	contactTags = new Map<string, { id: string; contact: string; tag: string }>();
+	/** `${contact}:${list}` → the contact's status on that list (see AcContactList). */
+	contactLists = new TrackedMap<string, AcContactList>();
+	contactTags = new TrackedMap<string, { id: string; contact: string; tag: string }>();
 	/** `${contact}:${field}` → value */
 	fieldValues = new Map<string, { id: string; contact: string; field: string; value: string }>();
 	imports = new Map<string, ImportBatch>();
@@ -183,12 +197,62 @@ export class ActiveCampaignState {
 		return f;
 	}
 
-	subscribe(contact: string, list: string, status: string) {
+	subscribe(contact: string, list: string, status: string): AcContactList {
 		const key = `${contact}:${list}`;
 		const existing = this.contactLists.get(key);
-		const row = { id: existing?.id ?? this.id(), contact, list, status };
+		if (existing?.status === status) return existing;
+		const t = this.now();
+		const row = { id: existing?.id ?? this.id(), contact, list, status, sdate: existing?.sdate ?? t, udate: t };
 		this.contactLists.set(key, row);
 		return row;
+	}
+
+	private contactOrder?: { version: number; sorted: AcContact[] };
+	private listIndexCache?: { version: number; byList: Map<string, Map<string, AcContactList>> };
+	private tagIndexCache?: { version: number; byTag: Map<string, Set<string>>; byContact: Map<string, string[]> };
+
+	/** Every contact by ascending id (rebuilt only when contacts were added or removed). */
+	contactsById(): AcContact[] {
+		if (this.contactOrder?.version !== this.contacts.version) {
+			const sorted = [...this.contacts.values()];
+			let inOrder = true;
+			for (let i = 1; i < sorted.length && inOrder; i++) inOrder = Number(sorted[i - 1].id) < Number(sorted[i].id);
+			if (!inOrder) sorted.sort((a, b) => Number(a.id) - Number(b.id));
+			this.contactOrder = { version: this.contacts.version, sorted };
+		}
+		return this.contactOrder.sorted;
+	}
+
+	/** list id → contact id → membership row. */
+	listIndex(): Map<string, Map<string, AcContactList>> {
+		if (this.listIndexCache?.version !== this.contactLists.version) {
+			const byList = new Map<string, Map<string, AcContactList>>();
+			for (const row of this.contactLists.values()) {
+				let members = byList.get(row.list);
+				if (!members) byList.set(row.list, (members = new Map()));
+				members.set(row.contact, row);
+			}
+			this.listIndexCache = { version: this.contactLists.version, byList };
+		}
+		return this.listIndexCache.byList;
+	}
+
+	/** tag id → contact ids, and contact id → its contactTag row ids. */
+	tagIndex(): { byTag: Map<string, Set<string>>; byContact: Map<string, string[]> } {
+		if (this.tagIndexCache?.version !== this.contactTags.version) {
+			const byTag = new Map<string, Set<string>>();
+			const byContact = new Map<string, string[]>();
+			for (const row of this.contactTags.values()) {
+				let contacts = byTag.get(row.tag);
+				if (!contacts) byTag.set(row.tag, (contacts = new Set()));
+				contacts.add(row.contact);
+				const rows = byContact.get(row.contact);
+				if (rows) rows.push(row.id);
+				else byContact.set(row.contact, [row.id]);
+			}
+			this.tagIndexCache = { version: this.contactTags.version, byTag, byContact };
+		}
+		return this.tagIndexCache;
 	}
 
 	tagContact(contact: string, tag: string) {
@@ -332,27 +396,45 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 
 	r.on('GET', `${p}/contacts`, (req) => {
 		const q = req.query;
-		let all = [...state.contacts.values()];
+		const status = q.get('status') ?? '-1';
+		if (status !== '-1' && !AC_LIST_STATUSES.includes(status)) return invalid('status must be one of -1, 0, 1, 2, 3', '/data/attributes/status');
+		const include = new Set((q.get('include') ?? '').split(',').map((name) => name.trim().split('.')[0]).filter(Boolean));
+		// Filters as tests (field by field, one pass); the list, tag and id filters read indexes, so a page of a
+		// 100,000-contact list costs one pass over ids, not a scan of every membership.
+		const tests: Array<(c: AcContact) => boolean> = [];
 		const email = q.get('email');
-		if (email) all = all.filter((c) => c.email.toLowerCase() === email.toLowerCase());
+		if (email) tests.push((c) => c.email.toLowerCase() === email.toLowerCase());
 		const like = q.get('email_like');
-		if (like) all = all.filter((c) => c.email.toLowerCase().includes(like.toLowerCase()));
+		if (like) tests.push((c) => c.email.toLowerCase().includes(like.toLowerCase()));
 		const search = q.get('search');
 		if (search) {
 			const s = search.toLowerCase();
-			all = all.filter((c) => [c.email, c.firstName, c.lastName, c.phone].some((v) => v.toLowerCase().includes(s)));
+			tests.push((c) => [c.email, c.firstName, c.lastName, c.phone].some((v) => v.toLowerCase().includes(s)));
 		}
 		const listid = q.get('listid');
-		if (listid) all = all.filter((c) => state.contactLists.get(`${c.id}:${listid}`)?.status === '1');
+		if (listid) {
+			// Contacts associated with the list, whatever their status there unless `status` says which.
+			const members = state.listIndex().get(listid) ?? new Map<string, AcContactList>();
+			tests.push(status === '-1' ? (c) => members.has(c.id) : (c) => members.get(c.id)?.status === status);
+		} else if (status !== '-1') {
+			// Without a list, a contact with that status on any list (unconfirmed; see API-NOTES.md).
+			const lists = [...state.listIndex().values()];
+			tests.push((c) => lists.some((members) => members.get(c.id)?.status === status));
+		}
 		const tagid = q.get('tagid');
-		if (tagid) all = all.filter((c) => [...state.contactTags.values()].some((ct) => ct.contact === c.id && ct.tag === tagid));
-		const ids = q.get('ids');
+		if (tagid) {
+			const tagged = state.tagIndex().byTag.get(tagid) ?? new Set<string>();
+			tests.push((c) => tagged.has(c.id));
+		}
+		const ids = q.get('ids') ?? q.getAll('ids[]').join(',');
 		if (ids) {
 			const wanted = new Set(ids.split(','));
-			all = all.filter((c) => wanted.has(c.id));
+			tests.push((c) => wanted.has(c.id));
 		}
 		const idGreater = q.get('id_greater');
-		if (idGreater) all = all.filter((c) => Number(c.id) > Number(idGreater));
+		if (idGreater) tests.push((c) => Number(c.id) > Number(idGreater));
+		const idLess = q.get('id_less');
+		if (idLess) tests.push((c) => Number(c.id) < Number(idLess));
 		const inclusive = state.filterBoundary === 'inclusive';
 		const bounds: Array<[string, 'cdate' | 'udate', (a: number, b: number) => boolean]> = [
 			['filters[created_before]', 'cdate', (a, b) => a < b || (inclusive && a === b)],
@@ -365,18 +447,68 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 			if (v) {
 				const bound = readFilterDate(v, state.filterReading, state.utcOffset);
 				if (Number.isNaN(bound)) return invalid(`${param} is not a valid date`, `/data/attributes/${param}`);
-				all = all.filter((c) => cmp(Date.parse(c[field]), bound));
+				tests.push((c) => cmp(Date.parse(c[field]), bound));
 			}
 		}
 		const order = [...q.keys()].find((k) => k.startsWith('orders['));
 		const orderField = order ? order.slice(7, -1) : 'id';
 		const dir = order && q.get(order)?.toUpperCase() === 'DESC' ? -1 : 1;
-		all.sort((a, b) => {
-			const av = orderField === 'id' ? Number(a.id) : String((a as any)[orderField === 'email' ? 'email' : orderField] ?? '');
-			const bv = orderField === 'id' ? Number(b.id) : String((b as any)[orderField === 'email' ? 'email' : orderField] ?? '');
-			return (av < bv ? -1 : av > bv ? 1 : 0) * dir;
-		});
-		return listAnswer('contacts', all, req);
+		const size = Math.min(Math.max(Number(q.get('limit') ?? 20) || 20, 1), 100);
+		const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
+		const matches = (c: AcContact) => tests.every((t) => t(c));
+		let total = 0;
+		let pageOf: AcContact[];
+		if (orderField === 'id') {
+			// By id (the default): one pass, counting every match and keeping only the page.
+			const byId = state.contactsById();
+			pageOf = [];
+			for (let k = 0; k < byId.length; k++) {
+				const c = byId[dir === 1 ? k : byId.length - 1 - k];
+				if (!matches(c)) continue;
+				if (total >= offset && pageOf.length < size) pageOf.push(c);
+				total++;
+			}
+		} else {
+			const all = state.contactsById().filter(matches);
+			const key = (c: AcContact) => String((c as any)[orderField] ?? '');
+			all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * dir);
+			total = all.length;
+			pageOf = all.slice(offset, offset + size);
+		}
+		const body: Record<string, unknown> = { contacts: pageOf.map((c) => ({ ...c, links: {} })), meta: { total: String(total) } };
+		// `include=` sideloads related records beside the contacts, each contact naming its rows' ids.
+		const contacts = body.contacts as Array<Record<string, unknown>>;
+		if (include.has('contactLists')) {
+			const lists = [...state.listIndex().values()];
+			const rows: AcContactList[] = [];
+			for (const c of contacts) {
+				const own = lists.map((members) => members.get(String(c.id))).filter((row): row is AcContactList => row !== undefined);
+				c.contactLists = own.map((row) => row.id);
+				rows.push(...own);
+			}
+			body.contactLists = rows;
+		}
+		if (include.has('contactTags')) {
+			const { byContact } = state.tagIndex();
+			const rows: unknown[] = [];
+			for (const c of contacts) {
+				const own = byContact.get(String(c.id)) ?? [];
+				c.contactTags = own;
+				rows.push(...own.map((id) => state.contactTags.get(id)));
+			}
+			body.contactTags = rows;
+		}
+		if (include.has('fieldValues')) {
+			const fields = [...state.fields.keys()];
+			const rows: unknown[] = [];
+			for (const c of contacts) {
+				const own = fields.map((f) => state.fieldValues.get(`${c.id}:${f}`)).filter((row) => row !== undefined);
+				c.fieldValues = own.map((row) => row.id);
+				rows.push(...own);
+			}
+			body.fieldValues = rows;
+		}
+		return { status: 200, body };
 	});
 
 	r.on('POST', `${p}/contacts`, (req) => {

@@ -83,6 +83,23 @@ export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export { isValidEmail } from './email';
 
+/** A Map that counts its changes, so indexes built from it know when to rebuild (tests may write the maps directly). */
+export class TrackedMap<K, V> extends Map<K, V> {
+	version = 0;
+	override set(key: K, value: V): this {
+		this.version = (this.version ?? 0) + 1;
+		return super.set(key, value);
+	}
+	override delete(key: K): boolean {
+		this.version++;
+		return super.delete(key);
+	}
+	override clear(): void {
+		this.version++;
+		super.clear();
+	}
+}
+
 /** `limit`/`count` + `offset` paging shared by both fake APIs. */
 export function page<T>(items: T[], query: URLSearchParams, sizeParam: string, defaultSize: number, maxSize: number) {
 	const size = Math.min(Math.max(Number(query.get(sizeParam) ?? defaultSize) || defaultSize, 1), maxSize);

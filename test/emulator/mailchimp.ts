@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 
 import { formatInOffset, ProviderClock } from './clock';
-import { isValidEmail, page, type Reply, type Req, Router } from './http';
+import { isValidEmail, page, type Reply, type Req, Router, TrackedMap } from './http';
 
 /**
  * Mailchimp Marketing API 3.0, in memory, as far as the nodes use it.
@@ -12,6 +12,8 @@ import { isValidEmail, page, type Reply, type Req, Router } from './http';
 export const subscriberHash = (email: string) => createHash('md5').update(email.toLowerCase()).digest('hex');
 
 const STATUSES = ['subscribed', 'unsubscribed', 'cleaned', 'pending', 'transactional'];
+/** What `GET /lists/{id}/members?status=` accepts: the writable statuses plus `archived`. */
+export const MC_MEMBER_STATUSES = [...STATUSES, 'archived'];
 
 export interface McMember {
 	id: string;
@@ -47,7 +49,7 @@ interface McList {
 	webhooks: Map<string, McWebhook>;
 	id: string;
 	name: string;
-	members: Map<string, McMember>;
+	members: TrackedMap<string, McMember>;
 	forgotten: Set<string>;
 	mergeFields: Array<{ merge_id: number; tag: string; name: string; type: string; required: boolean }>;
 }
@@ -76,7 +78,7 @@ export class MailchimpState {
 			webhooks: new Map(),
 			id,
 			name,
-			members: new Map(),
+			members: new TrackedMap(),
 			forgotten: new Set(),
 			mergeFields: [
 				{ merge_id: 1, tag: 'FNAME', name: 'First Name', type: 'text', required: false },
@@ -142,6 +144,60 @@ export const problem = (status: number, title: string, detail: string, instance 
 		...extra,
 	},
 });
+
+/**
+ * Mailchimp's `fields` / `exclude_fields` query parameters: comma-separated field names, sub-objects
+ * and the items of arrays reached with dot notation (`members.email_address`). `fields` keeps only
+ * the named paths; `exclude_fields` drops them. Names that match nothing are ignored.
+ */
+export function projectFields(body: unknown, query: URLSearchParams): unknown {
+	const paths = (name: string) =>
+		(query.get(name) ?? '')
+			.split(',')
+			.map((f) => f.trim())
+			.filter(Boolean)
+			.map((f) => f.split('.'));
+	const keep = paths('fields');
+	const drop = paths('exclude_fields');
+	let out = body;
+	if (keep.length) out = pick(out, treeOf(keep));
+	if (drop.length) out = omit(out, treeOf(drop));
+	return out;
+}
+
+type FieldTree = { [name: string]: FieldTree | true };
+
+function treeOf(paths: string[][]): FieldTree {
+	const tree: FieldTree = {};
+	for (const path of paths) {
+		let node = tree;
+		path.forEach((name, i) => {
+			if (i === path.length - 1) node[name] = true;
+			else if (node[name] !== true) node = (node[name] ??= {}) as FieldTree;
+		});
+	}
+	return tree;
+}
+
+function pick(value: unknown, tree: FieldTree | true): unknown {
+	if (tree === true || value === null || typeof value !== 'object') return value;
+	if (Array.isArray(value)) return value.map((v) => pick(v, tree));
+	const out: Record<string, unknown> = {};
+	for (const [name, sub] of Object.entries(tree)) if (name in (value as object)) out[name] = pick((value as Record<string, unknown>)[name], sub);
+	return out;
+}
+
+function omit(value: unknown, tree: FieldTree): unknown {
+	if (value === null || typeof value !== 'object') return value;
+	if (Array.isArray(value)) return value.map((v) => omit(v, tree));
+	const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+	for (const [name, sub] of Object.entries(tree)) {
+		if (!(name in out)) continue;
+		if (sub === true) delete out[name];
+		else out[name] = omit(out[name], sub);
+	}
+	return out;
+}
 
 const listMissing = () => problem(404, 'Resource Not Found', 'The requested resource could not be found.');
 
@@ -266,13 +322,24 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 		return { status: 200, body: answer };
 	});
 
+	/** Members in insertion order, rebuilt only when members were added or removed. */
+	const ordered = new WeakMap<McList, { version: number; all: McMember[] }>();
+	const membersOf = (list: McList): McMember[] => {
+		let cached = ordered.get(list);
+		if (cached?.version !== list.members.version) ordered.set(list, (cached = { version: list.members.version, all: [...list.members.values()] }));
+		return cached.all;
+	};
+
 	r.on('GET', `${p}/lists/:listId/members`, (req) => {
 		const list = listOf(req);
 		if (!list) return listMissing();
 		const q = req.query;
-		let all = [...list.members.values()];
 		const status = q.get('status');
-		all = status ? all.filter((m) => m.status === status) : all.filter((m) => m.status !== 'archived');
+		if (status && !MC_MEMBER_STATUSES.includes(status)) {
+			return problem(400, 'Invalid Resource', 'The resource submitted could not be validated.', '', { errors: [{ field: 'status', message: 'Data did not match any of the allowed values.' }] });
+		}
+		// Without a status filter, archived members are left out (they are read with status=archived).
+		const tests: Array<(m: McMember) => boolean> = [status ? (m) => m.status === status : (m) => m.status !== 'archived'];
 		const inclusive = state.filterBoundary === 'inclusive';
 		for (const [param, after] of [['since_last_changed', true], ['before_last_changed', false]] as const) {
 			const value = q.get(param);
@@ -281,21 +348,37 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 			if (Number.isNaN(bound)) {
 				return problem(400, 'Invalid Resource', 'The resource submitted could not be validated.', '', { errors: [{ field: param, message: 'This value is not a valid datetime.' }] });
 			}
-			all = all.filter((m) => {
+			tests.push((m) => {
 				const t = Date.parse(m.last_changed);
 				return (after ? t > bound : t < bound) || (inclusive && t === bound);
 			});
 		}
+		const size = Math.min(Math.max(Number(q.get('count') ?? 10) || 10, 1), 1000);
+		const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
+		const matches = tests.length === 1 ? tests[0] : (m: McMember) => tests.every((t) => t(m));
 		const sortField = q.get('sort_field');
+		let total = 0;
+		let members: McMember[];
 		if (sortField && ['timestamp_opt', 'timestamp_signup', 'last_changed'].includes(sortField)) {
 			const key = sortField === 'last_changed' ? 'last_changed' : 'timestamp_signup';
 			const dir = q.get('sort_dir') === 'DESC' ? -1 : 1;
 			// By instant (stamps set by tests may mix `Z` and `+00:00`); ties keep a stable order, as a database's would.
-			const keyed = all.map((m) => ({ m, t: Date.parse(m[key]) }));
+			const keyed = membersOf(list)
+				.filter(matches)
+				.map((m) => ({ m, t: Date.parse(m[key]) }));
 			keyed.sort((a, b) => (a.t - b.t) * dir);
-			all = keyed.map((k) => k.m);
+			total = keyed.length;
+			members = keyed.slice(offset, offset + size).map((k) => k.m);
+		} else {
+			// One pass: count every match, keep only the page (a page of a 1,000,000-member audience costs one loop).
+			members = [];
+			for (const m of membersOf(list)) {
+				if (!matches(m)) continue;
+				if (total >= offset && members.length < size) members.push(m);
+				total++;
+			}
 		}
-		return { status: 200, body: { members: page(all, q, 'count', 10, 1000), list_id: list.id, total_items: all.length } };
+		return { status: 200, body: { members, list_id: list.id, total_items: total } };
 	});
 
 	r.on('POST', `${p}/lists/:listId/members`, (req) => {

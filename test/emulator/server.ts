@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ActiveCampaignState, activeCampaignRoutes } from './activecampaign';
 import { ProviderClock } from './clock';
 import { delay, readBody, type Reply, type Router, send } from './http';
-import { MailchimpState, mailchimpRoutes, problem } from './mailchimp';
+import { MailchimpState, mailchimpRoutes, problem, projectFields } from './mailchimp';
 
 /**
  * A local emulator of the ActiveCampaign v3 and Mailchimp 3.0 APIs on 127.0.0.1.
@@ -409,7 +409,9 @@ export class Emulator {
 					return reply(isAc ? { status: 400, body: { message: 'Invalid JSON' } } : problem(400, 'JSON Parse Error', 'We encountered an unspecified JSON parsing error.'));
 				}
 			}
-			const answer = await found.route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: found.params });
+			let answer = await found.route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: found.params });
+			// Mailchimp trims any GET answer to `fields` / without `exclude_fields`.
+			if (isMc && method === 'GET' && answer.status === 200 && answer.body !== undefined) answer = { ...answer, body: projectFields(answer.body, url.searchParams) };
 			if (fault) {
 				// The write happened; the answer never leaves (the socket is destroyed when the emulator stops).
 				this.log.push({ method, path, rawUrl: req.url ?? '', status: 0, at: Date.now(), body });
