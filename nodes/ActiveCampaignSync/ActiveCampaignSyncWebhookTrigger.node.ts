@@ -51,24 +51,56 @@ function listOf(ctx: Hooked): string {
 
 const sameSet = (a: unknown, b: string[]) => Array.isArray(a) && [...new Set(a.map(String))].sort().join(',') === b.join(',');
 
+/** Events about one list: they carry the list in `list`. */
+const LIST_EVENTS = ['subscribe', 'unsubscribe'];
+/** Tag events: they carry the tag's name in `tag`. */
+const TAG_EVENTS = ['contact_tag_added', 'contact_tag_removed'];
+
+/**
+ * The list a delivery names: a list ID given once as one value; '' when it names none (absent,
+ * empty or `0`, ActiveCampaign's "no list"); undefined when it is anything else (a list of
+ * values, an object, text that is no ID), which no list check can trust.
+ */
+function namedList(value: unknown): string | undefined {
+	if (value === undefined || value === null) return '';
+	if (typeof value !== 'string') return undefined;
+	const text = value.trim();
+	if (text === '' || text === '0') return '';
+	return AC_ID.test(text) ? text : undefined;
+}
+
 /**
  * Re-reads the contact a delivery names. Returns the contact as ActiveCampaign has it, or
- * undefined when it does not exist, has another email, or (subscribe / unsubscribe on a list)
- * does not have that status on that list.
+ * undefined when it does not exist, has another email, or the event is not borne out: a list
+ * event needs the contact's status on `list` (never skipped: no list, no confirmation), a tag
+ * event needs the tag (by name) on the contact for `contact_tag_added` and not on it for
+ * `contact_tag_removed`.
  */
-async function confirmContact(client: ApiClient, type: string, list: string, contact: IDataObject): Promise<IDataObject | undefined> {
+async function confirmContact(client: ApiClient, type: string, list: string, tag: string, contact: IDataObject): Promise<IDataObject | undefined> {
 	const id = typeof contact.id === 'string' ? contact.id.trim() : '';
 	const email = typeof contact.email === 'string' ? contact.email.trim().toLowerCase() : '';
 	if (!/^\d+$/.test(id) || !email) return undefined;
-	const read = (path: string) => unlessNotFound(client, client.request<IDataObject>({ method: 'GET', path, params: { id }, subject: `contact ${id}` }));
+	if (LIST_EVENTS.includes(type) && !list) return undefined;
+	if (TAG_EVENTS.includes(type) && !tag) return undefined;
+	const read = (path: string, query?: Record<string, string>) =>
+		unlessNotFound(client, client.request<IDataObject>({ method: 'GET', path, params: { id }, query, subject: `contact ${id}` }));
 	const found = await read('/contacts/{id}');
 	const record = isObject(found?.contact) ? found.contact : undefined;
 	if (!record || String(record.email ?? '').toLowerCase() !== email) return undefined;
-	if ((type === 'subscribe' || type === 'unsubscribe') && list && list !== '0') {
+	if (LIST_EVENTS.includes(type)) {
 		const lists = await read('/contacts/{id}/contactLists');
 		const rows = Array.isArray(lists?.contactLists) ? (lists.contactLists as IDataObject[]) : [];
 		const row = rows.find((r) => String(r.list) === list);
 		if (!row || String(row.status) !== (type === 'subscribe' ? '1' : '2')) return undefined;
+	}
+	if (TAG_EVENTS.includes(type)) {
+		// The tag is a name: the tags of that name (ActiveCampaign matches names without regard to case), then the contact's links to them.
+		const tags = await loadAll(client, 'tag', { search: tag });
+		const ids = new Set(tags.filter((t) => t.name.toLowerCase() === tag.toLowerCase()).map((t) => t.id));
+		const links = await read('/contacts/{id}/contactTags');
+		const rows = Array.isArray(links?.contactTags) ? (links.contactTags as IDataObject[]) : [];
+		const tagged = rows.some((r) => ids.has(String(r.tag)));
+		if (tagged !== (type === 'contact_tag_added')) return undefined;
 	}
 	return record;
 }
@@ -227,9 +259,10 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 		const fields = formFields(this);
 		const type = typeof fields.type === 'string' ? fields.type : '';
 		const contact = isObject(fields.contact) ? fields.contact : {};
-		const payloadList = typeof fields.list === 'string' ? fields.list : '';
+		const named = namedList(fields.list);
 		const list = listOf(this);
-		if (list && payloadList && payloadList !== '0' && payloadList !== list) {
+		// Limited to a list: a list event names exactly that list, as one value; no event names another.
+		if (list && (LIST_EVENTS.includes(type) ? named !== list : named === undefined || (named !== '' && named !== list))) {
 			return answer(this, 403, { message: 'This delivery is not for the list this trigger watches' });
 		}
 		if (!chosen(this, 'events').includes(type)) {
@@ -237,10 +270,12 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 		}
 		const item: IDataObject = { ...fields, type, date_time: fields.date_time, initiated_by: fields.initiated_by };
 		if (this.getNodeParameter('confirmWithApi', false) === true) {
-			const confirmed = await confirmContact(await activeCampaignClient(this), type, payloadList, contact);
+			const tag = typeof fields.tag === 'string' ? fields.tag.trim() : '';
+			const confirmed = await confirmContact(await activeCampaignClient(this), type, list || named || '', tag, contact);
 			if (!confirmed) return answer(this, 200, { message: 'ActiveCampaign does not confirm this event; ignored' });
 			// The event's own fields, and the contact as ActiveCampaign has it; the rest of the posted data is dropped.
 			const event: IDataObject = { type, date_time: fields.date_time, initiated_by: fields.initiated_by, initiated_from: fields.initiated_from, list: fields.list };
+			if (TAG_EVENTS.includes(type)) event.tag = tag;
 			return { workflowData: [this.helpers.returnJsonArray([{ ...event, contact: confirmed }])] };
 		}
 		return { workflowData: [this.helpers.returnJsonArray([item])] };

@@ -51,10 +51,13 @@ const sameFlags = (registered: unknown, wanted: Record<string, boolean>) =>
 const removeWebhook = (client: ApiClient, list: string, webhookId: string) =>
 	unlessNotFound(client, client.request({ method: 'DELETE', path: '/lists/{listId}/webhooks/{webhookId}', params: { listId: list, webhookId } }));
 
-/** Member statuses an event leaves behind, for *Confirm With the API*. */
+/**
+ * Member statuses an event leaves behind, for *Confirm With the API*. An archived member does not
+ * confirm an unsubscribe: archiving is housekeeping, not the member's consent.
+ */
 const STATUS_AFTER: Record<string, string[] | undefined> = {
 	subscribe: ['subscribed'],
-	unsubscribe: ['unsubscribed', 'archived'],
+	unsubscribe: ['unsubscribed'],
 	cleaned: ['cleaned'],
 };
 

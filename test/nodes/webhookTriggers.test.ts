@@ -327,3 +327,123 @@ describe('the sandbox fires test events at active webhook triggers (npm run fire
 	});
 });
 
+
+describe('issue 17: a confirmed event is really confirmed', () => {
+	const params = (extra: IDataObject = {}) => ({ events: ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'], sources: ['public', 'admin', 'api', 'system'], ...extra });
+	const event = (type: string, contact: IDataObject, extra: IDataObject = {}) => ({
+		type,
+		date_time: '2026-03-01T10:00:00-06:00',
+		initiated_by: 'admin',
+		initiated_from: 'admin',
+		contact,
+		...extra,
+	});
+	const acHooks = () => [...emulator.ac.webhooks.values()];
+	/** Posts raw form pairs (repeated keys included) to a URL. */
+	const postPairs = async (url: string, pairs: Array<[string, string]>) =>
+		(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(pairs).toString() })).status;
+
+	test('ActiveCampaign, limited to a list: a list event must name exactly that list, once (no list, 0, a list of lists, two values: 403)', async () => {
+		const watched = emulator.ac.addList('Watched 17');
+		const other = emulator.ac.addList('Other 17');
+		const trigger = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ listId: watched.id }), acCreds()));
+		await trigger.activate();
+		const url = acHooks().find((h) => h.listid === watched.id)!.url;
+		const contact = { id: '5', email: 'list17@example.com' };
+		for (const type of ['subscribe', 'unsubscribe']) {
+			expect((await postForm(url, event(type, contact))).status).toBe(403);
+			expect((await postForm(url, event(type, contact, { list: '0' }))).status).toBe(403);
+			expect((await postForm(url, event(type, contact, { list: '' }))).status).toBe(403);
+			expect((await postForm(url, event(type, contact, { list: [watched.id] }))).status).toBe(403);
+			expect((await postForm(url, event(type, contact, { list: { id: watched.id } }))).status).toBe(403);
+			expect((await postForm(url, event(type, contact, { list: other.id }))).status).toBe(403);
+			expect(await postPairs(url, [['type', type], ['contact[id]', '5'], ['contact[email]', 'list17@example.com'], ['list', watched.id], ['list', watched.id]])).toBe(403);
+		}
+		// A non-list event may name no list, but never another one or a list of lists.
+		expect((await postForm(url, event('update', contact, { list: [watched.id] }))).status).toBe(403);
+		expect((await postForm(url, event('update', contact, { list: other.id }))).status).toBe(403);
+		expect(trigger.runs).toHaveLength(0);
+		expect((await postForm(url, event('subscribe', contact, { list: watched.id }))).status).toBe(200);
+		expect((await postForm(url, event('update', contact))).status).toBe(200);
+		expect(trigger.items().map((run) => run[0].type)).toEqual(['subscribe', 'update']);
+		await trigger.deactivate();
+	});
+
+	test('ActiveCampaign, Confirm With the API: the status checked is the one on the trigger\'s list, or the event\'s list when watching all lists, never none', async () => {
+		const watched = emulator.ac.addList('Confirmed 17');
+		const other = emulator.ac.addList('Elsewhere 17');
+		const left = emulator.ac.addContact({ email: 'left17@example.com' });
+		emulator.ac.subscribe(left.id, watched.id, '2'); // unsubscribed from the watched list
+		emulator.ac.subscribe(left.id, other.id, '1'); // still subscribed elsewhere
+		const contact = { id: left.id, email: left.email };
+
+		const limited = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ listId: watched.id, confirmWithApi: true }), acCreds()));
+		await limited.activate();
+		const limitedUrl = acHooks().find((h) => h.listid === watched.id)!.url;
+		// A forged subscribe for someone who unsubscribed from the watched list starts nothing, however it names the list.
+		expect((await postForm(limitedUrl, event('subscribe', contact, { list: watched.id }))).status).toBe(200);
+		for (const list of [undefined, '0', [watched.id], other.id]) expect((await postForm(limitedUrl, event('subscribe', contact, list === undefined ? {} : { list }))).status).toBe(403);
+		expect(limited.runs).toHaveLength(0);
+		// The unsubscribe is confirmed by that same status.
+		expect((await postForm(limitedUrl, event('unsubscribe', contact, { list: watched.id }))).status).toBe(200);
+		expect(limited.items()).toEqual([[expect.objectContaining({ type: 'unsubscribe', list: watched.id, contact: expect.objectContaining({ id: left.id }) })]]);
+		await limited.deactivate();
+
+		const anyList = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ confirmWithApi: true }), acCreds()));
+		await anyList.activate();
+		const anyUrl = acHooks().find((h) => h.listid === '0')!.url;
+		// Watching all lists: a list event without one list to check is never confirmed.
+		for (const list of [undefined, '0', '', [other.id], 'abc']) expect((await postForm(anyUrl, event('subscribe', contact, list === undefined ? {} : { list }))).status).toBe(200);
+		expect((await postForm(anyUrl, event('subscribe', contact, { list: watched.id }))).status).toBe(200);
+		expect(anyList.runs).toHaveLength(0);
+		// The event's own list, where the contact is subscribed: confirmed.
+		expect((await postForm(anyUrl, event('subscribe', contact, { list: other.id }))).status).toBe(200);
+		expect(anyList.items()).toEqual([[expect.objectContaining({ type: 'subscribe', list: other.id, contact: expect.objectContaining({ id: left.id }) })]]);
+		await anyList.deactivate();
+	});
+
+	test('ActiveCampaign tag events keep their tag with Confirm With the API on; added needs the tag on the contact, removed needs it gone (a name, never an ID)', async () => {
+		const vip = emulator.ac.addTag('vip17');
+		const trial = emulator.ac.addTag('trial17');
+		const person = emulator.ac.addContact({ email: 'tagged17@example.com', firstName: 'Tagged' });
+		const contact = { id: person.id, email: person.email };
+		const trigger = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ events: ['contact_tag_added', 'contact_tag_removed'], confirmWithApi: true }), acCreds()));
+		await trigger.activate();
+		const url = acHooks().find((h) => h.events.includes('contact_tag_added') && h.listid === '0' && !h.events.includes('update'))!.url;
+		// Not (yet) tagged: an added event is not confirmed; neither is one naming no tag, or the tag's ID.
+		expect((await postForm(url, event('contact_tag_added', contact, { tag: 'vip17' }))).status).toBe(200);
+		emulator.ac.tagContact(person.id, trial.id);
+		expect((await postForm(url, event('contact_tag_added', contact))).status).toBe(200);
+		expect((await postForm(url, event('contact_tag_added', contact, { tag: trial.id }))).status).toBe(200);
+		expect(trigger.runs).toHaveLength(0);
+
+		emulator.ac.tagContact(person.id, vip.id);
+		expect((await postForm(url, event('contact_tag_added', contact, { tag: 'vip17' }))).status).toBe(200);
+		// Still tagged: a removed event is not confirmed.
+		expect((await postForm(url, event('contact_tag_removed', contact, { tag: 'vip17' }))).status).toBe(200);
+		for (const [k, ct] of emulator.ac.contactTags) if (ct.contact === person.id && ct.tag === vip.id) emulator.ac.contactTags.delete(k);
+		expect((await postForm(url, event('contact_tag_removed', contact, { tag: 'vip17' }))).status).toBe(200);
+		expect((await postForm(url, event('contact_tag_added', contact, { tag: 'vip17' }))).status).toBe(200);
+		expect(trigger.items()).toEqual([
+			[expect.objectContaining({ type: 'contact_tag_added', tag: 'vip17', contact: expect.objectContaining({ id: person.id, firstName: 'Tagged' }) })],
+			[expect.objectContaining({ type: 'contact_tag_removed', tag: 'vip17', contact: expect.objectContaining({ id: person.id }) })],
+		]);
+		await trigger.deactivate();
+	});
+
+	test('Mailchimp, Confirm With the API: an archived member does not confirm an unsubscribe (archiving is not consent)', async () => {
+		const AUD = 'audHook017';
+		emulator.mc.addList(AUD, 'Archive audience');
+		emulator.mc.addMember(AUD, 'archived17@example.com', 'archived');
+		emulator.mc.addMember(AUD, 'gone17@example.com', 'unsubscribed');
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', { audience: AUD, events: ['unsubscribe'], sources: ['user', 'admin', 'api'], confirmWithApi: true }, mcCreds()));
+		await trigger.activate();
+		const url = [...emulator.mc.lists.get(AUD)!.webhooks.values()][0].url;
+		const unsubscribe = (email: string) => ({ type: 'unsubscribe', fired_at: '2026-03-01 10:00:00', data: { id: 'x', email, list_id: AUD, action: 'unsub', reason: 'manual' } });
+		expect((await postForm(url, unsubscribe('archived17@example.com'))).status).toBe(200);
+		expect(trigger.runs).toHaveLength(0);
+		expect((await postForm(url, unsubscribe('gone17@example.com'))).status).toBe(200);
+		expect(trigger.items()).toEqual([[expect.objectContaining({ type: 'unsubscribe', member: expect.objectContaining({ email_address: 'gone17@example.com', status: 'unsubscribed' }) })]]);
+		await trigger.deactivate();
+	});
+});
