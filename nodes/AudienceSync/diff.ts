@@ -1,0 +1,283 @@
+/**
+ * The differences between an ActiveCampaign list and a Mailchimp audience, and what the sync
+ * policy does about each one. Pure: no n8n, no I/O, no clock. The readers hand in compact records,
+ * the node turns the differences into items and the writes into bulk calls.
+ *
+ * The policy, in words (the README and docs/audience-sync.md say the same for marketers):
+ * - Email is the key, compared trimmed and lower-cased (as both providers compare it; no Unicode
+ *   normalisation, which neither provider applies). An address that is not a valid email is
+ *   reported, never matched or written. The same address twice on one side is reported and left
+ *   alone until someone merges it.
+ * - Consent moves only towards less subscribed, whatever the direction: an unsubscribe, a bounce or
+ *   a clean on either side is carried to the other side, never undone, and nobody who is
+ *   unsubscribed, bounced or cleaned on either side is subscribed.
+ * - Someone new to the target is added only when subscribed on the source (pending is not
+ *   subscribed): as subscribed, or as pending (double opt-in), as the user picks. Someone
+ *   unsubscribed or bounced on the source is added to the target as unsubscribed, so a later import
+ *   there cannot subscribe them.
+ * - Field values go from source to target; both ways, a field that differs goes the way the
+ *   conflict policy says (the newer change, or a named side; a tie goes to ActiveCampaign). An
+ *   empty value never erases a filled one: the filled side fills the empty one.
+ */
+
+/** The status vocabulary of both sides. Bounced (ActiveCampaign) and cleaned (Mailchimp) are one status. */
+export type Status = 'subscribed' | 'pending' | 'unsubscribed' | 'bounced' | 'transactional';
+
+export type Side = 'activeCampaign' | 'mailchimp';
+
+export const SIDE_NAMES: Record<Side, string> = { activeCampaign: 'ActiveCampaign', mailchimp: 'Mailchimp' };
+
+const other = (side: Side): Side => (side === 'activeCampaign' ? 'mailchimp' : 'activeCampaign');
+
+/** One person on one side, as the readers keep it: a few short strings. */
+export interface SyncRecord {
+	/** The address as the provider stores it, trimmed. */
+	email: string;
+	status: Status;
+	/** The mapped fields' values, in mapping order, trimmed; '' when empty. */
+	fields: string[];
+	/** When the record last changed (epoch ms); NaN when unknown. */
+	changedAt: number;
+	/** The provider's id (ActiveCampaign contact id, Mailchimp subscriber hash). */
+	id: string;
+}
+
+export type Direction = 'activeCampaignToMailchimp' | 'mailchimpToActiveCampaign' | 'both';
+export type ConflictPolicy = 'newerWins' | 'activeCampaignWins' | 'mailchimpWins';
+
+export interface DiffOptions {
+	direction: Direction;
+	conflictPolicy: ConflictPolicy;
+	/** Status of someone added to the target for being subscribed on the source. */
+	newMemberStatus: 'subscribed' | 'pending';
+	/** Whether an address is one (the same test the nodes apply to input). */
+	isValidEmail: (email: string) => boolean;
+	/** Labels of the mapped fields, per side, in mapping order (for reasons). */
+	fieldLabels?: Record<Side, string[]>;
+}
+
+export type Kind = 'onlyInActiveCampaign' | 'onlyInMailchimp' | 'fieldsDiffer' | 'statusDiffers' | 'duplicate' | 'invalidEmail';
+export type Action = 'create' | 'update' | 'unsubscribe';
+
+/** A write on one side: the status to give (create, unsubscribe) and the fields to set, by mapping index. */
+export interface Write {
+	side: Side;
+	action: Action;
+	status?: 'subscribed' | 'pending' | 'unsubscribed';
+	fields: Array<[number, string]>;
+}
+
+export interface Difference {
+	/** The normalised address. */
+	key: string;
+	kind: Kind;
+	/** The record on each side (the first, for a duplicate). */
+	activeCampaign?: SyncRecord;
+	mailchimp?: SyncRecord;
+	/** All records of a side that holds the address more than once. */
+	duplicates?: { side: Side; records: SyncRecord[] };
+	/** Whether the statuses differ, and the mapping indexes of the fields that differ. */
+	statusDiffers: boolean;
+	fieldsDiffer: number[];
+	/** At most one write per side; none when the policy holds the difference. */
+	writes: Write[];
+	/** Why the policy writes nothing (or leaves part of the difference as it is). */
+	reason?: string;
+}
+
+/** Trimmed and lower-cased: how both providers compare addresses. */
+export const emailKey = (email: string): string => email.trim().toLowerCase();
+
+/** Statuses that compare equal for the sync: opted out (unsubscribed, bounced/cleaned) is one class. */
+function consent(status: Status): 'subscribed' | 'pending' | 'optedOut' | 'transactional' {
+	return status === 'unsubscribed' || status === 'bounced' ? 'optedOut' : status;
+}
+
+const flows = (direction: Direction, from: Side): boolean =>
+	direction === 'both' || (from === 'activeCampaign' ? direction === 'activeCampaignToMailchimp' : direction === 'mailchimpToActiveCampaign');
+
+/** The side whose value wins when both hold a different, non-empty value. */
+function conflictWinner(options: DiffOptions, ac: SyncRecord, mc: SyncRecord): Side {
+	if (options.direction === 'activeCampaignToMailchimp') return 'activeCampaign';
+	if (options.direction === 'mailchimpToActiveCampaign') return 'mailchimp';
+	if (options.conflictPolicy === 'activeCampaignWins') return 'activeCampaign';
+	if (options.conflictPolicy === 'mailchimpWins') return 'mailchimp';
+	const a = Number.isFinite(ac.changedAt) ? ac.changedAt : Number.NEGATIVE_INFINITY;
+	const m = Number.isFinite(mc.changedAt) ? mc.changedAt : Number.NEGATIVE_INFINITY;
+	return m > a ? 'mailchimp' : 'activeCampaign';
+}
+
+/** Someone on one side only: added to the other side when the direction and the consent policy allow. */
+function onlyOn(side: Side, record: SyncRecord, key: string, options: DiffOptions): Difference {
+	const target = other(side);
+	const difference: Difference = {
+		key,
+		kind: side === 'activeCampaign' ? 'onlyInActiveCampaign' : 'onlyInMailchimp',
+		[side]: record,
+		statusDiffers: false,
+		fieldsDiffer: [],
+		writes: [],
+	};
+	const fields = record.fields.map((value, i) => [i, value] as [number, string]).filter(([, value]) => value !== '');
+	const status = consent(record.status);
+	if (!flows(options.direction, side)) {
+		difference.reason = `Not in ${SIDE_NAMES[target]}; the direction is ${SIDE_NAMES[target]} → ${SIDE_NAMES[side]}`;
+	} else if (status === 'optedOut') {
+		// Carried as an unsubscribed member, so no later import on the target can subscribe them.
+		difference.writes.push({ side: target, action: 'create', status: 'unsubscribed', fields });
+	} else if (status === 'pending') {
+		difference.reason = `Pending in ${SIDE_NAMES[side]}: not confirmed yet, so not added to ${SIDE_NAMES[target]}`;
+	} else if (status === 'transactional') {
+		difference.reason = `Transactional in ${SIDE_NAMES[side]}: never opted in, so not added to ${SIDE_NAMES[target]}`;
+	} else if (target === 'activeCampaign' && options.newMemberStatus === 'pending') {
+		difference.reason = 'New members are to be pending, and ActiveCampaign\'s API cannot add a contact to a list as unconfirmed';
+	} else {
+		difference.writes.push({ side: target, action: 'create', status: options.newMemberStatus, fields });
+	}
+	return difference;
+}
+
+/** Someone on both sides: status first (consent), then the mapped fields. Undefined when they agree. */
+function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOptions): Difference | undefined {
+	const held: string[] = [];
+	const writes: Record<Side, Write | undefined> = { activeCampaign: undefined, mailchimp: undefined };
+	const acConsent = consent(ac.status);
+	const mcConsent = consent(mc.status);
+	const statusDiffers = acConsent !== mcConsent;
+	if (statusDiffers) {
+		if (acConsent === 'optedOut' || mcConsent === 'optedOut') {
+			// Carried whatever the direction: consent only moves towards less subscribed.
+			const to: Side = acConsent === 'optedOut' ? 'mailchimp' : 'activeCampaign';
+			writes[to] = { side: to, action: 'unsubscribe', status: 'unsubscribed', fields: [] };
+		} else {
+			const pendingSide = acConsent === 'pending' ? 'activeCampaign' : mcConsent === 'pending' ? 'mailchimp' : undefined;
+			held.push(
+				pendingSide
+					? `pending in ${SIDE_NAMES[pendingSide]} (not confirmed): the sync never counts pending as subscribed, nor asks a subscribed person to confirm again`
+					: `transactional in ${SIDE_NAMES[acConsent === 'transactional' ? 'activeCampaign' : 'mailchimp']} (never opted in): the sync does not subscribe them`,
+			);
+		}
+	}
+
+	const fieldsDiffer: number[] = [];
+	const label = (side: Side, i: number) => options.fieldLabels?.[side][i] ?? `field ${i + 1}`;
+	for (let i = 0; i < ac.fields.length; i++) {
+		const a = ac.fields[i] ?? '';
+		const m = mc.fields[i] ?? '';
+		if (a === m) continue;
+		fieldsDiffer.push(i);
+		// A filled value fills an empty one; never the other way round.
+		const from: Side = a === '' ? 'mailchimp' : m === '' ? 'activeCampaign' : conflictWinner(options, ac, mc);
+		const to = other(from);
+		if (!flows(options.direction, from)) {
+			held.push(`${label(to, i)} is empty in ${SIDE_NAMES[to]}: the direction does not write ${SIDE_NAMES[to]}, and an empty value never erases ${SIDE_NAMES[from]}'s`);
+			continue;
+		}
+		const write = (writes[to] ??= { side: to, action: 'update', fields: [] });
+		write.fields.push([i, from === 'activeCampaign' ? a : m]);
+	}
+	if (!statusDiffers && !fieldsDiffer.length) return undefined;
+	const difference: Difference = {
+		key,
+		kind: statusDiffers ? 'statusDiffers' : 'fieldsDiffer',
+		activeCampaign: ac,
+		mailchimp: mc,
+		statusDiffers,
+		fieldsDiffer,
+		writes: [writes.activeCampaign, writes.mailchimp].filter((w): w is Write => !!w),
+	};
+	if (held.length) difference.reason = held.map((h) => h.charAt(0).toUpperCase() + h.slice(1)).join('; ');
+	return difference;
+}
+
+/** Records of one side by key: the first record, and every record of keys held more than once. */
+interface Indexed {
+	first: Map<string, SyncRecord>;
+	repeated: Map<string, SyncRecord[]>;
+}
+
+function index(records: Iterable<SyncRecord>, invalid: SyncRecord[], isValid: (email: string) => boolean): Indexed {
+	const first = new Map<string, SyncRecord>();
+	const repeated = new Map<string, SyncRecord[]>();
+	for (const record of records) {
+		if (!isValid(record.email.trim())) {
+			invalid.push(record);
+			continue;
+		}
+		const key = emailKey(record.email);
+		const found = first.get(key);
+		if (!found) {
+			first.set(key, record);
+			continue;
+		}
+		const all = repeated.get(key);
+		if (all) all.push(record);
+		else repeated.set(key, [found, record]);
+	}
+	return { first, repeated };
+}
+
+function invalidDifference(side: Side, record: SyncRecord): Difference {
+	return {
+		key: emailKey(record.email),
+		kind: 'invalidEmail',
+		[side]: record,
+		statusDiffers: false,
+		fieldsDiffer: [],
+		writes: [],
+		reason: `Not a valid email address in ${SIDE_NAMES[side]}: never matched or written`,
+	};
+}
+
+function duplicateDifference(key: string, side: Side, records: SyncRecord[], otherRecord: SyncRecord | undefined): Difference {
+	const ids = records.map((r) => r.id).join(', ');
+	return {
+		key,
+		kind: 'duplicate',
+		[side]: records[0],
+		[other(side)]: otherRecord,
+		duplicates: { side, records },
+		statusDiffers: false,
+		fieldsDiffer: [],
+		writes: [],
+		reason: `${records.length} ${SIDE_NAMES[side]} records share this address (ids ${ids}): merge them in ${SIDE_NAMES[side]}; until then the sync leaves this address alone`,
+	};
+}
+
+/**
+ * The differences between the two sides, one per person (and one per invalid record), with the
+ * policy's writes. A generator, so the caller can give its event loop a turn now and then.
+ * ActiveCampaign's side is indexed; Mailchimp's is indexed too (both are small: compact records).
+ */
+export function* diff(activeCampaign: Iterable<SyncRecord>, mailchimp: Iterable<SyncRecord>, options: DiffOptions): Generator<Difference> {
+	const invalidAc: SyncRecord[] = [];
+	const invalidMc: SyncRecord[] = [];
+	const ac = index(activeCampaign, invalidAc, options.isValidEmail);
+	const mc = index(mailchimp, invalidMc, options.isValidEmail);
+	for (const record of invalidAc) yield invalidDifference('activeCampaign', record);
+	for (const record of invalidMc) yield invalidDifference('mailchimp', record);
+
+	for (const [key, acRecord] of ac.first) {
+		const mcRecord = mc.first.get(key);
+		const acAll = ac.repeated.get(key);
+		const mcAll = mc.repeated.get(key);
+		if (acAll) {
+			yield duplicateDifference(key, 'activeCampaign', acAll, mcRecord);
+			continue;
+		}
+		if (mcAll) {
+			yield duplicateDifference(key, 'mailchimp', mcAll, acRecord);
+			continue;
+		}
+		const difference = mcRecord ? onBoth(acRecord, mcRecord, key, options) : onlyOn('activeCampaign', acRecord, key, options);
+		if (difference) yield difference;
+	}
+	for (const [key, mcRecord] of mc.first) {
+		if (ac.first.has(key)) continue;
+		const mcAll = mc.repeated.get(key);
+		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', mcRecord, key, options);
+	}
+}
+
+/** Every kind, for summaries (a count of 0 is still shown). */
+export const KINDS: Kind[] = ['onlyInActiveCampaign', 'onlyInMailchimp', 'fieldsDiffer', 'statusDiffers', 'duplicate', 'invalidEmail'];

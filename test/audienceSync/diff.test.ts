@@ -1,0 +1,300 @@
+import {
+	type ConflictPolicy,
+	type Difference,
+	diff,
+	type DiffOptions,
+	type Direction,
+	emailKey,
+	type Side,
+	type Status,
+	type SyncRecord,
+	type Write,
+} from '../../nodes/AudienceSync/diff';
+import { isEmailText } from '../../nodes/shared/values';
+import { seeded } from '../nodes/churn';
+
+/**
+ * The sync policy on its own (issue 19): every kind of difference under every direction and
+ * conflict policy, the consent rules, email equality, and a property test: apply the writes to
+ * both sides in memory, diff again, and nothing is left to write.
+ */
+
+const DIRECTIONS: Direction[] = ['activeCampaignToMailchimp', 'mailchimpToActiveCampaign', 'both'];
+const POLICIES: ConflictPolicy[] = ['newerWins', 'activeCampaignWins', 'mailchimpWins'];
+
+const options = (over: Partial<DiffOptions> = {}): DiffOptions => ({
+	direction: 'both',
+	conflictPolicy: 'newerWins',
+	newMemberStatus: 'subscribed',
+	isValidEmail: isEmailText,
+	...over,
+});
+
+let ids = 0;
+const rec = (email: string, status: Status = 'subscribed', fields: string[] = ['', '', ''], changedAt = 1000): SyncRecord => ({
+	email,
+	status,
+	fields,
+	changedAt,
+	id: String(++ids),
+});
+
+const run = (ac: SyncRecord[], mc: SyncRecord[], over: Partial<DiffOptions> = {}) => [...diff(ac, mc, options(over))];
+const only = (ac: SyncRecord[], mc: SyncRecord[], over: Partial<DiffOptions> = {}): Difference => {
+	const all = run(ac, mc, over);
+	expect(all).toHaveLength(1);
+	return all[0];
+};
+const writeOn = (d: Difference, side: Side): Write | undefined => d.writes.find((w) => w.side === side);
+
+describe('kinds × directions × conflict policies', () => {
+	const acToMc = (d: Direction) => d !== 'mailchimpToActiveCampaign';
+	const mcToAc = (d: Direction) => d !== 'activeCampaignToMailchimp';
+
+	for (const direction of DIRECTIONS) {
+		for (const policy of POLICIES) {
+			const o = { direction, conflictPolicy: policy };
+			describe(`${direction}, ${policy}`, () => {
+				test('onlyInActiveCampaign: a subscribed contact is created in Mailchimp only when the direction goes there', () => {
+					const d = only([rec('new@example.com', 'subscribed', ['Ann', 'Lee', '555'])], [], o);
+					expect(d.kind).toBe('onlyInActiveCampaign');
+					if (acToMc(direction)) {
+						expect(d.writes).toEqual([{ side: 'mailchimp', action: 'create', status: 'subscribed', fields: [[0, 'Ann'], [1, 'Lee'], [2, '555']] }]);
+						expect(d.reason).toBeUndefined();
+					} else {
+						expect(d.writes).toEqual([]);
+						expect(d.reason).toMatch(/direction/);
+					}
+				});
+
+				test('onlyInMailchimp: a subscribed member is created in ActiveCampaign only when the direction goes there', () => {
+					const d = only([], [rec('new@example.com', 'subscribed', ['Ann', '', ''])], o);
+					expect(d.kind).toBe('onlyInMailchimp');
+					if (mcToAc(direction)) expect(d.writes).toEqual([{ side: 'activeCampaign', action: 'create', status: 'subscribed', fields: [[0, 'Ann']] }]);
+					else expect(d.writes).toEqual([]);
+				});
+
+				test('fieldsDiffer: the source (one way) or the conflict policy (both ways) decides', () => {
+					const ac = rec('x@example.com', 'subscribed', ['Ann', 'Lee', ''], 2000);
+					const mc = rec('X@example.com', 'subscribed', ['Anne', 'Lee', ''], 1000);
+					const d = only([ac], [mc], o);
+					expect(d.kind).toBe('fieldsDiffer');
+					expect(d.fieldsDiffer).toEqual([0]);
+					const winner: Side =
+						direction === 'activeCampaignToMailchimp'
+							? 'activeCampaign'
+							: direction === 'mailchimpToActiveCampaign'
+								? 'mailchimp'
+								: policy === 'mailchimpWins'
+									? 'mailchimp'
+									: 'activeCampaign'; // newer: ActiveCampaign changed at 2000
+					const target: Side = winner === 'activeCampaign' ? 'mailchimp' : 'activeCampaign';
+					expect(d.writes).toEqual([{ side: target, action: 'update', fields: [[0, winner === 'activeCampaign' ? 'Ann' : 'Anne']] }]);
+				});
+
+				test('statusDiffers: an unsubscribe is carried to the other side whatever the direction', () => {
+					const d1 = only([rec('u@example.com', 'unsubscribed')], [rec('u@example.com', 'subscribed')], o);
+					expect(d1.kind).toBe('statusDiffers');
+					expect(d1.writes).toEqual([{ side: 'mailchimp', action: 'unsubscribe', status: 'unsubscribed', fields: [] }]);
+					const d2 = only([rec('u@example.com', 'subscribed')], [rec('u@example.com', 'bounced')], o);
+					expect(d2.writes).toEqual([{ side: 'activeCampaign', action: 'unsubscribe', status: 'unsubscribed', fields: [] }]);
+				});
+
+				test('statusDiffers with fields: the unsubscribe and the field values are written', () => {
+					const d = only([rec('u@example.com', 'unsubscribed', ['Ann', '', ''], 1)], [rec('u@example.com', 'subscribed', ['', '', ''], 2)], o);
+					expect(d.kind).toBe('statusDiffers');
+					const toMc = writeOn(d, 'mailchimp')!;
+					expect(toMc.action).toBe('unsubscribe');
+					expect(toMc.fields).toEqual(acToMc(direction) ? [[0, 'Ann']] : []);
+				});
+
+				test('duplicate and invalidEmail are reported and never written', () => {
+					const all = run([rec('dup@example.com'), rec('DUP@example.com '), rec('not-an-email')], [rec('dup@example.com', 'unsubscribed'), rec('bad@@example.com')], o);
+					expect(all.map((d) => d.kind).sort()).toEqual(['duplicate', 'invalidEmail', 'invalidEmail']);
+					for (const d of all) {
+						expect(d.writes).toEqual([]);
+						expect(d.reason).toBeTruthy();
+					}
+				});
+			});
+		}
+	}
+});
+
+describe('consent policy', () => {
+	test('the unsubscribed, bounced and cleaned are never subscribed, on either side, in any mode', () => {
+		for (const direction of DIRECTIONS) {
+			for (const conflictPolicy of POLICIES) {
+				for (const blocked of ['unsubscribed', 'bounced'] as Status[]) {
+					for (const [acStatus, mcStatus] of [
+						[blocked, 'subscribed'],
+						['subscribed', blocked],
+						[blocked, 'pending'],
+						['pending', blocked],
+						[blocked, 'transactional'],
+					] as Array<[Status, Status]>) {
+						const all = run([rec('c@example.com', acStatus, ['A', '', ''], 5)], [rec('c@example.com', mcStatus, ['B', '', ''], 9)], { direction, conflictPolicy });
+						for (const w of all.flatMap((d) => d.writes)) {
+							expect(w.status === 'subscribed' || w.status === 'pending').toBe(false);
+							expect(w.action).not.toBe('create');
+						}
+						// Carried to the side that is not opted out.
+						expect(all[0].writes.some((w) => w.action === 'unsubscribe' && w.side === (acStatus === blocked ? 'mailchimp' : 'activeCampaign'))).toBe(true);
+					}
+					// Only on one side: added to the other as unsubscribed (when the direction goes there), never subscribed.
+					const onlyAc = only([rec('c@example.com', blocked)], [], { direction, conflictPolicy });
+					expect(onlyAc.writes.every((w) => w.status === 'unsubscribed')).toBe(true);
+				}
+			}
+		}
+	});
+
+	test('bounced and cleaned, unsubscribed and cleaned: the same consent, no difference', () => {
+		expect(run([rec('c@example.com', 'bounced')], [rec('c@example.com', 'unsubscribed')])).toEqual([]);
+		expect(run([rec('c@example.com', 'unsubscribed')], [rec('c@example.com', 'bounced')])).toEqual([]);
+	});
+
+	test('pending is not subscribed: not created on the other side, never promoted, never demoted', () => {
+		const onlyPending = only([rec('p@example.com', 'pending')], []);
+		expect(onlyPending.writes).toEqual([]);
+		expect(onlyPending.reason).toMatch(/Pending in ActiveCampaign/);
+		const both = only([rec('p@example.com', 'subscribed')], [rec('p@example.com', 'pending')]);
+		expect(both.kind).toBe('statusDiffers');
+		expect(both.writes).toEqual([]);
+		expect(both.reason).toMatch(/pending in Mailchimp/i);
+	});
+
+	test('new members get the chosen status: pending (double opt-in) in Mailchimp; ActiveCampaign cannot take pending', () => {
+		const toMc = only([rec('n@example.com')], [], { newMemberStatus: 'pending' });
+		expect(toMc.writes[0]).toMatchObject({ side: 'mailchimp', action: 'create', status: 'pending' });
+		const toAc = only([], [rec('n@example.com')], { newMemberStatus: 'pending' });
+		expect(toAc.writes).toEqual([]);
+		expect(toAc.reason).toMatch(/unconfirmed/);
+	});
+
+	test('transactional members are not subscribed anywhere', () => {
+		expect(only([], [rec('t@example.com', 'transactional')]).writes).toEqual([]);
+		expect(only([rec('t@example.com')], [rec('t@example.com', 'transactional')]).writes).toEqual([]);
+	});
+});
+
+describe('fields', () => {
+	test('an empty value never erases a filled one; the filled side fills it, in the directions allowed', () => {
+		const both = only([rec('f@example.com', 'subscribed', ['Ann', '', ''], 1)], [rec('f@example.com', 'subscribed', ['', 'Lee', ''], 2)], { conflictPolicy: 'mailchimpWins' });
+		expect(both.writes).toEqual([
+			{ side: 'activeCampaign', action: 'update', fields: [[1, 'Lee']] },
+			{ side: 'mailchimp', action: 'update', fields: [[0, 'Ann']] },
+		]);
+		const oneWay = only([rec('f@example.com', 'subscribed', ['', '', ''])], [rec('f@example.com', 'subscribed', ['Ann', '', ''])], { direction: 'activeCampaignToMailchimp' });
+		expect(oneWay.writes).toEqual([]);
+		expect(oneWay.reason).toMatch(/empty in ActiveCampaign/);
+	});
+
+	test('newer wins: by change time; a tie or an unknown time goes to ActiveCampaign', () => {
+		const pick = (acAt: number, mcAt: number) => only([rec('t@example.com', 'subscribed', ['A', '', ''], acAt)], [rec('t@example.com', 'subscribed', ['M', '', ''], mcAt)]).writes[0].side;
+		expect(pick(1, 2)).toBe('activeCampaign'); // Mailchimp newer: written to ActiveCampaign
+		expect(pick(2, 1)).toBe('mailchimp');
+		expect(pick(5, 5)).toBe('mailchimp');
+		expect(pick(Number.NaN, 5)).toBe('activeCampaign');
+	});
+
+	test('values are compared as they are: case matters in names', () => {
+		expect(only([rec('c@example.com', 'subscribed', ['ann', '', ''])], [rec('c@example.com', 'subscribed', ['Ann', '', ''])]).kind).toBe('fieldsDiffer');
+	});
+});
+
+describe('email equality', () => {
+	test('trimmed and lower-cased, no Unicode normalisation', () => {
+		expect(emailKey('  Jane.Doe@Example.COM ')).toBe('jane.doe@example.com');
+		expect(run([rec('Jane@Example.com')], [rec(' jane@example.COM')])).toEqual([]);
+		// é precomposed vs e + combining accent: different addresses for both providers.
+		const keys = run([rec('caf\u00e9@example.com')], [rec('cafe\u0301@example.com')], {
+			isValidEmail: () => true,
+		}).map((d) => d.kind);
+		expect(keys.sort()).toEqual(['onlyInActiveCampaign', 'onlyInMailchimp']);
+	});
+
+	test('a duplicate on one side names every record and blocks writes for that address', () => {
+		const d = only([rec('d@example.com', 'subscribed'), rec('D@Example.com', 'unsubscribed')], []);
+		expect(d.kind).toBe('duplicate');
+		expect(d.duplicates?.records).toHaveLength(2);
+		expect(d.reason).toMatch(/2 ActiveCampaign records share this address/);
+	});
+
+	test('an invalid address is reported once per record and never matched', () => {
+		const all = run([rec('no-at-sign.example.com')], [rec('no-at-sign.example.com')]);
+		expect(all.map((d) => [d.kind, d.activeCampaign ? 'ac' : 'mc'])).toEqual([
+			['invalidEmail', 'ac'],
+			['invalidEmail', 'mc'],
+		]);
+	});
+});
+
+/** The writes applied to both sides in memory, as the providers would apply them. */
+function applyAll(ac: SyncRecord[], mc: SyncRecord[], differences: Difference[], at: number): void {
+	const sides: Record<Side, SyncRecord[]> = { activeCampaign: ac, mailchimp: mc };
+	for (const d of differences) {
+		for (const w of d.writes) {
+			const list = sides[w.side];
+			let target = list.find((r) => emailKey(r.email) === d.key);
+			if (w.action === 'create') {
+				expect(target).toBeUndefined();
+				const source = (w.side === 'activeCampaign' ? d.mailchimp : d.activeCampaign)!;
+				target = { email: source.email, status: w.status as Status, fields: source.fields.map(() => ''), changedAt: at, id: `new${list.length}` };
+				list.push(target);
+			}
+			if (w.action === 'unsubscribe') target!.status = 'unsubscribed';
+			for (const [i, value] of w.fields) target!.fields[i] = value;
+			target!.changedAt = at;
+		}
+	}
+}
+
+describe('property: after the writes, nothing is left to write', () => {
+	const STATUSES: Status[] = ['subscribed', 'subscribed', 'subscribed', 'pending', 'unsubscribed', 'bounced', 'transactional'];
+	const VALUES = ['', '', 'Ann', 'Bob', 'ann'];
+
+	function population(random: () => number) {
+		const pick = <T>(all: T[]) => all[Math.floor(random() * all.length)];
+		const ac: SyncRecord[] = [];
+		const mc: SyncRecord[] = [];
+		const n = 40 + Math.floor(random() * 60);
+		for (let i = 0; i < n; i++) {
+			const email = `person${i}@example.com`;
+			const variant = () => (random() < 0.2 ? email.toUpperCase() : random() < 0.1 ? ` ${email} ` : email);
+			const fields = () => [pick(VALUES), pick(VALUES), pick(VALUES)];
+			const where = random();
+			if (where < 0.7) ac.push(rec(variant(), pick(STATUSES.filter((s) => s !== 'transactional')), fields(), Math.floor(random() * 5)));
+			if (where > 0.3) mc.push(rec(variant(), pick(STATUSES), fields(), Math.floor(random() * 5)));
+		}
+		if (random() < 0.3) ac.push(rec('person0@EXAMPLE.com', 'subscribed'));
+		if (random() < 0.3) mc.push(rec('broken@', 'subscribed'));
+		return { ac, mc };
+	}
+
+	for (let seed = 1; seed <= 200; seed++) {
+		const random = seeded(seed);
+		const direction = DIRECTIONS[seed % 3];
+		const conflictPolicy = POLICIES[Math.floor(seed / 3) % 3];
+		const newMemberStatus = seed % 2 ? 'subscribed' : 'pending';
+		const o = { direction, conflictPolicy, newMemberStatus } as const;
+		test(`seed ${seed} (${direction}, ${conflictPolicy}, new members ${newMemberStatus})`, () => {
+			const { ac, mc } = population(random);
+			const first = run(ac, mc, o);
+			const blocked = new Set<string>();
+			for (const r of [...ac, ...mc]) if (r.status === 'unsubscribed' || r.status === 'bounced') blocked.add(emailKey(r.email));
+			applyAll(ac, mc, first, 100);
+			const second = run(ac, mc, o);
+			// Nothing more to write, and nothing new to report: only what the policy holds is left.
+			expect(second.filter((d) => d.writes.length)).toEqual([]);
+			const before = new Set(first.map((d) => d.key));
+			for (const d of second) expect(before.has(d.key)).toBe(true);
+			// Nobody opted out on either side before is subscribed or pending anywhere after.
+			for (const r of [...ac, ...mc]) {
+				if (blocked.has(emailKey(r.email)) && r.email.includes('@example.com') && !first.some((d) => d.key === emailKey(r.email) && d.kind === 'duplicate')) {
+					expect(['unsubscribed', 'bounced']).toContain(r.status);
+				}
+			}
+		});
+	}
+});
