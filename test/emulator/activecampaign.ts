@@ -112,7 +112,7 @@ export class ActiveCampaignState {
 	contactLists = new TrackedMap<string, AcContactList>();
 	contactTags = new TrackedMap<string, { id: string; contact: string; tag: string }>();
 	/** `${contact}:${field}` → value */
-	fieldValues = new Map<string, { id: string; contact: string; field: string; value: string }>();
+	fieldValues = new TrackedMap<string, { id: string; contact: string; field: string; value: string }>();
 	imports = new Map<string, ImportBatch>();
 	/** Emails that a bulk import reports under `failure` (AC refuses some addresses while processing). */
 	importRejects = new Set<string>();
@@ -645,6 +645,26 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 		const answer = listAnswer('fields', all, req);
 		Object.assign(answer.body as object, { fieldOptions: [], fieldRels: [] });
 		return answer;
+	});
+
+	/** field id → its values in the order they were first set (rebuilt when values are added or removed). */
+	let valuesByField: { version: number; byField: Map<string, Array<{ id: string; contact: string; field: string; value: string }>> } | undefined;
+
+	r.on('GET', `${p}/fieldValues`, (req) => {
+		if (valuesByField?.version !== state.fieldValues.version) {
+			const byField = new Map<string, Array<{ id: string; contact: string; field: string; value: string }>>();
+			for (const row of state.fieldValues.values()) {
+				const rows = byField.get(row.field);
+				if (rows) rows.push(row);
+				else byField.set(row.field, [row]);
+			}
+			valuesByField = { version: state.fieldValues.version, byField };
+		}
+		const fieldId = req.query.get('filters[fieldid]');
+		const val = req.query.get('filters[val]');
+		let all = fieldId ? (valuesByField.byField.get(fieldId) ?? []) : [...state.fieldValues.values()];
+		if (val !== null) all = all.filter((row) => row.value === val);
+		return listAnswer('fieldValues', all, req);
 	});
 
 	r.on('POST', `${p}/fieldValues`, (req) => {

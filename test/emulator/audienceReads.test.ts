@@ -188,3 +188,27 @@ describe('seeded audiences for the Audience Sync tests and benchmarks', () => {
 		}
 	});
 });
+
+describe('ActiveCampaign: custom field values', () => {
+	test('GET /fieldValues lists the values of one field (filters[fieldid]) or one value (filters[val]), 100 a page, meta.total a string', async () => {
+		const company = emulator.ac.addField('Company');
+		const plan = emulator.ac.addField('Plan');
+		for (let i = 0; i < 150; i++) {
+			const contact = emulator.ac.addContact({ email: `v${i}@example.com` });
+			emulator.ac.setFieldValue(contact.id, company.id, `Company ${i % 3}`);
+			if (i < 10) emulator.ac.setFieldValue(contact.id, plan.id, 'Pro');
+		}
+		const get = async (query: string) => (await fetch(`${emulator.url}/api/3/fieldValues?${query}`, { headers: { 'api-token': AC_TEST_KEY } })).json() as Promise<any>;
+		const first = await get(`filters[fieldid]=${company.id}&limit=500`);
+		expect(first.fieldValues).toHaveLength(100);
+		expect(first.meta.total).toBe('150');
+		expect(first.fieldValues[0]).toMatchObject({ field: company.id, value: 'Company 0', contact: expect.any(String), id: expect.any(String) });
+		expect((await get(`filters[fieldid]=${company.id}&limit=100&offset=100`)).fieldValues).toHaveLength(50);
+		expect((await get(`filters[fieldid]=${plan.id}`)).meta.total).toBe('10');
+		expect((await get(`filters[fieldid]=${company.id}&filters[val]=Company 1`)).meta.total).toBe('50');
+		// A value changed since the last read is read as it is now.
+		const [row] = (await get(`filters[fieldid]=${plan.id}&limit=1`)).fieldValues;
+		emulator.ac.setFieldValue(row.contact, plan.id, 'Enterprise');
+		expect((await get(`filters[fieldid]=${plan.id}&filters[val]=Enterprise`)).meta.total).toBe('1');
+	});
+});
