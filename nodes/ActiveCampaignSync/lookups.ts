@@ -1,8 +1,8 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INode } from 'n8n-workflow';
 
 import { isEmail, readEmail } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
-import { locatorParts, readId, readLabel, readText, shown } from '../shared/values';
+import { locatorParts, NAME_FORM, readId, readLabel, readText, shown, splitReference, valueError } from '../shared/values';
 import { activeCampaignPages } from './transport';
 
 /**
@@ -34,7 +34,7 @@ export interface Named {
 	aliases?: string[];
 }
 
-type Kind = 'list' | 'tag' | 'custom field';
+export type Kind = 'list' | 'tag' | 'custom field';
 
 const SOURCES: Record<Kind, { path: string; key: string; name: (o: IDataObject) => string; aliases?: (o: IDataObject) => string[] }> = {
 	list: { path: '/lists', key: 'lists', name: (o) => String(o.name) },
@@ -56,6 +56,33 @@ export async function loadAll(client: ApiClient, kind: Kind, query: Record<strin
 	return out;
 }
 
+/** An object given by ID or by name: which one is never guessed from how the value looks. */
+export type Ref = { id: string } | { name: string };
+
+const LABELS: Record<Kind, string> = { list: 'List', tag: 'Tag', 'custom field': 'Custom field' };
+
+/**
+ * The value of a field with a dropdown of IDs (custom fields, list and tag filters, lists of
+ * Create or Update Many): an ID, or `name:` and a name. Checked without any request.
+ */
+export function readRef(ctx: { getNode(): INode }, value: unknown, kind: Kind, itemIndex: number): Ref {
+	const text = readLabel(ctx, value, `${LABELS[kind]} name or ID`, itemIndex);
+	const ref = splitReference(text);
+	if ('name' in ref) {
+		if (!ref.name) throw valueError(ctx, `${LABELS[kind]} ${shown(text)} has no name after name: (item ${itemIndex})`, itemIndex);
+		return ref;
+	}
+	if (!AC_ID.test(ref.key)) {
+		throw valueError(
+			ctx,
+			`${LABELS[kind]} ${shown(ref.key)} is not an ID (item ${itemIndex}): pick it from the list, give its ID, or write ${NAME_FORM}${ref.key} to find it by name`,
+			itemIndex,
+			`A ${kind} is given by ID, or by name with ${NAME_FORM} before it, never guessed from how the value looks.`,
+		);
+	}
+	return { id: ref.key };
+}
+
 export class Lookups {
 	private readonly loaded = new Map<Kind, Promise<Named[]>>();
 
@@ -75,19 +102,22 @@ export class Lookups {
 
 	private readonly creating = new Map<string, Promise<Named>>();
 
-	/** A tag by id or name; a missing name is created once, however many items ask for it at once. */
-	async tagCreatingIfMissing(idOrName: string, itemIndex: number): Promise<Named> {
-		const found = await this.find('tag', idOrName);
+	/**
+	 * A tag by name only (a name is a name, whatever it looks like); a missing one is created once,
+	 * however many items ask for it at once.
+	 */
+	async tagCreatingIfMissing(name: string, itemIndex: number): Promise<Named> {
+		const found = await this.find('tag', { name }, itemIndex);
 		if (found) return found;
-		const key = idOrName.trim().toLowerCase();
+		const key = name.trim().toLowerCase();
 		let pending = this.creating.get(key);
 		if (!pending) {
 			pending = this.client
 				.request<IDataObject>({
 					method: 'POST',
 					path: '/tags',
-					body: { tag: { tag: idOrName.trim(), tagType: 'contact', description: '' } },
-					subject: `the tag ${shown(idOrName.trim())}`,
+					body: { tag: { tag: name.trim(), tagType: 'contact', description: '' } },
+					subject: `the tag ${shown(name.trim())}`,
 					itemIndex,
 				})
 				.then((answer) => {
@@ -105,25 +135,34 @@ export class Lookups {
 		this.loaded.delete(kind);
 	}
 
-	/** An id from an id or a name (case-insensitive); undefined when there is none. */
-	async find(kind: Kind, idOrName: string): Promise<Named | undefined> {
-		const wanted = idOrName.trim();
+	/**
+	 * The object with that ID, or with that name (case-insensitive; a custom field's title, then
+	 * its personalisation tag); undefined when there is none. Several with that name is an input
+	 * error listing their IDs: which one is meant is not guessed either.
+	 */
+	async find(kind: Kind, ref: Ref, itemIndex: number): Promise<Named | undefined> {
 		const all = await this.all(kind);
-		const lower = wanted.toLowerCase();
-		return (
-			all.find((o) => o.id === wanted) ??
-			all.find((o) => o.name.toLowerCase() === lower) ??
-			all.find((o) => o.aliases?.some((a) => a.toLowerCase() === lower))
-		);
+		if ('id' in ref) return all.find((o) => o.id === ref.id.trim());
+		const wanted = ref.name.trim().toLowerCase();
+		let found = all.filter((o) => o.name.trim().toLowerCase() === wanted);
+		if (!found.length) found = all.filter((o) => o.aliases?.some((a) => a.toLowerCase() === wanted));
+		if (found.length > 1) {
+			throw this.client.inputError(
+				`${found.length} ${kind}s are named ${shown(ref.name)} (item ${itemIndex}): give the ID of the one you mean`,
+				itemIndex,
+				`Their IDs: ${found.map((o) => o.id).join(', ')}`,
+			);
+		}
+		return found[0];
 	}
 
-	/** Like find, but an unknown name is an input error naming the item. */
-	async require(kind: Kind, idOrName: string, itemIndex: number): Promise<Named> {
-		const found = await this.find(kind, idOrName);
+	/** Like find, but none is an input error naming the item. */
+	async require(kind: Kind, ref: Ref, itemIndex: number): Promise<Named> {
+		const found = await this.find(kind, ref, itemIndex);
 		if (!found) {
-			const known = (await this.all(kind)).slice(0, 10).map((o) => `"${o.name}"`).join(', ');
+			const known = (await this.all(kind)).slice(0, 10).map((o) => `${shown(o.name)} (ID ${o.id})`).join(', ');
 			throw this.client.inputError(
-				`Unknown ${kind} ${shown(idOrName)} (item ${itemIndex}): no ${kind} has that id or name`,
+				'id' in ref ? `No ${kind} has the ID ${shown(ref.id)} (item ${itemIndex})` : `No ${kind} is named ${shown(ref.name)} (item ${itemIndex})`,
 				itemIndex,
 				known ? `Some ${kind}s in this account: ${known}` : `This account has no ${kind}s yet.`,
 			);
@@ -131,16 +170,21 @@ export class Lookups {
 		return found;
 	}
 
+	/** A list, tag or custom field by its name only, never by ID. */
+	named(kind: Kind, name: string, itemIndex: number): Promise<Named> {
+		return this.require(kind, { name }, itemIndex);
+	}
+
 	/**
-	 * A resource locator's value as an id: a name is looked up; picked from the list or typed as an
-	 * id it must be digits (ActiveCampaign ids are numbers), since it goes into request paths.
+	 * A resource locator's value: By Name is looked up by name only; picked from the list or typed
+	 * By ID it must be digits (ActiveCampaign ids are numbers), since it goes into request paths.
 	 */
 	async locate(kind: 'list' | 'tag', parameter: string, itemIndex: number): Promise<Named> {
 		const locator = locatorParts(this.ctx.getNodeParameter(parameter, itemIndex));
-		const label = kind === 'list' ? 'List' : 'Tag';
+		const label = LABELS[kind];
 		const value = readLabel(this.ctx, locator.value, `${label} ${locator.mode === 'name' ? 'name' : 'ID'}`, itemIndex);
 		if (!value) throw this.client.inputError(`No ${kind} given (item ${itemIndex})`, itemIndex);
-		if (locator.mode === 'name') return this.require(kind, value, itemIndex);
+		if (locator.mode === 'name') return this.named(kind, value, itemIndex);
 		const id = readId(this.ctx, value, { field: `${label} ID`, what: kind, pattern: AC_ID, rule: `is not a number{at}: give the ID of a ${kind}, or switch to By Name` }, itemIndex);
 		return { id, name: id };
 	}

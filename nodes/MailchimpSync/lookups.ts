@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INode, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import type { ApiClient } from '../shared/transport';
-import { pickKnown, readId, readText, shown } from '../shared/values';
+import { NAME_FORM, pickKnown, readId, readText, shown, splitReference } from '../shared/values';
 import { mailchimpPages } from './transport';
 
 /**
@@ -68,24 +68,16 @@ export class Lookups {
 	}
 
 	/**
-	 * `{FNAME: 'Jane'}` from entries keyed by tag (FNAME) or name (First Name). Only the audience's
-	 * own tags become keys (never the user's text), and values are scalars, except an address field's
-	 * object (or its JSON), of which only Mailchimp's address parts are kept.
+	 * `{FNAME: 'Jane'}` from entries keyed by merge tag (FNAME, what the dropdown gives) or by name
+	 * with `name:` before it (name:First Name); never guessed from how the value looks. Only the
+	 * audience's own tags become keys (never the user's text), and values are scalars, except an
+	 * address field's object (or its JSON), of which only Mailchimp's address parts are kept.
 	 */
 	async mergeFieldValues(audienceId: string, entries: Array<{ field: string; value: unknown }>, itemIndex: number): Promise<IDataObject> {
 		const known = await this.fields(audienceId);
 		const out = new Map<string, unknown>();
 		for (const entry of entries) {
-			const key = entry.field.trim();
-			const lower = key.toLowerCase();
-			const field = known.find((f) => f.tag.toLowerCase() === lower) ?? known.find((f) => f.name.toLowerCase() === lower);
-			if (!field) {
-				throw this.client.inputError(
-					`Unknown merge field ${shown(key)} in audience ${audienceId} (item ${itemIndex})`,
-					itemIndex,
-					`Merge fields of this audience: ${known.map((f) => `${f.tag} (${f.name})`).join(', ')}`,
-				);
-			}
+			const field = this.mergeField(audienceId, known, entry.field, itemIndex);
 			const value =
 				field.type === 'address'
 					? this.address(field.tag, entry.value, itemIndex)
@@ -95,6 +87,26 @@ export class Lookups {
 			out.set(field.tag, value);
 		}
 		return Object.fromEntries(out) as IDataObject;
+	}
+
+	/** The merge field a value names: its tag, or `name:` and its name (several with that name: an error). */
+	private mergeField(audienceId: string, known: MergeField[], value: string, itemIndex: number): MergeField {
+		const ref = splitReference(value);
+		const lower = ('name' in ref ? ref.name : ref.key).toLowerCase();
+		const found = known.filter((f) => ('name' in ref ? f.name : f.tag).trim().toLowerCase() === lower);
+		if (found.length === 1) return found[0];
+		const fields = `Merge fields of this audience: ${known.map((f) => `${f.tag} (${f.name})`).join(', ')}`;
+		if (found.length > 1) {
+			throw this.client.inputError(`${found.length} merge fields of audience ${audienceId} are named ${shown(value)} (item ${itemIndex}): give the tag of the one you mean`, itemIndex, fields);
+		}
+		if ('name' in ref) throw this.client.inputError(`No merge field of audience ${audienceId} is named ${shown(ref.name)} (item ${itemIndex})`, itemIndex, fields);
+		const named = known.find((f) => f.name.trim().toLowerCase() === lower);
+		throw this.client.inputError(
+			`No merge field of audience ${audienceId} has the tag ${shown(ref.key)} (item ${itemIndex})` +
+				(named ? `: the field named so has the tag ${named.tag}; write ${named.tag}, or ${NAME_FORM}${ref.key} to give it by name` : ''),
+			itemIndex,
+			`${fields}. A merge field is given by tag, or by name with ${NAME_FORM} before it.`,
+		);
 	}
 
 	/** An address merge field's value: an object or its JSON, keeping Mailchimp's address parts (scalars) only. */

@@ -244,3 +244,15 @@ export function splitNames(value: unknown): string[] {
 		.map((v) => String(v).trim())
 		.filter(Boolean);
 }
+
+/** How a field with a dropdown of IDs takes a name instead: `name:` and the name (`name:Newsletter`). */
+export const NAME_FORM = 'name:';
+
+/**
+ * A value of a field whose dropdown holds IDs: `{ name }` when it starts with `name:`, otherwise
+ * `{ key }`, the ID (or whatever key the dropdown gives). Never guessed from how the value looks:
+ * a list named `2024` is `name:2024`, and `2024` is the list whose ID is 2024.
+ */
+export function splitReference(text: string): { name: string } | { key: string } {
+	return text.slice(0, NAME_FORM.length).toLowerCase() === NAME_FORM ? { name: text.slice(NAME_FORM.length).trim() } : { key: text.trim() };
+}

@@ -26,7 +26,7 @@ describe('Contact', () => {
 			resource: 'contact',
 			operation: 'create',
 			email: 'new.person@example.com',
-			additionalFields: { firstName: 'New', lastName: 'Person', customFields: { field: [{ field: 'Company', value: 'Acme' }] } },
+			additionalFields: { firstName: 'New', lastName: 'Person', customFields: { field: [{ field: 'name:Company', value: 'Acme' }] } },
 		});
 		expect(run.error).toBeUndefined();
 		expect(run.json).toHaveLength(1);
@@ -92,9 +92,9 @@ describe('Contact', () => {
 		const b = emulator.ac.addContact({ email: 'b@filter.com' });
 		emulator.ac.subscribe(a.id, list.id, '1');
 		emulator.ac.tagContact(b.id, tag.id);
-		const onList = await ac({ resource: 'contact', operation: 'getAll', returnAll: true, filters: { list: 'Filter List' } });
+		const onList = await ac({ resource: 'contact', operation: 'getAll', returnAll: true, filters: { list: 'name:Filter List' } });
 		expect(onList.json.map((c) => c.email)).toEqual(['a@filter.com']);
-		const tagged = await ac({ resource: 'contact', operation: 'getAll', returnAll: true, filters: { tag: 'filter-tag' } });
+		const tagged = await ac({ resource: 'contact', operation: 'getAll', returnAll: true, filters: { tag: 'name:filter-tag' } });
 		expect(tagged.json.map((c) => c.email)).toEqual(['b@filter.com']);
 		const recent = await ac({ resource: 'contact', operation: 'getAll', returnAll: true, filters: { updatedAfter: a.udate } });
 		expect(recent.json.map((c) => c.email)).toEqual(['b@filter.com']);
@@ -105,8 +105,8 @@ describe('Contact', () => {
 		expect(run.error?.message).toBe('Email "not-an-email" is not a valid email address (item 1)');
 		const limit = await ac({ resource: 'contact', operation: 'getAll', returnAll: false, limit: 0 });
 		expect(limit.error?.message).toMatch(/Limit must be a whole number of at least 1 \(item 0/);
-		const unknown = await ac({ resource: 'contact', operation: 'create', email: 'x@example.com', additionalFields: { customFields: { field: [{ field: 'No Such Field', value: '1' }] } } });
-		expect(unknown.error?.message).toBe('Unknown custom field "No Such Field" (item 0): no custom field has that id or name');
+		const unknown = await ac({ resource: 'contact', operation: 'create', email: 'x@example.com', additionalFields: { customFields: { field: [{ field: 'name:No Such Field', value: '1' }] } } });
+		expect(unknown.error?.message).toBe('No custom field is named "No Such Field" (item 0)');
 		expect(emulator.log.filter((l) => l.method !== 'GET')).toHaveLength(0);
 	});
 
@@ -184,7 +184,7 @@ describe('Contact: Create or Update Many', () => {
 
 	test('below 10 items it uses contact/sync per item, with tags and lists', async () => {
 		const list = emulator.ac.addList('Small Batch');
-		const run = await ac({ ...bulk, lists: ['Small Batch'] }, items(3, 6000));
+		const run = await ac({ ...bulk, lists: ['name:Small Batch'] }, items(3, 6000));
 		expect(run.json.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
 		expect(emulator.count('POST /api/3/contact/sync')).toBe(3);
 		expect(emulator.count('POST /api/3/import/bulk_import')).toBe(0);
@@ -221,14 +221,14 @@ describe('List', () => {
 			{ list: 'Known' },
 			{ list: 'Unknown' },
 		]);
-		expect(run.error?.message).toBe('Unknown list "Unknown" (item 1): no list has that id or name');
+		expect(run.error?.message).toBe('No list is named "Unknown" (item 1)');
 		expect(emulator.log.filter((l) => l.method !== 'GET')).toHaveLength(0);
 	});
 
 	test('an unknown list name is an input error naming the item', async () => {
 		emulator.ac.addContact({ email: 'nolist@example.com' });
 		const run = await ac({ resource: 'list', operation: 'subscribe', list: byName('Nope'), contact: byEmail('nolist@example.com') });
-		expect(run.error?.message).toBe('Unknown list "Nope" (item 0): no list has that id or name');
+		expect(run.error?.message).toBe('No list is named "Nope" (item 0)');
 	});
 });
 
@@ -247,7 +247,7 @@ describe('Tag and Custom Field', () => {
 	test('Add to Contact with an unknown tag name and no creation fails, naming the item', async () => {
 		emulator.ac.addContact({ email: 'notag@example.com' });
 		const run = await ac({ resource: 'tag', operation: 'addToContact', contact: byEmail('notag@example.com'), tag: byName('ghost') });
-		expect(run.error?.message).toBe('Unknown tag "ghost" (item 0): no tag has that id or name');
+		expect(run.error?.message).toBe('No tag is named "ghost" (item 0)');
 	});
 
 	test('Tag Create and Get Many; Custom Field Get Many loads every page', async () => {

@@ -29,7 +29,7 @@ describe('Member', () => {
 			operation: 'create',
 			email: 'Jane.Doe@Example.com',
 			status: 'subscribed',
-			additionalFields: { mergeFields: { field: [{ field: 'First Name', value: 'Jane' }, { field: 'company', value: 'Acme' }] }, tags: 'vip, 2026' },
+			additionalFields: { mergeFields: { field: [{ field: 'name:First Name', value: 'Jane' }, { field: 'company', value: 'Acme' }] }, tags: 'vip, 2026' },
 		});
 		expect(run.error).toBeUndefined();
 		const hash = subscriberHash('jane.doe@example.com');
@@ -59,7 +59,7 @@ describe('Member', () => {
 		emulator.mc.addMember(AUD, 'life@example.com');
 		const got = await mc({ resource: 'member', operation: 'get', email: 'LIFE@example.com' });
 		expect(got.json[0].email_address).toBe('life@example.com');
-		const updated = await mc({ resource: 'member', operation: 'update', email: 'life@example.com', updateFields: { status: 'unsubscribed', mergeFields: { field: [{ field: 'Last Name', value: 'Cycle' }] } } });
+		const updated = await mc({ resource: 'member', operation: 'update', email: 'life@example.com', updateFields: { status: 'unsubscribed', mergeFields: { field: [{ field: 'name:Last Name', value: 'Cycle' }] } } });
 		expect(updated.json[0]).toMatchObject({ status: 'unsubscribed', merge_fields: { LNAME: 'Cycle' } });
 		const archived = await mc({ resource: 'member', operation: 'archive', email: 'life@example.com' });
 		expect(archived.json).toEqual([{ archived: true, email: 'life@example.com' }]);
@@ -94,12 +94,12 @@ describe('Member', () => {
 		const email = await mc({ resource: 'member', operation: 'get', email: 'nope' });
 		expect(email.error?.message).toBe('Email "nope" is not a valid email address (item 0)');
 		const field = await mc({ resource: 'member', operation: 'upsert', email: 'mf@example.com', statusIfNew: 'subscribed', additionalFields: { mergeFields: { field: [{ field: 'Shoe Size', value: '42' }] } } });
-		expect(field.error?.message).toBe(`Unknown merge field "Shoe Size" in audience ${AUD} (item 0)`);
+		expect(field.error?.message).toBe(`No merge field of audience ${AUD} has the tag "Shoe Size" (item 0)`);
 		const later = await mc(
 			{ resource: 'member', operation: 'upsert', email: '={{ $json.email }}', statusIfNew: 'subscribed', additionalFields: { mergeFields: { field: [{ field: '={{ $json.field }}', value: 'x' }] } } },
 			[{ email: 'first@example.com', field: 'FNAME' }, { email: 'second@example.com', field: 'Shoe Size' }],
 		);
-		expect(later.error?.message).toBe(`Unknown merge field "Shoe Size" in audience ${AUD} (item 1)`);
+		expect(later.error?.message).toBe(`No merge field of audience ${AUD} has the tag "Shoe Size" (item 1)`);
 		expect(emulator.log.filter((l) => l.method !== 'GET')).toHaveLength(0);
 	});
 
@@ -160,7 +160,7 @@ describe('Member: Create or Update Many', () => {
 				audience: { __rl: true, mode: 'id', value: list },
 				email: '={{ $json.email }}',
 				status: 'subscribed',
-				additionalFields: { mergeFields: { field: [{ field: 'First Name', value: '={{ $json.first }}' }] } },
+				additionalFields: { mergeFields: { field: [{ field: 'name:First Name', value: '={{ $json.first }}' }] } },
 			} as never,
 			input,
 			{ continueOnFail: true },

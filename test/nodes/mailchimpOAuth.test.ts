@@ -37,7 +37,7 @@ describe('Mailchimp Sync OAuth2 credential', () => {
 		const hash = subscriberHash(email);
 		const steps: Array<[IDataObject, (json: IDataObject[]) => void]> = [
 			[{ resource: 'member', operation: 'create', email, status: 'subscribed', additionalFields: { mergeFields: { field: [{ field: 'FNAME', value: 'Oa' }] } } }, (j) => expect(j[0]).toMatchObject({ id: hash, status: 'subscribed' })],
-			[{ resource: 'member', operation: 'upsert', email, statusIfNew: 'subscribed', additionalFields: { mergeFields: { field: [{ field: 'Last Name', value: 'Uth' }] } } }, (j) => expect(j[0]).toMatchObject({ merge_fields: { FNAME: 'Oa', LNAME: 'Uth' } })],
+			[{ resource: 'member', operation: 'upsert', email, statusIfNew: 'subscribed', additionalFields: { mergeFields: { field: [{ field: 'name:Last Name', value: 'Uth' }] } } }, (j) => expect(j[0]).toMatchObject({ merge_fields: { FNAME: 'Oa', LNAME: 'Uth' } })],
 			[{ resource: 'member', operation: 'get', email }, (j) => expect(j[0].email_address).toBe(email)],
 			[{ resource: 'member', operation: 'getAll', returnAll: true }, (j) => expect(j.map((m) => m.email_address)).toContain(email)],
 			[{ resource: 'member', operation: 'update', email, updateFields: { status: 'unsubscribed' } }, (j) => expect(j[0].status).toBe('unsubscribed')],

@@ -110,8 +110,8 @@ describe('no prototype pollution', () => {
 			{ continueOnFail: true },
 		);
 		expect(run.json.map((j) => j.error)).toEqual([
-			`Unknown merge field "__proto__" in audience ${AUD} (item 0)`,
-			`Unknown merge field "constructor" in audience ${AUD} (item 1)`,
+			`No merge field of audience ${AUD} has the tag "__proto__" (item 0)`,
+			`No merge field of audience ${AUD} has the tag "constructor" (item 1)`,
 		]);
 		expect(writes()).toEqual([]);
 		expect(({} as IDataObject).polluted).toBeUndefined();
@@ -137,9 +137,9 @@ describe('no prototype pollution', () => {
 	test('"__proto__" as an ActiveCampaign custom field name is an unknown field', async () => {
 		const run = await ac(
 			{ resource: 'contact', operation: 'upsert', email: 'cf@example.com', additionalFields: { customFields: { field: [{ field: fromItem('name'), value: 'x' }] } } },
-			[{ name: '__proto__' }],
+			[{ name: 'name:__proto__' }],
 		);
-		expect(run.error?.message).toBe('Unknown custom field "__proto__" (item 0): no custom field has that id or name');
+		expect(run.error?.message).toBe('No custom field is named "__proto__" (item 0)');
 		expect(writes()).toEqual([]);
 	});
 });

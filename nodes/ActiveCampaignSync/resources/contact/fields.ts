@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { readEmail } from '../../../shared/operations';
 import { pickKnown, readCollection, readLabel, readText, shown } from '../../../shared/values';
 
-import { type Lookups, readContactLocator } from '../../lookups';
+import { type Lookups, readContactLocator, readRef, type Ref } from '../../lookups';
 import type { AcContext } from '../../types';
 
 /** Contact properties shared by Create, Create or Update and Update. */
@@ -39,7 +39,7 @@ export function contactFields(name: 'additionalFields' | 'updateFields'): INodeP
 								type: 'options',
 								typeOptions: { loadOptionsMethod: 'getCustomFields' },
 								default: '',
-								description: 'Choose from the list, or specify an ID, a field title or a personalisation tag using an <a href="https://docs.n8n.io/code/expressions/">expression</a>. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+								description: 'In an expression: the field\'s ID, or name: and its title or personalisation tag (name:Company). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 							},
 							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
 						],
@@ -76,8 +76,8 @@ export async function contactBody(
 	return { contact };
 }
 
-/** The Custom Fields entries of a collection: a field name or ID and a scalar value each. */
-function customFieldEntries(lookups: Lookups, fields: IDataObject, itemIndex: number): Array<{ field: string; value: string }> {
+/** The Custom Fields entries of a collection: a field (ID, or name: and a name) and a scalar value each. */
+function customFieldEntries(lookups: Lookups, fields: IDataObject, itemIndex: number): Array<{ field: Ref; value: string }> {
 	const collection = fields.customFields;
 	if (collection === undefined || collection === null || collection === '') return [];
 	if (typeof collection !== 'object' || Array.isArray(collection)) {
@@ -87,9 +87,9 @@ function customFieldEntries(lookups: Lookups, fields: IDataObject, itemIndex: nu
 	if (!Array.isArray(entries)) throw lookups.client.inputError(`Custom Fields must be a list of field and value pairs (item ${itemIndex})`, itemIndex);
 	return entries.map((entry: unknown) => {
 		const e = pickKnown(entry, ['field', 'value']);
-		const field = readLabel(lookups.client, e.field, 'Custom field name', itemIndex);
-		if (!field) throw lookups.client.inputError(`A custom field has no name or ID (item ${itemIndex})`, itemIndex);
-		return { field, value: readText(lookups.client, e.value, `Custom field ${shown(field)}`, itemIndex) };
+		const label = readLabel(lookups.client, e.field, 'Custom field name', itemIndex);
+		if (!label) throw lookups.client.inputError(`A custom field has no name or ID (item ${itemIndex})`, itemIndex);
+		return { field: readRef(lookups.client, label, 'custom field', itemIndex), value: readText(lookups.client, e.value, `Custom field ${shown(label)}`, itemIndex) };
 	});
 }
 

@@ -5,6 +5,7 @@ import { readBoolean, readChoice, readLabel } from '../../../shared/values';
 import { collectPages } from '../../../shared/transport';
 import type { AcContext } from '../../types';
 import { activeCampaignPages } from '../../transport';
+import { readRef } from '../../lookups';
 import { simplifyContact, simplifyProperty } from './fields';
 
 const DATE_FILTERS: Array<[string, string]> = [
@@ -33,7 +34,7 @@ export const getAll: ItemOperation<AcContext> = {
 					type: 'options',
 					typeOptions: { loadOptionsMethod: 'getLists' },
 					default: '',
-					description: 'Only contacts subscribed to this list. Choose from the list, or specify an ID or a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					description: 'Only contacts subscribed to this list. In an expression: the list\'s ID, or name: and its name (name:Newsletter). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{ displayName: 'Search', name: 'search', type: 'string', default: '', description: 'Contacts whose email, name or phone contains this text' },
 				{
@@ -55,7 +56,7 @@ export const getAll: ItemOperation<AcContext> = {
 					type: 'options',
 					typeOptions: { loadOptionsMethod: 'getTags' },
 					default: '',
-					description: 'Only contacts with this tag. Choose from the list, or specify an ID or a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					description: 'Only contacts with this tag. In an expression: the tag\'s ID, or name: and its name (name:customer). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{ displayName: 'Updated After', name: 'updatedAfter', type: 'dateTime', default: '' },
 				{ displayName: 'Updated Before', name: 'updatedBefore', type: 'dateTime', default: '' },
@@ -94,7 +95,8 @@ function readFilters(ctx: IExecuteFunctions, i: number) {
 		if (status !== '-1') query.status = status;
 	}
 	for (const [name, param] of DATE_FILTERS) if (filters[name]) query[param] = readDate(ctx, filters[name], i, name);
-	const names = { list: readLabel(ctx, filters.list, 'List filter', i), tag: readLabel(ctx, filters.tag, 'Tag filter', i) };
+	const ref = (value: unknown, kind: 'list' | 'tag') => (value === undefined || value === null || value === '' ? undefined : readRef(ctx, value, kind, i));
+	const names = { list: ref(filters.list, 'list'), tag: ref(filters.tag, 'tag') };
 	const simplify = readBoolean(ctx, ctx.getNodeParameter('simplify', i, true), 'Simplify', i, true);
 	return { limit, query, names, simplify };
 }

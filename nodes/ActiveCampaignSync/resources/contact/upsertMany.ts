@@ -4,6 +4,7 @@ import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, read
 import { itemParameter, readCollection, readNames, shown } from '../../../shared/values';
 import { emailsOfContacts, type ImportEnd, refusedContacts, submitImport, waitForImport } from '../../imports';
 import type { AcContext } from '../../types';
+import { readRef } from '../../lookups';
 import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD } from '../../transport';
 import { contactBody, contactFields } from './fields';
 
@@ -50,7 +51,7 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 			type: 'string',
 			default: '',
 			placeholder: 'customer, newsletter',
-			description: 'Tag names to add to each contact, separated by commas; missing tags are created',
+			description: 'Tag names to add to each contact, separated by commas; missing tags are created. A value is always a name, also when it is made of digits.',
 		},
 		{
 			displayName: 'Subscribe to List Names or IDs',
@@ -58,7 +59,7 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 			type: 'multiOptions',
 			typeOptions: { loadOptionsMethod: 'getLists' },
 			default: [],
-			description: 'Lists each contact is subscribed to. Choose from the list, or specify IDs or names using an <a href="https://docs.n8n.io/code/expressions/">expression</a>. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			description: 'Lists each contact is subscribed to. In an expression: list IDs, or name: and a name each (name:Newsletter). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 		{
 			displayName: 'Options',
@@ -237,12 +238,12 @@ async function prepareContact(ctx: IExecuteFunctions, { lookups }: AcContext, i:
 	const email = readEmail(ctx, itemParameter(ctx, 'email', i), i);
 	const fields = readCollection(ctx, 'additionalFields', 'Additional Fields', i);
 	// Names are read before any lookup, so a bad item sends no request.
-	const listNames = readNames(ctx, itemParameter(ctx, 'lists', i, []), 'Lists', i);
+	const listRefs = readNames(ctx, itemParameter(ctx, 'lists', i, []), 'Lists', i).map((value) => readRef(ctx, value, 'list', i));
 	const tags = readNames(ctx, itemParameter(ctx, 'tags', i, ''), 'Tags', i);
 	const sync = await contactBody(lookups, i, fields, email);
 	const contact = sync.contact as IDataObject;
 	const lists: string[] = [];
-	for (const name of listNames) lists.push((await lookups.require('list', name, i)).id);
+	for (const ref of listRefs) lists.push((await lookups.require('list', ref, i)).id);
 	const row: IDataObject = {
 		email,
 		first_name: contact.firstName,

@@ -47,7 +47,7 @@ export const mergeFieldsOption: INodeProperties = {
 					typeOptions: { loadOptionsMethod: 'getMergeFields', loadOptionsDependsOn: ['audience.value'] },
 					default: '',
 					description:
-						'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+						'In an expression: the merge tag (FNAME), or name: and the field\'s name (name:First Name). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
 			],
