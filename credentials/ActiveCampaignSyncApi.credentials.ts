@@ -14,7 +14,7 @@ export const ACTIVECAMPAIGN_KEY_REJECTED =
 
 /** What the credential test says when the URL + key pair does not work (AC's 403 has no documented body). */
 export const ACTIVECAMPAIGN_TEST_FAILED =
-	'ActiveCampaign did not accept this API URL and key. The key may have been reset or rotated, or its user removed: copy the current key and the API URL from ActiveCampaign Settings > Developer into this credential. (A 402 answer means a payment issue on the account.)';
+	'ActiveCampaign did not accept this API URL and key. The key may have been reset or rotated, or its user removed: copy the current key and the API URL from ActiveCampaign Settings > Developer into this credential. If both are right, check the billing of the account: ActiveCampaign also refuses the API to an account with a payment issue.';
 
 /**
  * The one place that turns what a user pasted from Settings > Developer into the account URL:

@@ -46,6 +46,13 @@ export class MailchimpSyncOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/';
 
 	properties: INodeProperties[] = [
+		{
+			displayName:
+				'For apps that connect other people\'s Mailchimp accounts. Register an app in Mailchimp under <a href="https://admin.mailchimp.com/account/oauth2/" target="_blank">Account &gt; Extras &gt; Registered apps</a>, with the OAuth Redirect URL shown here as its Redirect URI. Paste the app\'s Client ID and Client Secret below, save, and click Connect my account. For your own account, the Mailchimp Sync API credential (an API key) is simpler.',
+			name: 'setupNotice',
+			type: 'notice',
+			default: '',
+		},
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
 		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: 'https://login.mailchimp.com/oauth2/authorize', required: true },
 		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: 'https://login.mailchimp.com/oauth2/token', required: true },

@@ -48,9 +48,13 @@ export class ActiveCampaignSync implements INodeType {
 			...tagDescription,
 			...customFieldDescription,
 			limitsProperty({
-				name: 'requestsPerSecond',
 				displayName: 'Requests per Second',
-				description: `Requests started per second for this account; 0 uses ActiveCampaign's limit of ${AC_RATE_PER_SECOND} (all keys of an account share it)`,
+				name: 'requestsPerSecond',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				// The provider's documented limit, as a literal (n8n's lint); 0 means the same.
+				default: 5,
+				description: `ActiveCampaign allows ${AC_RATE_PER_SECOND} per account, shared by all its API keys. Change it only if your account has another limit.`,
 			}),
 		],
 	};

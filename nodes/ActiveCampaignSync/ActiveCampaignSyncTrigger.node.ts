@@ -13,7 +13,7 @@ export class ActiveCampaignSyncTrigger implements INodeType {
 		icon: { light: 'file:activeCampaignSync.svg', dark: 'file:activeCampaignSync.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["event"]}}',
+		subtitle: '={{$parameter["event"] === "contactCreated" ? "Contact Created" : "Contact Created or Updated"}}',
 		description: 'Starts the workflow when ActiveCampaign contacts are created or updated (polling)',
 		defaults: { name: 'ActiveCampaign Sync Trigger' },
 		inputs: [],

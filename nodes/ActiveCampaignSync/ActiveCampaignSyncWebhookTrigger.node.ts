@@ -39,8 +39,31 @@ type Hooked = IHookFunctions | IWebhookFunctions;
 
 function chosen(ctx: Hooked, name: 'events' | 'sources'): string[] {
 	const value = ctx.getNodeParameter(name, []);
-	return Array.isArray(value) ? [...new Set(value.map(String))].sort() : [];
+	// Events beyond the contact and list ones are picked under Options > Other Events.
+	const other = name === 'events' ? ctx.getNodeParameter('options.otherEvents', []) : [];
+	const all = [...(Array.isArray(value) ? value : []), ...(Array.isArray(other) ? other : [])];
+	return [...new Set(all.map(String))].sort();
 }
+
+/** Readable names for the events Other Events lists, by what they are about; unknown ones keep their ID. */
+const OTHER_EVENT_NAMES: Record<string, string> = {
+	bounce: 'Campaign: Email Bounced',
+	click: 'Campaign: Link Clicked',
+	forward: 'Campaign: Email Forwarded',
+	open: 'Campaign: Email Opened',
+	reply: 'Campaign: Email Replied To',
+	sent: 'Campaign: Sent',
+	list_add: 'List: List Created',
+	subscriber_note: 'Contact: Note Added',
+	deal_add: 'Deal: Deal Added',
+	deal_update: 'Deal: Deal Updated',
+	deal_note_add: 'Deal: Note Added',
+	deal_task_add: 'Deal: Task Added',
+	deal_task_complete: 'Deal: Task Completed',
+	sms_reply: 'SMS: Reply',
+	sms_sent: 'SMS: Sent',
+	sms_unsub: 'SMS: Unsubscribe',
+};
 
 /** The list the trigger is limited to ('' for any); an ID is digits, as ActiveCampaign's are. */
 function listOf(ctx: Hooked): string {
@@ -113,9 +136,12 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 		icon: { light: 'file:activeCampaignSync.svg', dark: 'file:activeCampaignSync.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle:
+			'={{ $parameter["events"].map(e => ({ subscribe: "Subscribed", unsubscribe: "Unsubscribed", update: "Updated", contact_tag_added: "Tag Added", contact_tag_removed: "Tag Removed" })[e] || e).join(", ") }}',
 		description: 'Starts the workflow at once when ActiveCampaign reports an event: a contact subscribes, unsubscribes, is updated or tagged, and more',
 		defaults: { name: 'ActiveCampaign Sync Webhook Trigger' },
+		eventTriggerDescription: 'Waiting for ActiveCampaign: subscribe, update or tag a contact there',
+		activationMessage: 'n8n has registered the webhook with ActiveCampaign: its events now start this workflow.',
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'activeCampaignSyncApi', required: true }],
@@ -123,20 +149,25 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'n8n must be reachable from ActiveCampaign at its webhook URL. The URL registered with ActiveCampaign carries a secret: keep it private.',
+					'n8n registers this webhook with ActiveCampaign itself, with a secret added to its URL, when you activate the workflow (Publish in n8n 2.x) or listen for a test event. Do not paste the URL shown here into ActiveCampaign: deliveries without the secret are refused. n8n must be reachable from the internet.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
 			},
 			{
-				displayName: 'Event Names or IDs',
+				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
-				typeOptions: { loadOptionsMethod: 'getWebhookEvents' },
 				required: true,
+				options: [
+					{ name: 'Contact Subscribed', value: 'subscribe', description: 'A contact subscribed to a list, or was added to one as subscribed' },
+					{ name: 'Contact Unsubscribed', value: 'unsubscribe', description: 'A contact unsubscribed from a list' },
+					{ name: 'Contact Updated', value: 'update', description: 'A contact\'s details changed' },
+					{ name: 'Tag Added to Contact', value: 'contact_tag_added', description: 'A tag was added to a contact' },
+					{ name: 'Tag Removed From Contact', value: 'contact_tag_removed', description: 'A tag was removed from a contact' },
+				],
 				default: ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'],
-				description:
-					'Which events start the workflow, as ActiveCampaign lists them. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				description: 'Which contact and list events start the workflow. Campaign, deal and other events are under Options.',
 			},
 			{
 				displayName: 'Sources',
@@ -169,6 +200,24 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 				description:
 					'Whether to re-read the contact from ActiveCampaign before starting the workflow, and emit what ActiveCampaign answers instead of the posted contact. A delivery that ActiveCampaign does not confirm is acknowledged but starts nothing. Costs one or two requests per event.',
 			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Other Event Names or IDs',
+						name: 'otherEvents',
+						type: 'multiOptions',
+						typeOptions: { loadOptionsMethod: 'getWebhookEvents' },
+						default: [],
+						description:
+							'ActiveCampaign events beyond contacts and lists (campaigns, deals, SMS). They arrive as ActiveCampaign posts them; with Confirm With the API on, only those that name a contact can start the workflow. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					},
+				],
+			},
 		],
 	};
 
@@ -177,11 +226,11 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 			async getWebhookEvents(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const client = await activeCampaignClient(this);
 				const body = await client.request<IDataObject>({ method: 'GET', path: '/webhook/events', subject: 'the webhook events' });
-				const events = Array.isArray(body.webhookEvents) ? body.webhookEvents.map(String) : CORE_EVENTS;
-				const core = (e: string) => (CORE_EVENTS.includes(e) ? 0 : 1);
+				const events = Array.isArray(body.webhookEvents) ? body.webhookEvents.map(String) : [];
 				return [...new Set(events)]
-					.sort((a, b) => core(a) - core(b) || a.localeCompare(b))
-					.map((e) => ({ name: e, value: e }));
+					.filter((e) => !CORE_EVENTS.includes(e))
+					.map((e) => ({ name: OTHER_EVENT_NAMES[e] ?? e, value: e }))
+					.sort((a, b) => a.name.localeCompare(b.name));
 			},
 			async getWebhookLists(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const lists = await loadAll(await activeCampaignClient(this), 'list');

@@ -43,9 +43,13 @@ export class MailchimpSync implements INodeType {
 			...memberTagDescription,
 			...mergeFieldDescription,
 			limitsProperty({
-				name: 'maxConcurrent',
 				displayName: 'Max Simultaneous Requests',
-				description: `Requests in flight at once for this API key; 0 uses Mailchimp's limit of ${MC_MAX_IN_FLIGHT}`,
+				name: 'maxConcurrent',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				// The provider's documented limit, as a literal (n8n's lint); 0 means the same.
+				default: 10,
+				description: `Mailchimp allows ${MC_MAX_IN_FLIGHT} at once per API key. Change it only if your account has another limit.`,
 			}),
 		],
 	};

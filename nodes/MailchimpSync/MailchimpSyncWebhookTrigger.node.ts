@@ -99,9 +99,12 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 		icon: { light: 'file:mailchimpSync.svg', dark: 'file:mailchimpSync.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle:
+			'={{ $parameter["events"].map(e => ({ subscribe: "Subscribed", unsubscribe: "Unsubscribed", profile: "Profile Updated", upemail: "Email Changed", cleaned: "Cleaned", campaign: "Campaign Sent" })[e] || e).join(", ") }}',
 		description: 'Starts the workflow at once when members of a Mailchimp audience subscribe, unsubscribe, change or are cleaned, or a campaign is sent',
 		defaults: { name: 'Mailchimp Sync Webhook Trigger' },
+		eventTriggerDescription: 'Waiting for Mailchimp: subscribe, unsubscribe or update a member of the audience there',
+		activationMessage: 'n8n has registered the webhook with Mailchimp: the audience\'s events now start this workflow.',
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: mailchimpCredentials,
@@ -113,7 +116,7 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'n8n must be reachable from Mailchimp at its webhook URL. The URL registered with Mailchimp carries a secret: keep it private.',
+					'n8n registers this webhook with Mailchimp itself, with a secret added to its URL, when you activate the workflow (Publish in n8n 2.x) or listen for a test event. Do not paste the URL shown here into Mailchimp: deliveries without the secret are refused. n8n must be reachable from the internet.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -134,12 +137,12 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 				type: 'multiOptions',
 				required: true,
 				options: [
-					{ name: 'Campaign Sent', value: 'campaign', description: 'A campaign was sent to the audience (not limited by source)' },
-					{ name: 'Cleaned', value: 'cleaned', description: 'An address was cleaned (bounced or abuse)' },
+					{ name: 'Campaign Sent', value: 'campaign', description: 'A campaign was sent to the audience (whatever the sources below)' },
 					{ name: 'Email Changed', value: 'upemail', description: 'A member changed their address' },
+					{ name: 'Member Cleaned', value: 'cleaned', description: 'Mailchimp cleaned an address: it bounced, or was reported as abuse' },
+					{ name: 'Member Subscribed', value: 'subscribe', description: 'Someone subscribed to the audience' },
+					{ name: 'Member Unsubscribed', value: 'unsubscribe', description: 'A member unsubscribed from the audience' },
 					{ name: 'Profile Updated', value: 'profile', description: 'A member\'s profile changed' },
-					{ name: 'Subscribe', value: 'subscribe' },
-					{ name: 'Unsubscribe', value: 'unsubscribe' },
 				],
 				default: ['subscribe', 'unsubscribe', 'profile', 'upemail', 'cleaned'],
 				description: 'Which events start the workflow',

@@ -117,7 +117,7 @@ export function apiFailure(node: INode, facts: FailureFacts): NodeApiError {
 		message = `${service} rate limit still exceeded after waiting ${waited} (${tries})`;
 		description =
 			`Other executions, n8n workers or apps are using the same ${service} limit, and this request waited ${waited} of its ${duration(facts.rateLimitBudgetMs)} budget. ` +
-			`To wait longer, raise "Max Wait When Rate Limited (Minutes)" in the node's Rate Limits and Retries option; ` +
+			`To wait longer, raise "Rate Limit Wait (Minutes)" in the node's Rate Limits and Retries option; ` +
 			'or run fewer executions on this account at once (fewer workers or a lower worker concurrency), or lower the pace in the same option.';
 	} else if (status === 429) {
 		message = `${service} rate limit still exceeded after ${tries} (waited ${seconds(facts.waitedMs)})`;

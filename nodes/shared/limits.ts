@@ -5,9 +5,10 @@ import { readCollection, shown, valueError } from './values';
 
 /**
  * The node option for accounts with custom limits: pace, attempts, waits, timeout. The defaults
- * shown are DEFAULT_RETRY's (literals, as n8n's lint requires); a pace of 0 means the documented limit.
+ * shown are DEFAULT_RETRY's (literals, as n8n's lint requires). The pace option is the node's own: a
+ * number shown at the provider's documented limit (0, from workflows saved before, means that limit too).
  */
-export function limitsProperty(pace: { name: string; displayName: string; description: string }): INodeProperties {
+export function limitsProperty(pace: INodeProperties): INodeProperties {
 	return {
 		displayName: 'Rate Limits and Retries',
 		name: 'limits',
@@ -21,7 +22,7 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 20, numberPrecision: 0 },
 				default: 6,
-				description: 'Attempts per request in all, when it fails in a way that is safe to repeat (server errors, timeouts). Rate-limit answers (429) are waited out instead, see Max Wait When Rate Limited.',
+				description: 'Attempts per request in all, when it fails in a way that is safe to repeat (server errors, timeouts). Rate-limit answers (429) are waited out instead, see Rate Limit Wait.',
 			},
 			{
 				displayName: 'Max Retry Wait (Seconds)',
@@ -32,7 +33,7 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 				description: 'Longest total wait between the attempts of one request after server errors or timeouts',
 			},
 			{
-				displayName: 'Max Wait When Rate Limited (Minutes)',
+				displayName: 'Rate Limit Wait (Minutes)',
 				name: 'maxRateLimitWaitMinutes',
 				type: 'number',
 				typeOptions: { minValue: 0 },
@@ -40,14 +41,7 @@ export function limitsProperty(pace: { name: string; displayName: string; descri
 				description:
 					'Longest time one request keeps waiting out rate-limit answers (429) before the run fails. Raise it when several workflows or n8n workers share one account.',
 			},
-			{
-				displayName: pace.displayName,
-				name: pace.name,
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 0 },
-				default: 0,
-				description: pace.description,
-			},
+			pace,
 			{
 				displayName: 'Timeout (Seconds)',
 				name: 'timeoutSeconds',
@@ -87,7 +81,7 @@ export function readLimits(ctx: IExecuteFunctions, paceName: string, paceLabel =
 		pace: number(paceName, paceLabel, 0, Number.MAX_SAFE_INTEGER, true) || undefined,
 		maxAttempts: number('maxAttempts', 'Max Attempts', 1, 20, true),
 		maxWaitMs: scaled('maxWaitSeconds', 'Max Retry Wait (Seconds)', 0, 1000),
-		maxRateLimitWaitMs: scaled('maxRateLimitWaitMinutes', 'Max Wait When Rate Limited (Minutes)', 0, 60_000),
+		maxRateLimitWaitMs: scaled('maxRateLimitWaitMinutes', 'Rate Limit Wait (Minutes)', 0, 60_000),
 		timeoutMs: scaled('timeoutSeconds', 'Timeout (Seconds)', 1, 1000),
 	};
 }

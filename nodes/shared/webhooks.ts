@@ -109,10 +109,20 @@ export async function keepOnlyOurRegistration(
 	return found;
 }
 
-/** 401 for a request without the stored secret (nothing starts); undefined when it has it. */
+/** Why a delivery without the secret is refused, in the words of someone who registered the URL by hand. */
+export const MISSING_SECRET =
+	'Refused: this webhook URL lacks the secret n8n adds when it registers the webhook itself, so nothing was started. ' +
+	'Do not register the URL shown in n8n by hand: delete that webhook at the provider, then deactivate and activate the workflow, and n8n registers it with its secret.';
+
+/**
+ * 401 for a request without the stored secret (nothing starts); undefined when it has it. The
+ * provider may show no answer to its deliveries, so the reason also goes to n8n's log, naming
+ * the workflow and the node.
+ */
 export function refuseWithoutSecret(ctx: IWebhookFunctions, state: WebhookState): IWebhookResponseData | undefined {
 	if (secretMatches(requestSecret(ctx), state.secret)) return undefined;
-	return answer(ctx, 401, { message: 'Unauthorized: this webhook URL needs its secret' });
+	ctx.logger.warn(`Workflow "${ctx.getWorkflow().name ?? ctx.getWorkflow().id}", node "${ctx.getNode().name}": ${MISSING_SECRET}`);
+	return answer(ctx, 401, { message: MISSING_SECRET });
 }
 
 /** Keys that would reach an object's prototype when used as property names. */

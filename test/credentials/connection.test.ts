@@ -29,7 +29,7 @@ describe('ActiveCampaign Sync API credential test', () => {
 		const billing = await startEmulator({ acPaymentRequired: true });
 		try {
 			const result = await testCredential('activeCampaignSyncApi', { apiUrl: billing.url, apiKey: AC_TEST_KEY });
-			expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/402 answer means a payment issue/) });
+			expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/account with a payment issue/) });
 		} finally {
 			await billing.stop();
 		}

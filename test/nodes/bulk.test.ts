@@ -151,7 +151,7 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		expect(emulator.count('GET /api/3/import/info')).toBeGreaterThanOrEqual(2);
 	});
 
-	test('past the Completion Timeout each item reports queued, and ActiveCampaign has indeed not imported it yet', async () => {
+	test('past the Import Wait each item reports queued, and ActiveCampaign has indeed not imported it yet', async () => {
 		emulator.ac.importDelayMs = 4000;
 		const input = people(12, 'slowimport');
 		const run = await ac({ ...withFirst, options: { completionTimeout: 1 } }, input, { continueOnFail: true });

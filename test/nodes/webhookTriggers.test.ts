@@ -133,6 +133,8 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 		const registered = hooks()[0].url;
 		const noSecret = await postForm(trigger.url, subscribe('forged@example.com'));
 		expect(noSecret.status).toBe(401);
+		// A URL registered by hand (the one n8n shows) lacks the secret: the answer says so, and what to do.
+		expect((JSON.parse(noSecret.body) as { message: string }).message).toMatch(/lacks the secret n8n adds.*Do not register the URL shown in n8n by hand.*deactivate and activate the workflow/);
 		const wrong = await postForm(`${trigger.url}?secret=${'0'.repeat(48)}`, subscribe('forged@example.com'));
 		expect(wrong.status).toBe(401);
 		const short = await postForm(`${trigger.url}?secret=abc`, subscribe('forged@example.com'));
@@ -244,11 +246,21 @@ describe('ActiveCampaign Sync Webhook Trigger', () => {
 		...extra,
 	});
 
-	test('the events dropdown is loaded from /webhook/events, the core events first', async () => {
-		const options = (await loadNodeOptions('activeCampaignSyncWebhookTrigger', 'loadOptions', 'getWebhookEvents', acCreds())) as Array<{ value: string }>;
-		expect(options.slice(0, 5).map((o) => o.value).sort()).toEqual(['contact_tag_added', 'contact_tag_removed', 'subscribe', 'unsubscribe', 'update']);
-		expect(options.map((o) => o.value)).toContain('bounce');
+	test('Other Events lists the rest of /webhook/events by readable names, without the contact and list events of Events', async () => {
+		const options = (await loadNodeOptions('activeCampaignSyncWebhookTrigger', 'loadOptions', 'getWebhookEvents', acCreds())) as Array<{ name: string; value: string }>;
+		const values = options.map((o) => o.value);
+		for (const core of ['contact_tag_added', 'contact_tag_removed', 'subscribe', 'unsubscribe', 'update']) expect(values).not.toContain(core);
+		expect(options).toContainEqual({ name: 'Campaign: Email Bounced', value: 'bounce' });
+		expect(options).toContainEqual({ name: 'Deal: Deal Added', value: 'deal_add' });
+		expect(options.map((o) => o.name)).toEqual([...options.map((o) => o.name)].sort((a, b) => a.localeCompare(b)));
 		expect(emulator.count('GET /api/3/webhook/events')).toBeGreaterThanOrEqual(1);
+	});
+
+	test('an event picked under Other Events is registered with the contact and list events', async () => {
+		const trigger = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ events: ['subscribe'], options: { otherEvents: ['deal_add'] } }), acCreds()));
+		await trigger.activate();
+		expect(hooks()[0]).toMatchObject({ events: ['deal_add', 'subscribe'] });
+		await trigger.deactivate();
 	});
 
 	test('activation registers exactly one webhook; twice leaves one; deactivation removes it', async () => {

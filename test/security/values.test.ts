@@ -153,10 +153,10 @@ describe('options that could make a run wait forever', () => {
 		expect(emulator.log).toEqual([]);
 	});
 
-	test('Create or Update Many refuses a Completion Timeout that is not a number instead of polling forever', async () => {
+	test('Create or Update Many refuses an Import Wait that is not a number instead of polling forever', async () => {
 		const items = Array.from({ length: 12 }, (_, i) => ({ email: `timeout${i}@example.com` }));
 		const run = await ac({ resource: 'contact', operation: 'upsertMany', email: fromItem('email'), options: { completionTimeout: '={{ "never" }}' } }, items);
-		expect(run.error?.message).toBe('Completion Timeout must be a number of seconds above 0, got "never"');
+		expect(run.error?.message).toBe('Import Wait must be a number of seconds above 0, got "never"');
 		expect(writes()).toEqual([]);
 	});
 });

@@ -69,7 +69,7 @@ describe('429', () => {
 		const error = await thrown(() => client.request({ method: 'GET', path: '/lists/aud1' }));
 		expect(error.message).toMatch(/^Mailchimp rate limit still exceeded after waiting (1\.\d|0\.\d)s \(\d+ attempts\)$/);
 		expect(error.description).toMatch(/waited .* of its 1\.5s budget/);
-		expect(error.description).toMatch(/raise "Max Wait When Rate Limited \(Minutes\)" in the node's Rate Limits and Retries option/);
+		expect(error.description).toMatch(/raise "Rate Limit Wait \(Minutes\)" in the node's Rate Limits and Retries option/);
 		expect(requestsTo('/3.0/lists/aud1')).toBeGreaterThan(3);
 		expect(Date.now() - started).toBeLessThan(5000);
 	});

@@ -76,26 +76,26 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 					description: 'Whether to wait until ActiveCampaign has processed each import and report per item whether it succeeded. Off: each item reports "queued" with the import\'s batch ID.',
 				},
 				{
-					displayName: 'Completion Timeout (Seconds)',
+					displayName: 'Import Wait (Seconds)',
 					name: 'completionTimeout',
 					type: 'number',
 					typeOptions: { minValue: 1 },
 					default: 300,
-					description: 'How long to wait for imports to finish before reporting the rest as queued',
+					description: 'How long to wait for ActiveCampaign to finish the imports. Contacts of imports still running then report "queued".',
 				},
 				{
 					displayName: 'Exclude Automations',
 					name: 'excludeAutomations',
 					type: 'boolean',
 					default: false,
-					description: 'Whether imported contacts stay out of automations (for historical loads). Every item then goes through bulk imports, even fewer than 10 (at least 2 contacts: a 1-contact import is never sent).',
+					description: 'Whether imported contacts stay out of automations (for historical loads). Contacts are then always sent as bulk imports, even when there are fewer than 10 (but at least 2, as ActiveCampaign never gets an import of one contact).',
 				},
 				{
 					displayName: 'Overwrite Status',
 					name: 'overwriteStatus',
 					type: 'boolean',
 					default: false,
-					description: 'Whether contacts who unsubscribed from a chosen list are subscribed to it again. Off: they stay unsubscribed, whatever the item count. On: each contact is written on its own (contact/sync and contactLists), because a bulk import never subscribes them again.',
+					description: 'Whether contacts who unsubscribed from a chosen list are subscribed to it again. Off: they stay unsubscribed, whatever the item count. On: each contact is written on its own, which is slower, because a bulk import never subscribes them again.',
 				},
 			],
 		},
@@ -128,7 +128,7 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 		const timeout = options.completionTimeout === undefined || options.completionTimeout === '' ? 300 : Number(options.completionTimeout);
 		// A timeout that is not a positive number (an expression gone wrong) would wait forever.
 		if (!Number.isFinite(timeout) || timeout <= 0) {
-			throw new NodeOperationError(this.getNode(), `Completion Timeout must be a number of seconds above 0, got ${shown(options.completionTimeout)}`);
+			throw new NodeOperationError(this.getNode(), `Import Wait must be a number of seconds above 0, got ${shown(options.completionTimeout)}`);
 		}
 		const deadline = Date.now() + timeout * 1000;
 		const pending: Array<{ batchId: string; at: number; entries: Entry[] }> = [];
