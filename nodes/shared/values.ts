@@ -181,27 +181,101 @@ export function holdsExpression(value: unknown): boolean {
 	return (Array.isArray(value) ? value : Object.values(value)).some(holdsExpression);
 }
 
-/** Per run (one execute context): parameters without an expression, read once. */
-const constantParameters = new WeakMap<object, Map<string, { value: unknown }>>();
+/**
+ * `={{ $json.email }}`, `={{ $json.person.email }}`, `={{ $json["first name"] }}`: an expression
+ * that only reads a field of the item's JSON. Anything more (text around it, a call, an operator,
+ * another variable) is not matched and is left to n8n.
+ */
+const JSON_FIELD_EXPRESSION = /^=\{\{\s*\$json((?:\.[A-Za-z_$][\w$]*|\[\s*(?:'[^'\\]*'|"[^"\\]*")\s*\])+)\s*\}\}$/;
+const PATH_PART = /\.([A-Za-z_$][\w$]*)|\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]/g;
+/** Names n8n refuses or that are not data: left to n8n. */
+const NOT_DATA = new Set(['constructor', '__proto__', 'prototype']);
+
+/** The field path a `$json` field expression reads, or undefined for any other value. */
+export function jsonFieldPath(value: unknown): string[] | undefined {
+	if (typeof value !== 'string') return undefined;
+	const match = JSON_FIELD_EXPRESSION.exec(value);
+	if (!match) return undefined;
+	const path = [...match[1].matchAll(PATH_PART)].map((m) => m[1] ?? m[2] ?? m[3]);
+	return path.some((part) => NOT_DATA.has(part)) ? undefined : path;
+}
+
+/** A leaf of a parameter that n8n itself must resolve for this item. */
+const ASK_N8N = Symbol('ask n8n');
 
 /**
- * `getNodeParameter(name, itemIndex, fallback)`, read once per run when the parameter holds no
- * expression: its value is then the same for every item, and n8n's per-call work (resolving,
- * checking it against the node's description) is done once instead of once per item. Each call
- * gets its own copy, as from getNodeParameter. A parameter with an expression is read per item.
- * For top-level parameter names (no `.` paths).
+ * A parameter's value for one item without n8n's expression engine, where that engine would give
+ * the same: text and numbers as they are, and `$json` field expressions whose field holds text,
+ * a number or a boolean (read from the item's JSON, as `$json` reads it). Anything else (another
+ * expression, a missing field, an object) answers ASK_N8N.
+ */
+function resolveLocally(raw: unknown, json: unknown): unknown {
+	if (typeof raw === 'string') {
+		if (!raw.startsWith('=')) return raw;
+		const path = jsonFieldPath(raw);
+		if (!path) return ASK_N8N;
+		let value = json;
+		for (const part of path) {
+			if (!value || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, part)) return ASK_N8N;
+			value = (value as Record<string, unknown>)[part];
+		}
+		return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : ASK_N8N;
+	}
+	if (!raw || typeof raw !== 'object') return raw;
+	if (Array.isArray(raw)) {
+		const out: unknown[] = [];
+		for (const v of raw) {
+			const resolved = resolveLocally(v, json);
+			if (resolved === ASK_N8N) return ASK_N8N;
+			out.push(resolved);
+		}
+		return out;
+	}
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(raw)) {
+		const resolved = resolveLocally(v, json);
+		if (resolved === ASK_N8N) return ASK_N8N;
+		out[k] = resolved;
+	}
+	return out;
+}
+
+/** Per run (one execute context): the input items, and each parameter as the node holds it. */
+const runParameters = new WeakMap<object, { items: Array<{ json?: unknown }>; parameters: Record<string, unknown>; local: Map<string, boolean> }>();
+
+/** Whether every expression in a parameter is a `$json` field expression (so it may be read locally). */
+function readableLocally(raw: unknown): boolean {
+	if (typeof raw === 'string') return !raw.startsWith('=') || jsonFieldPath(raw) !== undefined;
+	if (!raw || typeof raw !== 'object') return true;
+	return (Array.isArray(raw) ? raw : Object.values(raw)).every(readableLocally);
+}
+
+/**
+ * `getNodeParameter(name, itemIndex, fallback)` at a fraction of its cost per item, for the
+ * parameters a bulk operation reads for every item. In n8n each call resolves the parameter
+ * through its expression engine (n8n 2.x: a data proxy and an isolated VM per expression, about a
+ * millisecond each) and checks it against the node's description. Here a value without an
+ * expression, and a `={{ $json.field }}` expression whose field holds text, a number or a boolean,
+ * is read directly, as n8n would resolve it; any other expression, or a field that is missing or
+ * holds anything else, goes to getNodeParameter for that item. Each call returns its own copy.
+ * For top-level parameter names (no `.` paths) of properties without `validateType`.
  */
 export function itemParameter(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback?: unknown): unknown {
-	let cache = constantParameters.get(ctx);
-	let known = cache?.get(name);
-	if (!known) {
-		const raw = (ctx.getNode().parameters as Record<string, unknown> | undefined)?.[name];
-		if (holdsExpression(raw) || (raw === undefined && fallback === undefined)) return ctx.getNodeParameter(name, itemIndex, fallback);
-		known = { value: raw === undefined ? fallback : ctx.getNodeParameter(name, itemIndex, fallback) };
-		if (!cache) constantParameters.set(ctx, (cache = new Map()));
-		cache.set(name, known);
+	let run = runParameters.get(ctx);
+	if (!run) runParameters.set(ctx, (run = { items: ctx.getInputData(), parameters: ctx.getNode().parameters as Record<string, unknown>, local: new Map() }));
+	const raw = run.parameters[name];
+	if (raw === undefined) return fallback === undefined ? ctx.getNodeParameter(name, itemIndex) : structuredCloneOf(fallback);
+	let local = run.local.get(name);
+	if (local === undefined) run.local.set(name, (local = readableLocally(raw)));
+	if (local) {
+		const resolved = resolveLocally(raw, run.items[itemIndex]?.json);
+		if (resolved !== ASK_N8N) return resolved;
 	}
-	return known.value && typeof known.value === 'object' ? structuredClone(known.value) : known.value;
+	return ctx.getNodeParameter(name, itemIndex, fallback);
+}
+
+function structuredCloneOf<T>(value: T): T {
+	return value && typeof value === 'object' ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }
 
 /** A collection parameter (Additional Fields, Filters, Options): an object, or nothing; anything else is refused. */

@@ -281,6 +281,51 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 	});
 });
 
+describe('parameters read per item without n8n\'s expression engine (issue 18)', () => {
+	// `={{ $json.x }}` is read from the item directly; `={{ ($json.x) }}` is the same expression in a
+	// form only n8n's engine resolves. Both runs must write the same contacts and answer the same.
+	const inputs = (prefix: string): IDataObject[] => [
+		{ email: `${prefix}0@example.com`, 'first name': 'Ann', person: { last: 'Lee' }, phone: 5551234, tags: 'gold, vip' },
+		{ email: `${prefix}1@example.com`, 'first name': 'Bo', person: { last: true }, phone: '555-0001', tags: '' },
+		{ email: `${prefix}2@example.com`, person: null, phone: null, tags: 'gold' },
+		{ email: `${prefix}3@example.com`, 'first name': '', person: { last: 'Kay' }, tags: 'silver' },
+		...Array.from({ length: 8 }, (_, i) => ({ email: `${prefix}${i + 4}@example.com`, 'first name': `N${i}`, person: { last: `L${i}` }, phone: i, tags: 'bulk' })),
+	];
+	const parameters = (wrap: (path: string) => string) => ({
+		email: `={{ ${wrap('$json.email')} }}`,
+		tags: `={{ ${wrap('$json.tags')} }}`,
+		additionalFields: { firstName: `={{ ${wrap('$json["first name"]')} }}`, lastName: `={{ ${wrap('$json.person.last')} }}`, phone: `={{ ${wrap('$json.phone')} }}` },
+	});
+	const written = (prefix: string, count: number) =>
+		Array.from({ length: count }, (_, i) => {
+			const c = emulator.ac.findByEmail(`${prefix}${i}@example.com`);
+			const tags = c ? [...emulator.ac.contactTags.values()].filter((ct) => ct.contact === c.id).map((ct) => emulator.ac.tags.get(ct.tag)?.tag).sort() : undefined;
+			return c && { firstName: c.firstName, lastName: c.lastName, phone: c.phone, tags };
+		});
+	const sameOutputs = (direct: IDataObject[], engine: IDataObject[]) =>
+		expect(direct.map((j) => ({ ...j, email: String(j.email).replace('direct', 'engine') }))).toEqual(engine.map((j) => ({ ...j, batchId: direct[0].batchId })));
+
+	test('bulk path: the same contacts, tags and outputs as n8n\'s engine gives', async () => {
+		const direct = await ac(parameters((p) => p), inputs('direct'), { continueOnFail: true });
+		const engine = await ac(parameters((p) => `(${p})`), inputs('engine'), { continueOnFail: true });
+		expectOnePerItem(direct, 12);
+		expect(direct.error).toBeUndefined();
+		expect(engine.error).toBeUndefined();
+		expect(written('direct', 12)).toEqual(written('engine', 12));
+		expect(written('direct', 12)[0]).toMatchObject({ firstName: 'Ann', lastName: 'Lee', phone: '5551234', tags: ['gold', 'vip'] });
+		sameOutputs(direct.json, engine.json);
+	});
+
+	test('a field that is not text (an object, a list) is refused naming the item, as n8n\'s engine would have it', async () => {
+		const bad = (prefix: string) => [...inputs(prefix).slice(4), { email: { nested: true }, person: { last: ['x'] } }];
+		const direct = await ac(parameters((p) => p), bad('direct'), { continueOnFail: true });
+		const engine = await ac(parameters((p) => `(${p})`), bad('engine'), { continueOnFail: true });
+		expectOnePerItem(direct, 9);
+		expect(direct.json[8]).toMatchObject({ itemIndex: 8 });
+		expect(direct.json[8].error).toEqual(engine.json[8].error);
+	});
+});
+
 describe('Mailchimp Create or Update Many: one truthful outcome per item', () => {
 	test('a batch call that fails as a whole becomes error items for that call only (Continue On Fail)', async () => {
 		const restore = faultOnCalls((method, path) => method === 'POST' && path === `/3.0/lists/${AUD}`, 2, 3, 500);

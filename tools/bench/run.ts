@@ -206,7 +206,49 @@ async function main(): Promise<number> {
 	return failures.length ? 1 : 0;
 }
 
-main().then(
+/**
+ * `npm run bench -- --n8n`: the bulk scenarios in a real n8n with `n8n execute` (tools/bench/n8n.ts),
+ * each beside the same scenario through n8n-core here, per item. N8N_PORT picks n8n's port.
+ */
+async function n8nLeg(): Promise<number> {
+	const { prepareN8n, runInN8n } = await import('./n8n');
+	const emulator = await startEmulator({ latencyMs: LATENCY_MS, port: Number(process.env.SANDBOX_PORT ?? 0) || undefined });
+	emulator.mc.addList('benchAudience', 'Bench');
+	const port = Number(process.env.N8N_PORT ?? 5678);
+	const acUpsert = { resource: 'contact', operation: 'upsertMany', email: '={{ $json.email }}', additionalFields: { firstName: '={{ $json.first }}', lastName: '={{ $json.last }}' } };
+	const mcUpsert = {
+		resource: 'member',
+		operation: 'upsertMany',
+		audience: { __rl: true, mode: 'id', value: 'benchAudience' },
+		email: '={{ $json.email }}',
+		status: 'subscribed',
+		additionalFields: { mergeFields: { field: [{ field: 'FNAME', value: '={{ $json.first }}' }] } },
+	};
+	const only = process.env.BENCH_N8N_ONLY;
+	const scenarios = [
+		{ id: 'audsyncBenchAc10kQ', name: 'ActiveCampaign Create or Update Many, no waiting', items: 10_000, prefix: 'nq', node: 'activeCampaign' as const, parameters: { ...acUpsert, options: { waitForCompletion: false } } },
+		{ id: 'audsyncBenchAc10kW', name: 'ActiveCampaign Create or Update Many, waiting', items: 10_000, prefix: 'nw', node: 'activeCampaign' as const, parameters: acUpsert },
+		{ id: 'audsyncBenchMc20kN', name: 'Mailchimp Create or Update Many, new members', items: 20_000, prefix: 'nm', node: 'mailchimp' as const, parameters: mcUpsert },
+	].filter((s) => !only || s.id.includes(only));
+	console.log(`Real n8n leg: emulator latency ${LATENCY_MS} ms; each scenario in n8n (n8n execute) and in n8n-core (this process).\n`);
+	const runtime = prepareN8n(emulator, scenarios, port);
+	for (const s of scenarios) {
+		const real = await runInN8n(runtime, emulator, s, port);
+		if (real.error) failures.push(`${s.name} in n8n: ${real.error}`);
+		const core = await measure(`${s.name} (n8n-core)`, s.items, emulator, () => runNode(emulator, s.node, s.parameters as never, people(s.items, `${s.prefix}c`)));
+		const perItem = (seconds: number) => `${((seconds / s.items) * 1000).toFixed(3)} ms`;
+		console.log(
+			`  n8n ${runtime.version}: node ${real.nodeSeconds.toFixed(2)} s (${perItem(real.nodeSeconds)} per item; n8n execute ${real.commandSeconds.toFixed(1)} s), ${real.requests} requests, 429s ${real.rejected429}, ${JSON.stringify(real.statuses)}`,
+		);
+		console.log(`  n8n-core: node ${core.seconds.toFixed(2)} s (${perItem(core.seconds)} per item), ${core.requests} requests; n8n / n8n-core time: ${(real.nodeSeconds / core.seconds).toFixed(2)}x\n`);
+	}
+	await emulator.stop();
+	shutdownEngine();
+	if (failures.length) console.log(`\n${failures.length} problem(s):\n- ${failures.join('\n- ')}`);
+	return failures.length ? 1 : 0;
+}
+
+(process.argv.includes('--n8n') ? n8nLeg() : main()).then(
 	(code) => process.exit(code),
 	(error: unknown) => {
 		console.error(error);
