@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- a developer tool, never shipped: Node globals and modules, console output are fine here */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a developer tool, never shipped: Node globals and modules are fine here */
 /**
  * `npm run bench -- --n8n`: the bulk scenarios in a real n8n (the runtime `npm start` installs,
  * RUNTIME_ROOT/<version>, N8N_RUNTIME_DIR), run with `n8n execute` as a scheduled workflow runs:
