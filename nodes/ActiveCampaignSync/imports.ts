@@ -88,19 +88,83 @@ export function readImportInfo(answer: unknown): ImportEnd | undefined {
 	return { status: end, success: strings(info.success), failure: strings(info.failure) };
 }
 
-/** Polls `import/info` until the import ends or the deadline passes (then undefined). */
-export async function waitForImport(client: ApiClient, batchId: string, submittedAt: number, deadline: number): Promise<ImportEnd | undefined> {
-	let next = submittedAt + FIRST_POLL_AFTER_MS;
-	for (let step = FIRST_POLL_AFTER_MS; ; step = Math.min(step * 2, POLL_MAX_STEP_MS)) {
-		const wait = next - Date.now();
-		if (wait > 0) {
-			if (Date.now() + wait > deadline) return undefined;
-			await sleep(wait);
+/**
+ * Reads the statuses of imports while more are still being sent, in one loop for the whole run:
+ * the oldest unfinished import first (ActiveCampaign queues imports; a newer one is rarely done
+ * before an older one), each first asked about no sooner than FIRST_POLL_AFTER_MS after it was
+ * submitted, nor sooner than the shortest processing time seen in this run, then after growing
+ * steps (up to POLL_MAX_STEP_MS). So an import that is done when its turn comes costs one request,
+ * and N imports cost about N status reads, wherever the rate limit puts them between the
+ * submissions. Past the deadline, every import not seen ending resolves undefined.
+ */
+export class ImportWatcher {
+	private readonly queue: Array<{ batchId: string; at: number; done: (end: ImportEnd | undefined | Error) => void }> = [];
+	private wake?: () => void;
+	private closed = false;
+	/** Shortest time from submission to a status read that saw the import ended (ms). */
+	private shortest = 0;
+	readonly finished: Promise<void>;
+
+	constructor(
+		private readonly client: ApiClient,
+		private readonly deadline: number,
+	) {
+		this.finished = this.loop();
+	}
+
+	/** How the import ends (undefined past the deadline); rejects when its status cannot be read. */
+	watch(batchId: string, submittedAt: number): Promise<ImportEnd | undefined> {
+		return new Promise((resolve, reject) => {
+			this.queue.push({ batchId, at: submittedAt, done: (end) => (end instanceof Error ? reject(end) : resolve(end)) });
+			this.wake?.();
+		});
+	}
+
+	/** No more imports will be watched: the loop ends once the queue is empty. */
+	close(): void {
+		this.closed = true;
+		this.wake?.();
+	}
+
+	private async loop(): Promise<void> {
+		while (!this.closed || this.queue.length) {
+			const head = this.queue[0];
+			if (!head) {
+				await new Promise<void>((resolve) => (this.wake = resolve));
+				this.wake = undefined;
+				continue;
+			}
+			let next = head.at + Math.max(FIRST_POLL_AFTER_MS, this.shortest);
+			for (let step = FIRST_POLL_AFTER_MS; ; step = Math.min(step * 2, POLL_MAX_STEP_MS)) {
+				const wait = next - Date.now();
+				if (wait > 0 && Date.now() + wait > this.deadline) {
+					// Nothing more will be known in time: every import still waiting stays queued.
+					for (const entry of this.queue.splice(0)) entry.done(undefined);
+					break;
+				}
+				if (wait > 0) await sleep(wait);
+				let end: ImportEnd | undefined;
+				try {
+					end = readImportInfo(await this.client.request<unknown>({ method: 'GET', path: '/import/info', query: { batchId: head.batchId }, subject: `import ${head.batchId}` }));
+				} catch (error) {
+					this.queue.shift();
+					head.done(error as Error);
+					break;
+				}
+				if (end) {
+					const took = Date.now() - head.at;
+					this.shortest = this.shortest ? Math.min(this.shortest, took) : took;
+					this.queue.shift();
+					head.done(end);
+					break;
+				}
+				if (Date.now() >= this.deadline) {
+					for (const entry of this.queue.splice(0)) entry.done(undefined);
+					break;
+				}
+				next = Date.now() + step;
+			}
 		}
-		const end = readImportInfo(await client.request<unknown>({ method: 'GET', path: '/import/info', query: { batchId }, subject: `import ${batchId}` }));
-		if (end) return end;
-		if (Date.now() >= deadline) return undefined;
-		next = Date.now() + step;
 	}
 }
 

@@ -349,7 +349,9 @@ async function runBatch<Ctx, Input>(
 	try {
 		await operation.executeBatch.call(ctx, context, entries, run);
 	} catch (error) {
-		if (error && typeof error === 'object' && described.has(error)) throw asNodeError(ctx.getNode(), error);
+		const origin = error && typeof error === 'object' ? described.get(error) : undefined;
+		// Described again now: work in flight when it was made may have written more since.
+		if (origin) throw asNodeError(ctx.getNode(), alreadyWritten(ctx, origin.error, origin.failed as Array<BatchEntry<Input>>, outcomes, total));
 		// An unexpected failure: every entry without an outcome yet shares it.
 		run.fail(entries.filter((e) => !outcomes.has(e) && !errors.has(e)), error);
 	}

@@ -281,6 +281,64 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 	});
 });
 
+describe('ActiveCampaign imports at the rate limit (issue 18)', () => {
+	const imports = () => emulator.log.filter((l) => l.method === 'POST' && l.path.endsWith('/import/bulk_import'));
+	const statusReads = () => emulator.log.filter((l) => l.method === 'GET' && l.path.endsWith('/import/info'));
+
+	test('import statuses are read while the next imports are still being sent, about one read per import', async () => {
+		emulator.ac.importDelayMs = 300;
+		const input = people(3000, 'overlap');
+		const run = await ac({ ...withFirst, limits: { requestsPerSecond: 5 } }, input);
+		expect(run.error).toBeUndefined();
+		expectOnePerItem(run, 3000);
+		expect(run.json.every((j) => j.status === 'succeeded')).toBe(true);
+		expect(imports()).toHaveLength(12);
+		const lastImport = Math.max(...imports().map((l) => l.at));
+		expect(statusReads().filter((l) => l.at < lastImport).length).toBeGreaterThanOrEqual(1);
+		// The oldest unfinished import is asked about first, once it had time to finish: no read wasted.
+		expect(statusReads().length).toBeLessThanOrEqual(12 + 3);
+		for (const p of input) expect(emulator.ac.findByEmail(p.email)?.firstName).toBe(p.first);
+	});
+
+	test('imports in flight together: one refused with a 500 gives error items for its own contacts only (Continue On Fail)', async () => {
+		const input = people(1250, 'parallelfail');
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('bulk_import'), 3, 3, 500);
+		try {
+			const run = await ac(withFirst, input, { continueOnFail: true });
+			expect(run.error).toBeUndefined();
+			expectOnePerItem(run, 1250);
+			const failed = run.json.filter((j) => j.status === 'failed');
+			expect(failed).toHaveLength(250);
+			expect(failed.every((j) => j.httpCode === '500')).toBe(true);
+			run.json.forEach((json, i) => expect(Boolean(emulator.ac.findByEmail(input[i].email))).toBe(json.status === 'succeeded'));
+		} finally {
+			restore();
+		}
+	});
+
+	test('without Continue On Fail, the error names every item written, also by imports that were in flight when one failed', async () => {
+		emulator.ac.importDelayMs = 200;
+		const input = people(1250, 'parallelstop');
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('bulk_import'), 2, 2, 500);
+		try {
+			const run = await ac(withFirst, input);
+			expect(run.error?.description).toMatch(/Already written before this failure: \d+ of 1250 items/);
+			const named = new Set<number>();
+			const ranges = /Already written before this failure: \d+ of 1250 items \(([^)]*)\)/.exec(String(run.error?.description))![1];
+			for (const part of ranges.split(', ')) {
+				const [from, to = from] = part.split('-').map(Number);
+				for (let i = from; i <= to; i++) named.add(i);
+			}
+			// Exactly the contacts of the imports ActiveCampaign accepted are named: all in flight together.
+			const accepted = new Set([...emulator.ac.imports.values()].flatMap((b) => b.contacts.map((c) => String(c.email))).filter((e) => e.startsWith('parallelstop')));
+			input.forEach((p, i) => expect([i, accepted.has(p.email)]).toEqual([i, named.has(i)]));
+			expect(named.size).toBeGreaterThan(250);
+		} finally {
+			restore();
+		}
+	});
+});
+
 describe('parameters read per item without n8n\'s expression engine (issue 18)', () => {
 	// `={{ $json.x }}` is read from the item directly; `={{ ($json.x) }}` is the same expression in a
 	// form only n8n's engine resolves. Both runs must write the same contacts and answer the same.

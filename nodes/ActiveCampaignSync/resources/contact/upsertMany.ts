@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 
 import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, readEmail, writeEach } from '../../../shared/operations';
 import { itemParameter, readCollection, readNames, shown } from '../../../shared/values';
-import { emailsOfContacts, type ImportEnd, refusedContacts, submitImport, waitForImport } from '../../imports';
+import { emailsOfContacts, type ImportEnd, ImportWatcher, refusedContacts, submitImport } from '../../imports';
 import type { AcContext } from '../../types';
 import { readRef } from '../../lookups';
 import { AC_IMPORT_SIZE, AC_IMPORT_THRESHOLD } from '../../transport';
@@ -118,7 +118,7 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 	label: (input) => ({ email: input.email }),
 
 	async executeBatch(ctx, entries, run) {
-		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const options = itemParameter(this, 'options', 0, {}) as IDataObject;
 		const overwrite = options.overwriteStatus === true;
 		const excludeAutomations = options.excludeAutomations === true;
 		if (overwrite || (!excludeAutomations && entries.length < AC_IMPORT_THRESHOLD)) {
@@ -131,20 +131,47 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 			throw new NodeOperationError(this.getNode(), `Import Wait must be a number of seconds above 0, got ${shown(options.completionTimeout)}`);
 		}
 		const deadline = Date.now() + timeout * 1000;
-		const pending: Array<{ batchId: string; at: number; entries: Entry[] }> = [];
+		// Statuses are read while the next imports are still being sent (one loop, oldest first).
+		const watcher = wait ? new ImportWatcher(ctx.client, deadline) : undefined;
+		const settling: Array<Promise<void>> = [];
+		/** Without Continue On Fail: the first failure found while settling an import (the run stops). */
+		let stopped: unknown;
 
-		// 1. Send in imports of at most 250, sized evenly. A contact ActiveCampaign refuses is failed
-		//    and the rest sent again. Never a 1-contact import (it counts against a limit of 20 a
-		//    minute): a contact left alone waits for others left alone, or is written on its own.
+		/** Reports an accepted import once ActiveCampaign is done with it (or the timeout passes). */
+		const settleLater = async (batchId: string, sent: Entry[]) => {
+			let end: ImportEnd | undefined;
+			try {
+				end = await watcher!.watch(batchId, Date.now());
+			} catch (error) {
+				const note = `Accepted by ActiveCampaign; its import status could not be read: ${(error as Error).message}`;
+				for (const entry of sent) run.settle(entry, { status: 'queued', batchId, note });
+				return;
+			}
+			if (!end) {
+				for (const entry of sent) run.settle(entry, { status: 'queued', batchId, note: 'ActiveCampaign was still processing this import at the completion timeout' });
+				return;
+			}
+			try {
+				await settleImport(ctx, run, batchId, end, sent);
+			} catch (error) {
+				stopped ??= error;
+			}
+		};
+
+		// 1. Send in imports of at most 250, sized evenly, a few at once (the account's pacers set
+		//    the real pace). A contact ActiveCampaign refuses is failed and the rest sent again.
+		//    Never a 1-contact import (it counts against a limit of 20 a minute): a contact left
+		//    alone waits for others left alone, or is written on its own.
 		const alone: Entry[] = [];
 		const send = async (chunk: Entry[]) => {
+			if (stopped !== undefined) throw stopped;
 			while (chunk.length > 1) {
 				const payload: IDataObject = { contacts: chunk.map((e) => e.input.row) };
 				if (excludeAutomations) payload.exclude_automations = true;
 				try {
 					const batchId = await submitImport(ctx.client, payload, chunk.length);
 					for (const entry of chunk) run.settle(entry, { status: 'queued', batchId });
-					pending.push({ batchId, at: Date.now(), entries: chunk });
+					if (watcher) settling.push(settleLater(batchId, chunk));
 					chunk = [];
 				} catch (error) {
 					const reasons = refusedContacts(error);
@@ -160,32 +187,23 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 			}
 			if (chunk.length) alone.push(chunk[0]);
 		};
-		for (const chunk of evenChunks(entries, AC_IMPORT_SIZE)) await send(chunk);
-		while (alone.length > 1) for (const chunk of evenChunks(alone.splice(0), AC_IMPORT_SIZE)) await send(chunk);
+		const inFlight = ctx.client.api.pacer.parallelism;
+		try {
+			await run.sendChunks(evenChunks(entries, AC_IMPORT_SIZE), inFlight, send);
+			while (alone.length > 1) await run.sendChunks(evenChunks(alone.splice(0), AC_IMPORT_SIZE), inFlight, send);
+		} finally {
+			// 2. What each import did: the statuses still to come.
+			watcher?.close();
+			await Promise.all(settling);
+			await watcher?.finished;
+		}
+		if (stopped !== undefined) throw stopped;
 		if (alone.length && !excludeAutomations) await syncEach(ctx, alone, run, false);
 		else if (alone.length) {
 			run.settle(alone[0], {
 				status: 'failed',
 				error: 'Not imported: Exclude Automations needs a bulk import of at least 2 contacts, and this contact was left alone (the others were refused, or there were none). A 1-contact import is never sent: ActiveCampaign allows only 20 a minute. Send it again with other contacts, or with Exclude Automations off.',
 			});
-		}
-		if (!wait) return;
-
-		// 2. What each import did, once ActiveCampaign is done with it.
-		for (const { batchId, at, entries: sent } of pending) {
-			let end: ImportEnd | undefined;
-			try {
-				end = await waitForImport(ctx.client, batchId, at, deadline);
-			} catch (error) {
-				const note = `Accepted by ActiveCampaign; its import status could not be read: ${(error as Error).message}`;
-				for (const entry of sent) run.settle(entry, { status: 'queued', batchId, note });
-				continue;
-			}
-			if (!end) {
-				for (const entry of sent) run.settle(entry, { status: 'queued', batchId, note: 'ActiveCampaign was still processing this import at the completion timeout' });
-				continue;
-			}
-			await settleImport(ctx, run, batchId, end, sent);
 		}
 	},
 };
