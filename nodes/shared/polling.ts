@@ -12,7 +12,14 @@ import { NodeOperationError, type IDataObject, type INodeExecutionData, type INo
  *
  * Each poll:
  * 1. Reads the provider's clock: the `Date` header of its first answer (the newest record's stamp if
- *    a proxy drops the header), never n8n's clock. The upper bound `until` is one second before it.
+ *    a proxy drops the header), never n8n's clock. That first request is also where a source checks
+ *    what it keeps between polls about how the provider reads its filters (its memo, such as an
+ *    account's time zone offset, which the account may change at any time, by any amount, while
+ *    older stamps keep the offset they were written with). Kept state is checked, never trusted: a
+ *    source checks it against a record it knows (one whose stamp never changes) in the request that
+ *    reads the clock, so the check costs no request of its own, and when it fails the source finds
+ *    the right state before reading any window, or fails the poll (which then keeps its cursor).
+ *    Changes are never read with state that failed its check. The upper bound `until` is one second before it.
  *    Stamps have one-second resolution, so every change stamped at or before `until` existed when
  *    the poll began, and every change made while it runs is stamped later and left to the next poll.
  *    This is also why a record changed again in the second of a poll is not lost: that second is

@@ -36,7 +36,13 @@ export interface ChurnResult {
 	problems: string[];
 }
 
-export async function churn(service: 'activeCampaign' | 'mailchimp', options: { seed: number; polls: number; startRecords?: number }): Promise<ChurnResult> {
+/** Offsets an ActiveCampaign account may switch to (whole, half and quarter hours, both ends of the range). */
+const OFFSETS = ['-12:00', '-06:00', '-05:00', '-03:30', '+00:00', '+01:00', '+05:30', '+05:45', '+13:00', '+14:00'];
+
+export async function churn(
+	service: 'activeCampaign' | 'mailchimp',
+	options: { seed: number; polls: number; startRecords?: number; zoneChanges?: boolean },
+): Promise<ChurnResult> {
 	const random = seeded(options.seed);
 	const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
 	// The seed also picks how the provider reads its date filters, and its clock's skew against n8n.
@@ -45,7 +51,7 @@ export async function churn(service: 'activeCampaign' | 'mailchimp', options: { 
 	emulator.clock.freeze(Date.now() + Math.round((random() - 0.5) * 10_000));
 	emulator.ac.filterBoundary = boundary;
 	emulator.mc.filterBoundary = boundary;
-	if (random() < 0.5) emulator.ac.filterReading = 'local';
+	if (random() < 0.5 || options.zoneChanges) emulator.ac.filterReading = 'local';
 	const now = () => emulator.clock.nowMs();
 	const versions = new Map<string, Version[]>();
 	const records: Array<{ id: string; touch(): string }> = [];
@@ -119,6 +125,11 @@ export async function churn(service: 'activeCampaign' | 'mailchimp', options: { 
 	for (let p = 0; p < options.polls; p++) {
 		writes(random() < 0.2 ? burst : Math.floor(random() * 40));
 		emulator.clock.advance(Math.floor(random() * 3000));
+		// The account's time zone changes between polls (stamps written before keep their offset).
+		if (options.zoneChanges && random() < 0.3) {
+			emulator.clock.advance(Math.floor(random() * 120_000));
+			emulator.ac.utcOffset = pick(OFFSETS);
+		}
 		const start = now();
 		const items = ((await trigger.poll()) ?? []) as IDataObject[];
 		pollTimes.push([start, now()]);

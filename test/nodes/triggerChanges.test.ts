@@ -36,8 +36,9 @@ const mcTrigger = (list: string, extra: IDataObject = {}) =>
 
 const emails = (items: IDataObject[] | null, field = 'email') => (items ?? []).map((i) => String(i[field]));
 const sorted = (values: string[]) => [...values].sort();
+/** A page of a window of changes (not the poll's check of the account's offset, which asks for one contact by ID). */
 const isContactPage = (path: string, query: URLSearchParams) =>
-	path === '/api/3/contacts' && [...query.keys()].some((k) => k.startsWith('filters['));
+	path === '/api/3/contacts' && [...query.keys()].some((k) => k.startsWith('filters[')) && !query.has('ids');
 const isMemberPage = (path: string, query: URLSearchParams) => path.endsWith('/members') && query.get('sort_dir') !== 'DESC';
 
 describe('a change during paging is neither lost nor repeated', () => {
@@ -447,5 +448,116 @@ describe('churn: 20 polls while writes arrive between and during them', () => {
 		expect({ seed: result.seed, problems: result.problems.slice(0, 20) }).toEqual({ seed, problems: [] });
 		expect(result.changes).toBeGreaterThan(100);
 		expect(result.emitted).toBeGreaterThan(0);
+	});
+
+	test('activeCampaign, the account\'s time zone changing between polls (filters read as local time)', async () => {
+		const result = await churn('activeCampaign', { seed, polls: 20, zoneChanges: true });
+		expect({ seed: result.seed, problems: result.problems.slice(0, 20) }).toEqual({ seed, problems: [] });
+		expect(result.changes).toBeGreaterThan(100);
+	});
+});
+
+describe('issue 17: an ActiveCampaign account whose time zone changes while contacts change', () => {
+	// Offsets move east and west by 1, 6 and 13 hours from +01:00 (to +14:00 and -12:00 at the ends).
+	const moves: Array<[string, string]> = [
+		['+01:00', '+02:00'],
+		['+01:00', '+00:00'],
+		['+01:00', '+07:00'],
+		['+01:00', '-05:00'],
+		['+01:00', '+14:00'],
+		['+01:00', '-12:00'],
+	];
+	const cases = (['local', 'offset'] as const).flatMap((reading) => moves.map(([from, to]) => [from, to, reading] as const));
+	test.each(cases)('%s to %s, filters read as %s: every change emitted once, none twice; earlier stamps keep their offset', async (from, to, reading) => {
+		await start();
+		const ac = emulator.ac;
+		ac.utcOffset = from;
+		ac.filterReading = reading;
+		const contacts = Array.from({ length: 5 }, (_, i) => ac.addContact({ email: `tz${i}@example.com` }));
+		tick();
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		const made: string[] = [];
+		const emitted: string[] = [];
+		const change = (c: (typeof contacts)[number]) => {
+			c.udate = ac.now();
+			made.push(`${c.email} @ ${c.udate}`);
+		};
+		const create = () => {
+			const c = ac.addContact({ email: `tz${contacts.length}@example.com` });
+			contacts.push(c);
+			made.push(`${c.email} @ ${c.udate}`);
+		};
+		const poll = async () => {
+			tick();
+			for (const item of (await trigger.poll()) ?? []) emitted.push(`${String(item.email)} @ ${String(item.udate)}`);
+		};
+		tick(1);
+		change(contacts[0]);
+		create();
+		await poll();
+		// Changes before the switch, not yet polled (further back than the overlap a poll reads again);
+		// then the switch, and a poll before any write after it.
+		tick(30);
+		change(contacts[1]);
+		create();
+		const before = contacts[contacts.length - 1];
+		tick(100);
+		ac.utcOffset = to;
+		await poll();
+		// After the switch, first only updates of older contacts, then creations too, over a day.
+		for (let round = 0; round < 8; round++) {
+			tick(round < 4 ? 240 : 3 * 3600);
+			change(contacts[round % 5]);
+			if (round >= 2) create();
+			tick(1);
+			change(contacts[(round + 2) % 5]);
+			await poll();
+		}
+		await poll();
+		expect(emitted.length).toBe(new Set(emitted).size);
+		expect([...emitted].sort()).toEqual([...made].sort());
+		// A contact written before the switch keeps the offset it was written with.
+		expect(before.cdate.endsWith(from)).toBe(true);
+		const read = (await (await fetch(`${emulator.url}/api/3/contacts/${before.id}`, { headers: { 'Api-Token': AC_TEST_KEY } })).json()) as { contact: IDataObject };
+		expect(String(read.contact.cdate).endsWith(from)).toBe(true);
+		expect(contacts[contacts.length - 1].cdate.endsWith(to)).toBe(true);
+	});
+
+	test('the contact the offset is checked on is deleted: the next poll checks on another, and loses nothing', async () => {
+		await start();
+		const ac = emulator.ac;
+		ac.utcOffset = '-06:00';
+		ac.filterReading = 'local';
+		const first = ac.addContact({ email: 'ref@example.com' });
+		tick();
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		ac.contacts.delete(first.id);
+		tick();
+		const a = ac.addContact({ email: 'a@example.com' });
+		tick(90);
+		ac.utcOffset = '+03:00';
+		const got = emails(await trigger.poll());
+		tick();
+		ac.addContact({ email: 'b@example.com' });
+		tick();
+		got.push(...emails(await trigger.poll()));
+		expect(got).toEqual([a.email, 'b@example.com']);
+	});
+
+	test('a quiet poll costs one request besides the window it reads', async () => {
+		await start();
+		emulator.ac.filterReading = 'local';
+		emulator.ac.addContact({ email: 'quiet@example.com' });
+		tick();
+		const trigger = await acTrigger();
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		expect(await trigger.poll()).toBeNull();
+		const before = emulator.count('GET /api/3/contacts');
+		tick();
+		expect(await trigger.poll()).toBeNull();
+		expect(emulator.count('GET /api/3/contacts') - before).toBe(2);
 	});
 });
