@@ -25,8 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { subscriberHash } from '../test/emulator/mailchimp';
-import { SANDBOX_AUDIENCE_ID, seedSandbox } from '../test/emulator/seed';
+import { SANDBOX_AUDIENCE_ID, sampleSyncProblems, seedSandbox } from '../test/emulator/seed';
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, startEmulator } from '../test/emulator/server';
 import { PACKAGE_DIR } from '../test/harness/n8n';
 import { activateWebhookExamples, checkWebhookExamples, deactivateAllWorkflows, WEBHOOK_EXAMPLES } from './webhooks';
@@ -390,10 +389,9 @@ async function main(): Promise<number> {
 		// The sample workflow first, as a user runs it, on the freshly seeded sandbox.
 		const problems: string[] = [];
 		await runAsync(runtime.node, [runtime.n8nScript, 'execute', `--id=${SAMPLE_WORKFLOW_ID}`], runtime.dir, n8nEnv(runtime, n8nPort));
-		const members = emulator.mc.lists.get(SANDBOX_AUDIENCE_ID)!.members;
-		const synced = [...emulator.ac.contacts.values()].filter((c) => members.has(subscriberHash(c.email))).length;
-		console.log(`Sample workflow: ${synced} of ${emulator.ac.contacts.size} ActiveCampaign contacts are now Mailchimp members.`);
-		if (synced !== emulator.ac.contacts.size) problems.push('the sample workflow did not sync every contact');
+		const sample = sampleSyncProblems(emulator);
+		console.log(`Sample workflow: ${sample.synced} of ${sample.expected} active ActiveCampaign contacts are now Mailchimp members.`);
+		if (sample.problems.length) problems.push(`the sample workflow did not sync as it should: ${sample.problems.slice(0, 3).join('; ')}`);
 
 		console.log(`n8n ${runtime.version} on Node ${nodeVersion}: running the check workflow (every operation of both nodes once) with n8n execute...`);
 		try {

@@ -1,4 +1,5 @@
 import type { Emulator } from './server';
+import { subscriberHash } from './mailchimp';
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Linus', 'Radia', 'Tim'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Torvalds', 'Perlman', 'Berners-Lee'];
@@ -45,4 +46,29 @@ export function seedSandbox(emulator: Emulator, contacts = 300): void {
 			LNAME: last,
 		});
 	}
+}
+
+/**
+ * What the sample workflow (examples/activecampaign-to-mailchimp.json, Get Many with status
+ * "active") must leave behind: every contact active on a list is a member with its names, and a
+ * contact active on no list (unsubscribed everywhere) never becomes a subscribed member.
+ */
+export function sampleSyncProblems(emulator: Emulator): { expected: number; synced: number; problems: string[] } {
+	const { ac, mc } = emulator;
+	const members = mc.lists.get(SANDBOX_AUDIENCE_ID)!.members;
+	const active = new Set([...ac.contactLists.values()].filter((row) => row.status === '1').map((row) => row.contact));
+	const problems: string[] = [];
+	let expected = 0;
+	let synced = 0;
+	for (const c of ac.contacts.values()) {
+		const member = members.get(subscriberHash(c.email));
+		if (active.has(c.id)) {
+			expected++;
+			if (member && member.merge_fields.FNAME === c.firstName && member.merge_fields.LNAME === c.lastName) synced++;
+			else problems.push(`${c.email} is active in ActiveCampaign but not a member with matching names`);
+		} else if (member?.status === 'subscribed') {
+			problems.push(`${c.email} is active on no ActiveCampaign list but became a subscribed member`);
+		}
+	}
+	return { expected, synced, problems };
 }
