@@ -190,31 +190,40 @@ function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOption
 	return difference;
 }
 
-/** Records of one side by key: the first record, and every record of keys held more than once. */
-interface Indexed {
-	first: Map<string, SyncRecord>;
-	repeated: Map<string, SyncRecord[]>;
-}
+/**
+ * One side's records by key, built as pages arrive: the first record of each address, every
+ * record of addresses held more than once, and the records whose address is not valid.
+ */
+export class SideIndex {
+	readonly first = new Map<string, SyncRecord>();
+	readonly repeated = new Map<string, SyncRecord[]>();
+	readonly invalid: SyncRecord[] = [];
+	/** Records added (valid or not). */
+	size = 0;
 
-function index(records: Iterable<SyncRecord>, invalid: SyncRecord[], isValid: (email: string) => boolean): Indexed {
-	const first = new Map<string, SyncRecord>();
-	const repeated = new Map<string, SyncRecord[]>();
-	for (const record of records) {
-		if (!isValid(record.email.trim())) {
-			invalid.push(record);
-			continue;
+	constructor(private readonly isValidEmail: (email: string) => boolean) {}
+
+	add(record: SyncRecord): void {
+		this.size++;
+		if (!this.isValidEmail(record.email.trim())) {
+			this.invalid.push(record);
+			return;
 		}
 		const key = emailKey(record.email);
-		const found = first.get(key);
+		const found = this.first.get(key);
 		if (!found) {
-			first.set(key, record);
-			continue;
+			this.first.set(key, record);
+			return;
 		}
-		const all = repeated.get(key);
+		const all = this.repeated.get(key);
 		if (all) all.push(record);
-		else repeated.set(key, [found, record]);
+		else this.repeated.set(key, [found, record]);
 	}
-	return { first, repeated };
+
+	addAll(records: Iterable<SyncRecord>): this {
+		for (const record of records) this.add(record);
+		return this;
+	}
 }
 
 function invalidDifference(side: Side, record: SyncRecord): Difference {
@@ -247,15 +256,10 @@ function duplicateDifference(key: string, side: Side, records: SyncRecord[], oth
 /**
  * The differences between the two sides, one per person (and one per invalid record), with the
  * policy's writes. A generator, so the caller can give its event loop a turn now and then.
- * ActiveCampaign's side is indexed; Mailchimp's is indexed too (both are small: compact records).
  */
-export function* diff(activeCampaign: Iterable<SyncRecord>, mailchimp: Iterable<SyncRecord>, options: DiffOptions): Generator<Difference> {
-	const invalidAc: SyncRecord[] = [];
-	const invalidMc: SyncRecord[] = [];
-	const ac = index(activeCampaign, invalidAc, options.isValidEmail);
-	const mc = index(mailchimp, invalidMc, options.isValidEmail);
-	for (const record of invalidAc) yield invalidDifference('activeCampaign', record);
-	for (const record of invalidMc) yield invalidDifference('mailchimp', record);
+export function* diffIndexes(ac: SideIndex, mc: SideIndex, options: DiffOptions): Generator<Difference> {
+	for (const record of ac.invalid) yield invalidDifference('activeCampaign', record);
+	for (const record of mc.invalid) yield invalidDifference('mailchimp', record);
 
 	for (const [key, acRecord] of ac.first) {
 		const mcRecord = mc.first.get(key);
@@ -277,6 +281,11 @@ export function* diff(activeCampaign: Iterable<SyncRecord>, mailchimp: Iterable<
 		const mcAll = mc.repeated.get(key);
 		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', mcRecord, key, options);
 	}
+}
+
+/** The differences between two record sets (see diffIndexes). */
+export function diff(activeCampaign: Iterable<SyncRecord>, mailchimp: Iterable<SyncRecord>, options: DiffOptions): Generator<Difference> {
+	return diffIndexes(new SideIndex(options.isValidEmail).addAll(activeCampaign), new SideIndex(options.isValidEmail).addAll(mailchimp), options);
 }
 
 /** Every kind, for summaries (a count of 0 is still shown). */

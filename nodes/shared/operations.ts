@@ -119,7 +119,7 @@ const WRITTEN = new Set(['created', 'updated', 'succeeded', 'queued']);
 /** Long loops give the event loop a turn this often, so a big input never blocks n8n. */
 const YIELD_EVERY_MS = 20;
 
-function yielder() {
+export function yielder() {
 	let last = Date.now();
 	return async () => {
 		if (Date.now() - last < YIELD_EVERY_MS) return;
@@ -269,6 +269,48 @@ export async function writeEach<Input>(
 			}
 		},
 	);
+}
+
+/** A batch run that collects outcomes and never stops (see collectingRun). */
+export interface CollectingRun<Input> extends BatchRun<Input> {
+	/** The entry's outcome; a failed one carries the error, and a note when the request got no answer. */
+	outcome(entry: BatchEntry<Input>): IDataObject;
+	/** Whether the entry has an outcome yet. */
+	settled(entry: BatchEntry<Input>): boolean;
+}
+
+/**
+ * A batch run for a node that calls a batch operation's writer itself and reports per write
+ * (Audience Sync): as under Continue On Fail, a failed request fails its own entries and the others
+ * go on; every entry's outcome is kept, failures as `failed` outcomes with the error.
+ */
+export function collectingRun<Input>(): CollectingRun<Input> {
+	const outcomes = new Map<BatchEntry<Input>, IDataObject>();
+	const run: CollectingRun<Input> = {
+		continueOnFail: true,
+		settle(entry, outcome) {
+			outcomes.set(entry, outcome);
+		},
+		fail(failed, error) {
+			const { error: message, description, httpCode } = errorItem(error, failed[0]?.index ?? 0).json;
+			const outcome: IDataObject = { status: 'failed', error: message };
+			if (description) outcome.description = description;
+			if (httpCode) outcome.httpCode = httpCode;
+			if (unanswered(error)) outcome.note = MAYBE_APPLIED;
+			for (const entry of failed) outcomes.set(entry, outcome);
+		},
+		async sendChunks(chunks, concurrency, send) {
+			await pool(chunks, concurrency, send, (chunk, error) => {
+				run.fail(chunk.filter((e) => !outcomes.has(e)), error);
+				return 'go';
+			});
+		},
+		outcome(entry) {
+			return outcomes.get(entry) ?? { status: 'failed', error: 'No result came back for this item' };
+		},
+		settled: (entry) => outcomes.has(entry),
+	};
+	return run;
 }
 
 /** Items a merged item names in `mergedWith`; a bigger group adds `mergedCount`. */

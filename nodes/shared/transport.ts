@@ -272,6 +272,9 @@ export class ApiClient {
 	/** The provider's clock as its last answer's `Date` header gave it (ms), when there was one. */
 	serverDate?: number;
 
+	/** Requests sent through this client (every attempt) and the 429 answers among them, for a node's summary. */
+	readonly counts = { requests: 0, throttled: 0 };
+
 	constructor(
 		private readonly ctx: HttpContext,
 		readonly api: ApiDescription,
@@ -358,6 +361,7 @@ export class ApiClient {
 
 		for (let attempt = 1; ; attempt++) {
 			const release = await api.pacer.acquire();
+			this.counts.requests++;
 			if (throttledSince !== undefined) {
 				throttledMs += clock() - throttledSince;
 				throttledSince = undefined;
@@ -401,6 +405,7 @@ export class ApiClient {
 			}
 
 			if (status === 429) {
+				this.counts.throttled++;
 				// A 429 means the request was not processed: repeating it is always safe.
 				const retryAfter = parseRetryAfter(headerValue(response.headers, 'retry-after'));
 				throttles++;

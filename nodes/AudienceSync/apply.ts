@@ -1,0 +1,189 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
+import { upsertMany as acUpsertMany } from '../ActiveCampaignSync/resources/contact/upsertMany';
+import type { Lookups as McLookups } from '../MailchimpSync/lookups';
+import { upsertMany as mcUpsertMany } from '../MailchimpSync/resources/member/upsertMany';
+import { type BatchEntry, collectingRun, writeEach } from '../shared/operations';
+import type { ApiClient } from '../shared/transport';
+import type { Difference, Side, Write } from './diff';
+import { statusOn } from './items';
+import type { FieldPair } from './settings';
+
+/**
+ * Apply: the writes of a plan, through the bulk writers the two services' nodes already use
+ * (Mailchimp batch subscribe and its existing-member path; ActiveCampaign bulk import or
+ * contact/sync, and list status changes), paced by the same per-account pacers as everything else.
+ * Consent first: unsubscribes are sent before anything else. Every write gets exactly one outcome
+ * (created, updated, unsubscribed, queued, or failed with the reason); a failed write never stops
+ * the others, since a later run retries whatever is still different.
+ */
+
+type AcInput = Parameters<typeof acUpsertMany.executeBatch>[1][number]['input'];
+type McInput = Parameters<typeof mcUpsertMany.executeBatch>[1][number]['input'];
+
+export interface ApplyTargets {
+	ctx: IExecuteFunctions;
+	pairs: FieldPair[];
+	activeCampaign: { client: ApiClient; lookups: AcLookups; listId: string; tagName?: string };
+	mailchimp: { client: ApiClient; lookups: McLookups; audienceId: string };
+}
+
+/** Each write's outcome, by difference and side. */
+export type Outcomes = Map<Difference, Partial<Record<Side, IDataObject>>>;
+
+interface Planned {
+	difference: Difference;
+	write: Write;
+}
+
+function record(outcomes: Outcomes, difference: Difference, side: Side, outcome: IDataObject): void {
+	const found = outcomes.get(difference) ?? {};
+	// A write made of two steps (fields, then the list status) fails if either step failed.
+	if (found[side]?.status === 'failed') return;
+	found[side] = outcome;
+	outcomes.set(difference, found);
+}
+
+async function applyMailchimp(targets: ApplyTargets, planned: Planned[], outcomes: Outcomes): Promise<void> {
+	if (!planned.length) return;
+	const { ctx, pairs, mailchimp } = targets;
+	const entries: Array<BatchEntry<McInput>> = planned.map(({ difference, write }, index) => {
+		const merge = Object.fromEntries(write.fields.map(([i, value]) => [pairs[i].labels.mailchimp, value]));
+		// An update names the member's status as read: used only if the member vanished meanwhile.
+		const status = write.action === 'update' ? statusOn(difference.mailchimp!.status, 'mailchimp') : write.status!;
+		const input: McInput = {
+			audience: mailchimp.audienceId,
+			email: (difference.mailchimp ?? difference.activeCampaign)!.email,
+			status,
+			overwrite: write.action === 'unsubscribe',
+			body: Object.keys(merge).length ? { merge_fields: merge } : {},
+		};
+		return { index, items: [index], input };
+	});
+	const run = collectingRun<McInput>();
+	try {
+		await mcUpsertMany.executeBatch.call(ctx, { client: mailchimp.client, lookups: mailchimp.lookups }, entries, run);
+	} catch (error) {
+		run.fail(entries.filter((e) => !run.settled(e)), error);
+	}
+	entries.forEach((entry, n) => {
+		const { difference, write } = planned[n];
+		const outcome = { ...run.outcome(entry) };
+		if (outcome.status !== 'failed') {
+			if (write.action === 'unsubscribe') outcome.status = 'unsubscribed';
+			else if (write.action === 'create' && outcome.status === 'updated') outcome.note = 'Already in Mailchimp when written: its fields were updated and its status kept';
+		}
+		record(outcomes, difference, 'mailchimp', outcome);
+	});
+}
+
+/** `{contact}` for contact/sync and the bulk import row, with only the fields this write sets. */
+function acInput(targets: ApplyTargets, email: string, write: Write, lists: string[], tags: string[]): AcInput {
+	const contact: IDataObject = { email };
+	const row: IDataObject = { email, tags, subscribe: lists.map((listid) => ({ listid })) };
+	const fieldValues: IDataObject[] = [];
+	for (const [i, value] of write.fields) {
+		const field = targets.pairs[i].ac;
+		if ('standard' in field) {
+			contact[field.standard] = value;
+			row[{ firstName: 'first_name', lastName: 'last_name', phone: 'phone' }[field.standard]] = value;
+		} else {
+			fieldValues.push({ field: field.customFieldId, value });
+		}
+	}
+	if (fieldValues.length) {
+		contact.fieldValues = fieldValues;
+		row.fields = fieldValues.map((f) => ({ id: f.field, value: f.value }));
+	}
+	return { email, sync: { contact }, row, tags, lists };
+}
+
+async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], outcomes: Outcomes): Promise<void> {
+	if (!planned.length) return;
+	const { ctx, activeCampaign } = targets;
+	const { client, lookups, listId, tagName } = activeCampaign;
+
+	// 1. Unsubscribes of contacts on the list: a list status change each (consent first).
+	const unsubscribes = planned.filter((p) => p.write.action === 'unsubscribe');
+	await setListStatus(targets, unsubscribes, (p) => p.difference.activeCampaign!.id, outcomes);
+
+	// 2. Fields and new contacts, through Create or Update Many's writer. New contacts subscribed on
+	//    the source join the list (and get the tag the side is narrowed to); nobody else's list status is touched.
+	const upserts = planned.filter((p) => p.write.action !== 'unsubscribe' || p.write.fields.length);
+	const contactIds = new Map<Planned, string>();
+	if (upserts.length) {
+		const entries: Array<BatchEntry<AcInput>> = upserts.map(({ difference, write }, index) => {
+			const creating = write.action === 'create';
+			const email = (difference.activeCampaign ?? difference.mailchimp)!.email;
+			const lists = creating && write.status === 'subscribed' ? [listId] : [];
+			return { index, items: [index], input: acInput(targets, email, write, lists, creating && tagName ? [tagName] : []) };
+		});
+		const run = collectingRun<AcInput>();
+		try {
+			await acUpsertMany.executeBatch.call(ctx, { client, lookups }, entries, run);
+		} catch (error) {
+			run.fail(entries.filter((e) => !run.settled(e)), error);
+		}
+		entries.forEach((entry, n) => {
+			const { difference, write } = upserts[n];
+			const outcome = { ...run.outcome(entry) };
+			if (outcome.status === 'succeeded') outcome.status = write.action === 'create' ? 'created' : write.action === 'unsubscribe' ? 'unsubscribed' : 'updated';
+			record(outcomes, difference, 'activeCampaign', outcome);
+			if (typeof outcome.contactId === 'string') contactIds.set(upserts[n], outcome.contactId);
+		});
+	}
+
+	// 3. New contacts who are unsubscribed or bounced on the source: on the list, as unsubscribed.
+	const suppressed = upserts.filter((p) => p.write.action === 'create' && p.write.status === 'unsubscribed' && outcomes.get(p.difference)?.activeCampaign?.status === 'created');
+	await setListStatus(
+		targets,
+		suppressed,
+		async (p) => {
+			const known = contactIds.get(p);
+			if (known) return known;
+			const found = await lookups.contactByEmail(p.difference.mailchimp!.email);
+			if (!found) throw client.inputError(`ActiveCampaign has no contact ${p.difference.mailchimp!.email} after creating it`);
+			return String(found.id);
+		},
+		outcomes,
+		'created',
+	);
+}
+
+/** Unsubscribes contacts from the list (contactLists status 2), five at a time; `done` is the outcome's status. */
+async function setListStatus(
+	targets: ApplyTargets,
+	planned: Planned[],
+	contactId: (p: Planned) => string | Promise<string>,
+	outcomes: Outcomes,
+	done = 'unsubscribed',
+): Promise<void> {
+	if (!planned.length) return;
+	const { client, listId } = targets.activeCampaign;
+	const entries: Array<BatchEntry<Planned>> = planned.map((p, index) => ({ index, items: [index], input: p }));
+	const run = collectingRun<Planned>();
+	await writeEach(entries, client.api.pacer.parallelism, run, async ({ input }) => {
+		const contact = await contactId(input);
+		await client.request({ method: 'POST', path: '/contactLists', body: { contactList: { list: listId, contact, status: 2 } }, subject: `contact ${contact} on list ${listId}` });
+		return { status: done, contactId: contact };
+	});
+	for (const entry of entries) {
+		const outcome = run.outcome(entry);
+		const difference = entry.input.difference;
+		if (done !== 'created') record(outcomes, difference, 'activeCampaign', outcome);
+		// The contact was created but is not on the list as unsubscribed: say so.
+		else if (outcome.status === 'failed') outcomes.get(difference)!.activeCampaign = { ...outcome, error: `Created, but not set unsubscribed on the list: ${String(outcome.error)}` };
+	}
+}
+
+/** Writes every planned change, both services at once (each on its own budget). */
+export async function applyPlan(targets: ApplyTargets, differences: Difference[]): Promise<Outcomes> {
+	const outcomes: Outcomes = new Map();
+	const bySide: Record<Side, Planned[]> = { activeCampaign: [], mailchimp: [] };
+	for (const difference of differences) for (const write of difference.writes) bySide[write.side].push({ difference, write });
+	// Unsubscribes first on Mailchimp too: batch subscribe runs its groups in the order they come.
+	bySide.mailchimp.sort((a, b) => Number(b.write.action === 'unsubscribe') - Number(a.write.action === 'unsubscribe'));
+	await Promise.all([applyMailchimp(targets, bySide.mailchimp, outcomes), applyActiveCampaign(targets, bySide.activeCampaign, outcomes)]);
+	return outcomes;
+}

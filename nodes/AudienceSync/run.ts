@@ -1,0 +1,141 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
+import { readActiveCampaignList } from '../ActiveCampaignSync/reader';
+import { activeCampaignClient } from '../ActiveCampaignSync/transport';
+import { Lookups as McLookups } from '../MailchimpSync/lookups';
+import { readMailchimpAudience } from '../MailchimpSync/reader';
+import { mailchimpClient } from '../MailchimpSync/transport';
+import { asNodeError } from '../shared/errors';
+import { readLimits } from '../shared/limits';
+import { errorItem, yielder } from '../shared/operations';
+import type { ApiClient } from '../shared/transport';
+import { isEmailText } from '../shared/values';
+import { applyPlan, type Outcomes } from './apply';
+import { type Difference, diffIndexes, SideIndex } from './diff';
+import { counts, differenceItem } from './items';
+import { locateAc, locateAudience, maxChangesFor, readPairs, readSettings } from './settings';
+
+/**
+ * One run of Audience Sync: check the settings, read both sides at once (each at its own bound),
+ * diff, and under Apply write the differences unless the safety valve says no. Output 0 holds one
+ * item per differing person, output 1 the summary. A read that fails writes nothing.
+ */
+
+const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
+
+/** An item's outcome from its writes' outcomes: failed if one failed, else the first write's. */
+function outcomeFields(difference: Difference, outcomes: Outcomes): IDataObject {
+	const found = outcomes.get(difference) ?? {};
+	const per = difference.writes.map((w) => ({ write: w, outcome: found[w.side] ?? { status: 'failed', error: 'No result came back for this write' } }));
+	const failed = per.find((p) => p.outcome.status === 'failed');
+	const main = failed ?? per[0];
+	const out: IDataObject = { outcome: main.outcome.status };
+	if (main.outcome.error) out.error = main.outcome.error;
+	if (main.outcome.note) out.note = main.outcome.note;
+	if (per.length > 1) out.outcomes = Object.fromEntries(per.map((p) => [p.write.side, p.outcome]));
+	return out;
+}
+
+async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecutionData[][]> {
+	const settings = readSettings(ctx);
+	const { pace, ...retry } = readLimits(ctx, 'requestsPerSecond', 'ActiveCampaign Requests per Second');
+	const [acClient, mcClient] = await Promise.all([activeCampaignClient(ctx, { ...retry, requestsPerSecond: pace }), mailchimpClient(ctx, retry)]);
+	const acLookups = new AcLookups(acClient, ctx);
+	const mcLookups = new McLookups(mcClient, ctx);
+
+	const [list, tag, audience] = await Promise.all([
+		locateAc(ctx, acClient, acLookups, 'list', 'list', false),
+		locateAc(ctx, acClient, acLookups, 'tag', 'tag', true),
+		locateAudience(ctx, mcClient),
+	]);
+	const { pairs, leftOut } = await readPairs(ctx, acLookups, mcClient, audience.id);
+
+	// Both sides at once, each at its own bound. Any failed page fails the run before a write.
+	const acIndex = new SideIndex(isEmailText);
+	const mcIndex = new SideIndex(isEmailText);
+	const readStarted = Date.now();
+	const reads = await Promise.allSettled([
+		readActiveCampaignList(acClient, { listId: list!.id, tagId: tag?.id, fields: pairs.map((p) => p.ac) }, (records) => acIndex.addAll(records)),
+		readMailchimpAudience(mcClient, audience.id, pairs.map((p) => p.labels.mailchimp), (records) => mcIndex.addAll(records)),
+	]);
+	const failedRead = reads.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+	if (failedRead) {
+		const error = asNodeError(ctx.getNode(), failedRead.reason);
+		error.description = [error.description, 'Nothing was written: a read that does not finish writes nothing.'].filter(Boolean).join(' ');
+		throw error;
+	}
+	const readSeconds = seconds(readStarted);
+
+	const differences: Difference[] = [];
+	const turn = yielder();
+	for (const difference of diffIndexes(acIndex, mcIndex, { ...settings, isValidEmail: isEmailText, fieldLabels: { activeCampaign: pairs.map((p) => p.labels.activeCampaign), mailchimp: pairs.map((p) => p.labels.mailchimp) } })) {
+		differences.push(difference);
+		await turn();
+	}
+
+	const changes = differences.filter((d) => d.writes.length).length;
+	const larger = Math.max(acIndex.size, mcIndex.size);
+	const maxChanges = maxChangesFor(settings.maxChanges, larger);
+	const safetyValve: IDataObject = { stopped: false };
+	let outcomes: Outcomes | undefined;
+	if (settings.mode === 'apply') {
+		if (changes > maxChanges) {
+			safetyValve.stopped = true;
+			safetyValve.reason =
+				`${changes} people would change, and Max Changes allows ${maxChanges}` +
+				`${'percent' in settings.maxChanges ? ` (${settings.maxChanges.percent}% of the larger side, ${larger})` : ''}: nothing was written. ` +
+				'Check the differences, then raise Max Changes to apply them.';
+		} else if (changes) {
+			outcomes = await applyPlan(
+				{
+					ctx,
+					pairs,
+					activeCampaign: { client: acClient, lookups: acLookups, listId: list!.id, tagName: tag?.name },
+					mailchimp: { client: mcClient, lookups: mcLookups, audienceId: audience.id },
+				},
+				differences,
+			);
+		}
+	}
+
+	const items: INodeExecutionData[] = [];
+	const applied: Record<string, number> = { created: 0, updated: 0, unsubscribed: 0, queued: 0, failed: 0 };
+	for (const difference of differences) {
+		const json = differenceItem(difference, pairs);
+		if (outcomes && difference.writes.length) {
+			Object.assign(json, outcomeFields(difference, outcomes));
+			for (const outcome of Object.values(outcomes.get(difference) ?? {})) applied[String(outcome?.status)] = (applied[String(outcome?.status)] ?? 0) + 1;
+		}
+		items.push({ json, pairedItem: { item: 0 } });
+		await turn();
+	}
+
+	const side = (client: ApiClient, size: number, extra: IDataObject) => ({ ...extra, size, requests: client.counts.requests, rateLimited: client.counts.throttled });
+	const summary: IDataObject = {
+		mode: settings.mode,
+		direction: settings.direction,
+		activeCampaign: side(acClient, acIndex.size, { list: list!.name, listId: list!.id, ...(tag ? { tag: tag.name, tagId: tag.id } : {}) }),
+		mailchimp: side(mcClient, mcIndex.size, { audience: audience.name, audienceId: audience.id }),
+		fields: pairs.map((p) => `${p.labels.activeCampaign} ↔ ${p.labels.mailchimp}`),
+		...counts(differences),
+		changes,
+		maxChanges: settings.mode === 'apply' ? maxChanges : null,
+		safetyValve,
+		written: outcomes ? applied : null,
+		readSeconds,
+		seconds: seconds(started),
+	};
+	if (leftOut.length) summary.fieldsLeftOut = leftOut.map((p) => `${p} (the audience has no such merge field)`);
+	return [items, [{ json: summary, pairedItem: { item: 0 } }]];
+}
+
+export async function runAudienceSync(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const started = Date.now();
+	try {
+		return await sync(this, started);
+	} catch (error) {
+		if (!this.continueOnFail()) throw asNodeError(this.getNode(), error);
+		return [[], [errorItem(error, 0)]];
+	}
+}

@@ -1,0 +1,135 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { AC_ID, type Lookups as AcLookups, readRef } from '../ActiveCampaignSync/lookups';
+import type { AcField } from '../ActiveCampaignSync/reader';
+import { audienceFromLocator, loadMergeFields } from '../MailchimpSync/lookups';
+import type { ApiClient } from '../shared/transport';
+import { locatorParts, readId, readLabel, readText, shown, valueError } from '../shared/values';
+import type { ConflictPolicy, Direction, Side } from './diff';
+
+/** What one run of Audience Sync is asked to do, read and checked before any request. */
+export interface SyncSettings {
+	mode: 'plan' | 'apply';
+	direction: Direction;
+	conflictPolicy: ConflictPolicy;
+	newMemberStatus: 'subscribed' | 'pending';
+	/** Max Changes as given: a count, or a share of the larger side. */
+	maxChanges: { count: number } | { percent: number };
+}
+
+/** A mapped pair: the contact field, the merge field, and how each side names it in items. */
+export interface FieldPair {
+	ac: AcField;
+	labels: Record<Side, string>;
+}
+
+const STANDARD: Array<{ field: 'firstName' | 'lastName' | 'phone'; tag: string }> = [
+	{ field: 'firstName', tag: 'FNAME' },
+	{ field: 'lastName', tag: 'LNAME' },
+	{ field: 'phone', tag: 'PHONE' },
+];
+
+function choice<T extends string>(ctx: IExecuteFunctions, name: string, label: string, allowed: readonly T[], fallback: T): T {
+	const value = ctx.getNodeParameter(name, 0, fallback);
+	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+	throw valueError(ctx, `${label} ${shown(value)} is not one of: ${allowed.join(', ')}`);
+}
+
+/** `10%`, `500`, or a number: anything else (negative, fractional count, over 100 %) is refused. */
+export function readMaxChanges(ctx: IExecuteFunctions, value: unknown): SyncSettings['maxChanges'] {
+	const text = readText(ctx, value, 'Max Changes');
+	const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+	if (percent && Number(percent[1]) <= 100) return { percent: Number(percent[1]) };
+	if (/^\d+$/.test(text)) return { count: Number(text) };
+	throw valueError(ctx, `Max Changes ${shown(value)} is neither a whole number of people nor a percentage up to 100% (like 10%)`);
+}
+
+/** The people Max Changes allows to change, for sides of these sizes. */
+export function maxChangesFor(max: SyncSettings['maxChanges'], larger: number): number {
+	return 'count' in max ? max.count : Math.ceil((max.percent / 100) * larger);
+}
+
+export function readSettings(ctx: IExecuteFunctions): SyncSettings {
+	const mode = choice(ctx, 'mode', 'Mode', ['plan', 'apply'] as const, 'plan');
+	const direction = choice(ctx, 'direction', 'Direction', ['activeCampaignToMailchimp', 'mailchimpToActiveCampaign', 'both'] as const, 'activeCampaignToMailchimp');
+	return {
+		mode,
+		direction,
+		conflictPolicy: direction === 'both' ? choice(ctx, 'conflictPolicy', 'Field Conflicts', ['newerWins', 'activeCampaignWins', 'mailchimpWins'] as const, 'newerWins') : 'newerWins',
+		newMemberStatus: choice(ctx, 'newMemberStatus', 'New Members Status', ['subscribed', 'pending'] as const, 'subscribed'),
+		maxChanges: mode === 'apply' ? readMaxChanges(ctx, ctx.getNodeParameter('maxChanges', 0, '10%')) : { percent: 10 },
+	};
+}
+
+/** An ActiveCampaign list or tag from its locator: By Name by name only, By ID (or picked) by ID only, checked to exist. */
+export async function locateAc(ctx: IExecuteFunctions, client: ApiClient, lookups: AcLookups, kind: 'list' | 'tag', parameter: string, optional: boolean): Promise<{ id: string; name: string } | undefined> {
+	const locator = locatorParts(ctx.getNodeParameter(parameter, 0, { mode: 'list', value: '' }));
+	const label = kind === 'list' ? 'ActiveCampaign list' : 'Tag';
+	const value = readLabel(ctx, locator.value, `${label} ${locator.mode === 'name' ? 'name' : 'ID'}`);
+	if (!value) {
+		if (optional) return undefined;
+		throw valueError(ctx, `No ${label} given`);
+	}
+	if (locator.mode === 'name') return lookups.require(kind, { name: value }, 0);
+	const id = readId(ctx, value, { field: `${label} ID`, what: kind, pattern: AC_ID, rule: `is not a number{at}: give the ID of a ${kind}, or switch to By Name` });
+	const answer = await client.request<IDataObject>({ method: 'GET', path: kind === 'list' ? '/lists/{id}' : '/tags/{id}', params: { id }, subject: `the ${kind} with ID ${id}` });
+	const found = (answer[kind] ?? {}) as IDataObject;
+	return { id, name: String(kind === 'list' ? found.name : found.tag) };
+}
+
+/** The audience from its locator, checked to exist (its name comes back for the summary). */
+export async function locateAudience(ctx: IExecuteFunctions, client: ApiClient): Promise<{ id: string; name: string }> {
+	const id = audienceFromLocator(ctx, ctx.getNodeParameter('audience', 0));
+	const answer = await client.request<IDataObject>({ method: 'GET', path: '/lists/{listId}', params: { listId: id }, query: { fields: 'id,name' }, subject: `the audience ${id}` });
+	return { id, name: String(answer.name ?? id) };
+}
+
+/**
+ * The field pairs to compare: the default three (those whose merge field the audience has; the
+ * others are named in `leftOut`) and the user's pairs, each side checked to exist, none twice.
+ */
+export async function readPairs(ctx: IExecuteFunctions, acLookups: AcLookups, mcClient: ApiClient, audienceId: string): Promise<{ pairs: FieldPair[]; leftOut: string[] }> {
+	const mergeFields = await loadMergeFields(mcClient, audienceId);
+	const hasTag = (tag: string) => mergeFields.find((f) => f.tag.toUpperCase() === tag.toUpperCase());
+	const pairs: FieldPair[] = [];
+	const leftOut: string[] = [];
+	if (ctx.getNodeParameter('mapDefaultFields', 0, true) !== false) {
+		for (const { field, tag } of STANDARD) {
+			const found = hasTag(tag);
+			if (found) pairs.push({ ac: { standard: field }, labels: { activeCampaign: field, mailchimp: found.tag } });
+			else leftOut.push(`${field} ↔ ${tag}`);
+		}
+	}
+	const given = ctx.getNodeParameter('fieldPairs.pairs', 0, []) as unknown;
+	for (const [n, raw] of (Array.isArray(given) ? given : []).entries()) {
+		const pair = (raw ?? {}) as IDataObject;
+		const where = `More Fields pair ${n + 1}`;
+		const acValue = readText(ctx, pair.activeCampaignField, `${where}: ActiveCampaign field`);
+		const tagValue = readText(ctx, pair.mailchimpField, `${where}: merge field`);
+		const field = hasTag(tagValue);
+		if (!field) {
+			throw valueError(ctx, `${where}: the audience has no merge field ${shown(tagValue)}`, undefined, `Its merge fields: ${mergeFields.map((f) => f.tag).join(', ')}`);
+		}
+		let ac: AcField;
+		let acLabel: string;
+		const standard = STANDARD.find((s) => s.field === acValue);
+		if (standard) {
+			ac = { standard: standard.field };
+			acLabel = standard.field;
+		} else {
+			// A custom field, as every dropdown of IDs takes it: its ID, or name: and its title.
+			const known = await acLookups.require('custom field', readRef(ctx, acValue, 'custom field', 0), 0);
+			ac = { customFieldId: known.id };
+			acLabel = known.name;
+		}
+		pairs.push({ ac, labels: { activeCampaign: acLabel, mailchimp: field.tag } });
+	}
+	const seen = new Set<string>();
+	for (const pair of pairs) {
+		for (const key of [`ac:${'standard' in pair.ac ? pair.ac.standard : pair.ac.customFieldId}`, `mc:${pair.labels.mailchimp}`]) {
+			if (seen.has(key)) throw valueError(ctx, `The field ${shown(key.slice(3))} is mapped twice: each field may appear in one pair only`);
+			seen.add(key);
+		}
+	}
+	return { pairs, leftOut };
+}

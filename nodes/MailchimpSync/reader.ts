@@ -1,0 +1,49 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Status, SyncRecord } from '../AudienceSync/diff';
+import type { ApiClient } from '../shared/transport';
+import { mailchimpPages } from './transport';
+
+/**
+ * Reads every member of an audience as compact records (Audience Sync): pages of 1,000 with a
+ * `fields=` projection (only the address, status, change time and merge fields travel), up to the
+ * key's 10 requests in flight. Archived members are not listed (Mailchimp's default): to the sync
+ * they are not in the audience.
+ */
+
+const STATUSES: Record<string, Status> = {
+	subscribed: 'subscribed',
+	unsubscribed: 'unsubscribed',
+	cleaned: 'bounced',
+	pending: 'pending',
+	transactional: 'transactional',
+};
+
+/** The projection of a member page: what the sync compares, and the total for concurrent paging. */
+export const MEMBER_PROJECTION = 'members.id,members.email_address,members.status,members.last_changed,members.merge_fields,total_items';
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : '');
+
+/** Reads the audience and hands each page's records to `sink`; resolves with the number read. A failing page rejects the read. */
+export async function readMailchimpAudience(client: ApiClient, audienceId: string, mergeTags: string[], sink: (records: SyncRecord[]) => void): Promise<number> {
+	let count = 0;
+	for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', { fields: MEMBER_PROJECTION }, { params: { listId: audienceId } })) {
+		const records: SyncRecord[] = [];
+		for (const member of page) {
+			const status = STATUSES[String(member.status)];
+			// Archived (or a status this code does not know): not a member the sync can compare.
+			if (!status) continue;
+			const merge = (member.merge_fields ?? {}) as IDataObject;
+			records.push({
+				email: text(member.email_address),
+				status,
+				fields: mergeTags.map((tag) => text(merge[tag])),
+				changedAt: Date.parse(text(member.last_changed)),
+				id: String(member.id),
+			});
+		}
+		count += records.length;
+		sink(records);
+	}
+	return count;
+}

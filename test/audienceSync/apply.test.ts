@@ -1,0 +1,179 @@
+import { seedAudiences } from '../emulator/audiences';
+import { subscriberHash } from '../emulator/mailchimp';
+import { type Emulator, startEmulator } from '../emulator/server';
+import { of, runSync, scenario, writesSince } from './run';
+
+/**
+ * Audience Sync in Apply mode, through n8n's engine against the emulator (issue 19): the writes go
+ * through the services' bulk writers, each item gets its outcome, a second Plan finds nothing left
+ * to do, the safety valve stops a large Apply before its first write, and consent is never undone.
+ */
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ acRatePerSecond: 1000 });
+});
+afterAll(() => emulator.stop());
+beforeEach(() => {
+	emulator.faults = [];
+	emulator.beforeAnswer = undefined;
+});
+
+const seededParams = (listId: string, audienceId: string, extra: Record<string, unknown> = {}) =>
+	({ list: { __rl: true, mode: 'id', value: listId }, audience: { __rl: true, mode: 'id', value: audienceId }, ...extra }) as never;
+
+describe('Apply', () => {
+	test.each(['both', 'activeCampaignToMailchimp', 'mailchimpToActiveCampaign'])('direction %s: each difference written once with its outcome; a second Plan finds nothing to do', async (direction) => {
+		const seeded = seedAudiences(emulator, { contacts: 300, members: 320, differences: 0.1, seed: 11, audienceId: `audapply${direction.length}`, listName: `Apply ${direction}` });
+		const apply = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction, mode: 'apply', maxChanges: '50%' }));
+		expect(apply.error).toBeUndefined();
+		expect(apply.summary.safetyValve).toEqual({ stopped: false });
+		const withWrites = apply.differences.filter((d) => d.action !== 'none');
+		expect(withWrites.length).toBe(apply.summary.changes);
+		for (const d of withWrites) expect(['created', 'updated', 'unsubscribed']).toContain(d.outcome);
+		for (const d of apply.differences.filter((x) => x.action === 'none')) expect(d.outcome).toBeUndefined();
+		const written = apply.summary.written as Record<string, number>;
+		expect(written.failed).toBe(0);
+		expect(written.created + written.updated + written.unsubscribed).toBe(withWrites.reduce((n, d) => n + (d.writes as unknown[]).length, 0));
+
+		// What the outcomes claim is what the providers now hold.
+		for (const email of seeded.samples.statusDiffers) {
+			const member = emulator.mc.lists.get(seeded.audienceId)!.members.get(subscriberHash(email))!;
+			const contact = emulator.ac.findByEmail(email)!;
+			expect(member.status).toBe('unsubscribed');
+			expect(emulator.ac.contactLists.get(`${contact.id}:${seeded.listId}`)!.status).toBe('2');
+		}
+		if (direction !== 'mailchimpToActiveCampaign') {
+			for (const email of seeded.samples.onlyInActiveCampaign) expect(emulator.mc.lists.get(seeded.audienceId)!.members.get(subscriberHash(email))?.status).toBe('subscribed');
+		}
+		if (direction !== 'activeCampaignToMailchimp') {
+			for (const email of seeded.samples.onlyInMailchimp) {
+				const contact = emulator.ac.findByEmail(email)!;
+				expect(emulator.ac.contactLists.get(`${contact.id}:${seeded.listId}`)?.status).toBe('1');
+			}
+		}
+
+		const from = emulator.log.length;
+		const again = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction }));
+		expect(again.summary.changes).toBe(0);
+		// Only what the direction holds back is still reported, and nothing was written.
+		expect(again.differences.every((d) => d.action === 'none')).toBe(true);
+		if (direction === 'both') expect(again.differences).toEqual([]);
+		expect(writesSince(emulator, from)).toEqual([]);
+	});
+
+	test('the safety valve: past Max Changes (10% of the larger side by default), Apply writes nothing and says why', async () => {
+		const seeded = seedAudiences(emulator, { contacts: 200, members: 200, differences: 0.2, seed: 5, audienceId: 'audvalve001', listName: 'Valve' });
+		const from = emulator.log.length;
+		const run = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction: 'both', mode: 'apply' }));
+		expect(run.error).toBeUndefined();
+		expect(run.summary.changes).toBe(seeded.expected.total);
+		expect(run.summary.maxChanges).toBe(20);
+		expect(run.summary.safetyValve).toMatchObject({ stopped: true });
+		expect(String((run.summary.safetyValve as { reason: string }).reason)).toMatch(/40 people would change, and Max Changes allows 20 \(10% of the larger side, 200\): nothing was written/);
+		expect(run.differences).toHaveLength(seeded.expected.total);
+		expect(run.differences.every((d) => d.outcome === undefined)).toBe(true);
+		expect(writesSince(emulator, from)).toEqual([]);
+		const count = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction: 'both', mode: 'apply', maxChanges: '39' }));
+		expect(count.summary.safetyValve).toMatchObject({ stopped: true });
+		expect(writesSince(emulator, from)).toEqual([]);
+		const bad = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { mode: 'apply', maxChanges: 'lots' }));
+		expect(bad.error?.message).toMatch(/Max Changes "lots"/);
+	});
+
+	test('consent on both sides: unsubscribes carried, the opted-out added as unsubscribed, nobody subscribed again', async () => {
+		const s = scenario(emulator);
+		s.ac('ac-unsub@example.com', '2');
+		s.mc('ac-unsub@example.com', 'subscribed');
+		s.ac('mc-unsub@example.com', '1', { firstName: 'Eve' });
+		s.mc('mc-unsub@example.com', 'unsubscribed', { FNAME: 'Evelyn' });
+		s.ac('bounced-only@example.com', '3');
+		s.mc('cleaned-only@example.com', 'cleaned');
+		s.ac('fresh@example.com', '1', { firstName: 'Fay', lastName: 'Lu', phone: '+15550001' });
+		s.mc('new-in-mc@example.com', 'subscribed', { FNAME: 'Gil' });
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100', conflictPolicy: 'activeCampaignWins' });
+		expect(run.error).toBeUndefined();
+		expect(of(run, 'ac-unsub@example.com')).toMatchObject({ action: 'unsubscribe', outcome: 'unsubscribed' });
+		expect(s.member('ac-unsub@example.com')!.status).toBe('unsubscribed');
+		expect(of(run, 'mc-unsub@example.com')).toMatchObject({ action: 'unsubscribe', target: 'both', outcome: 'unsubscribed' });
+		expect(s.acStatus('mc-unsub@example.com')).toBe('2');
+		expect(s.member('mc-unsub@example.com')!.merge_fields.FNAME).toBe('Eve');
+		expect(s.member('mc-unsub@example.com')!.status).toBe('unsubscribed');
+		expect(of(run, 'bounced-only@example.com')).toMatchObject({ action: 'create', outcome: 'created' });
+		expect(s.member('bounced-only@example.com')!.status).toBe('unsubscribed');
+		expect(of(run, 'cleaned-only@example.com')).toMatchObject({ action: 'create', outcome: 'created' });
+		expect(s.acStatus('cleaned-only@example.com')).toBe('2');
+		expect(of(run, 'fresh@example.com')).toMatchObject({ action: 'create', outcome: 'created' });
+		expect(s.member('fresh@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'Fay', LNAME: 'Lu', PHONE: '+15550001' } });
+		expect(of(run, 'new-in-mc@example.com')).toMatchObject({ action: 'create', outcome: 'created' });
+		expect(s.acStatus('new-in-mc@example.com')).toBe('1');
+		expect(emulator.ac.findByEmail('new-in-mc@example.com')!.firstName).toBe('Gil');
+
+		const again = await s.run({ direction: 'both', conflictPolicy: 'activeCampaignWins' });
+		expect(again.differences).toEqual([]);
+	});
+
+	test('new members as pending (double opt-in): pending in Mailchimp; held for ActiveCampaign, which cannot take pending', async () => {
+		const s = scenario(emulator);
+		s.ac('opt-in@example.com', '1');
+		s.mc('mc-side@example.com', 'subscribed');
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100%', newMemberStatus: 'pending' });
+		expect(of(run, 'opt-in@example.com')).toMatchObject({ outcome: 'created', writes: [{ status: 'pending' }] });
+		expect(s.member('opt-in@example.com')!.status).toBe('pending');
+		expect(of(run, 'mc-side@example.com')).toMatchObject({ action: 'none' });
+		expect(emulator.ac.findByEmail('mc-side@example.com')).toBeUndefined();
+		// Pending is not subscribed: the next plan reports it, and writes nothing.
+		const again = await s.run({ direction: 'both', newMemberStatus: 'pending' });
+		expect(again.summary.changes).toBe(0);
+		expect(of(again, 'opt-in@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'none' });
+	});
+
+	test('someone who unsubscribes while Apply runs stays unsubscribed, and the next run carries it to the other side', async () => {
+		const s = scenario(emulator);
+		// Both fields differ on both people, so Apply writes to both sides for each of them.
+		for (const email of ['leaves-mc@example.com', 'leaves-ac@example.com']) {
+			s.mc(email, 'subscribed', { FNAME: '', LNAME: 'Mc' });
+			s.ac(email, '1', { firstName: 'Ac', lastName: '' });
+		}
+		for (let i = 0; i < 12; i++) s.ac(`filler${i}@example.com`, '1', { firstName: `F${i}` }); // enough for a bulk import
+		let done = false;
+		emulator.beforeAnswer = ({ method }) => {
+			if (done || method === 'GET') return;
+			done = true;
+			// The first write of the run: both people unsubscribe, one on each side.
+			s.member('leaves-mc@example.com')!.status = 'unsubscribed';
+			const contact = emulator.ac.findByEmail('leaves-ac@example.com')!;
+			emulator.ac.subscribe(contact.id, s.list.id, '2');
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100%' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(done).toBe(true);
+		expect(s.member('leaves-mc@example.com')!.status).toBe('unsubscribed');
+		expect(s.acStatus('leaves-ac@example.com')).toBe('2');
+		// Their fields were still written.
+		expect(s.member('leaves-ac@example.com')!.merge_fields.FNAME).toBe('Ac');
+		expect(emulator.ac.findByEmail('leaves-mc@example.com')!.lastName).toBe('Mc');
+
+		const next = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100%' });
+		expect(of(next, 'leaves-mc@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'unsubscribe', outcome: 'unsubscribed' });
+		expect(of(next, 'leaves-ac@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'unsubscribe', outcome: 'unsubscribed' });
+		for (const email of ['leaves-mc@example.com', 'leaves-ac@example.com']) {
+			expect(s.member(email)!.status).toBe('unsubscribed');
+			expect(s.acStatus(email)).toBe('2');
+		}
+		expect((await s.run({ direction: 'both' })).differences).toEqual([]);
+	});
+
+	test('a write Mailchimp refuses is that item\'s failed outcome; the others are written', async () => {
+		const s = scenario(emulator);
+		s.ac('fine@example.com', '1');
+		s.ac('refused@example.com', '1');
+		emulator.mc.lists.get(s.audienceId)!.forgotten.add(subscriberHash('refused@example.com'));
+		const run = await s.run({ mode: 'apply', maxChanges: '100%' });
+		expect(of(run, 'fine@example.com')).toMatchObject({ outcome: 'created' });
+		expect(of(run, 'refused@example.com')).toMatchObject({ outcome: 'failed' });
+		expect(String(of(run, 'refused@example.com')!.error)).toMatch(/permanently deleted/);
+		expect(run.summary.written).toMatchObject({ created: 1, failed: 1 });
+	});
+});
