@@ -1,4 +1,4 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { checkServiceUrl } from '../nodes/shared/serviceUrl';
 
@@ -32,7 +32,12 @@ export function mailchimpOAuthApiBase(metadata: unknown): string {
 /**
  * Mailchimp's OAuth2 (authorization code; tokens do not expire, there are no scopes). The
  * datacenter is not in the token: the nodes read it from the login host's /oauth2/metadata
- * once per execution.
+ * once per execution, signed `Authorization: OAuth <token>` as Mailchimp documents it.
+ *
+ * No test request: n8n signs every request of an OAuth2 credential `Bearer`, its test request
+ * too, and the metadata wants `OAuth`. n8n then tests it as every OAuth2 credential (connected
+ * or not); a token Mailchimp no longer accepts is named, with the reconnect advice, on the first
+ * request of a node.
  */
 export class MailchimpSyncOAuth2Api implements ICredentialType {
 	name = 'mailchimpSyncOAuth2Api';
@@ -85,17 +90,4 @@ export class MailchimpSyncOAuth2Api implements ICredentialType {
 			displayOptions: { show: { useCustomBaseUrl: [true] } },
 		},
 	];
-
-	// The connection test reads the token's metadata (signed by n8n with the token, as every
-	// request of this credential is). Every status is taken as an answer and the rule reads the
-	// body: only a token Mailchimp knows gets a datacenter back.
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'GET',
-			baseURL: `={{ $credentials.useCustomBaseUrl && $credentials.loginUrl ? $credentials.loginUrl.trim().replace(/\\/+$/, '') : '${MAILCHIMP_LOGIN_URL}' }}`,
-			url: '/oauth2/metadata',
-			ignoreHttpStatusErrors: true,
-		},
-		rules: [{ type: 'responseSuccessBody', properties: { key: 'dc', value: undefined, message: MAILCHIMP_TOKEN_REJECTED } }],
-	};
 }

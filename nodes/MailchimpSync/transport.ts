@@ -147,6 +147,9 @@ async function mailchimpOAuthClient(ctx: HttpContext, limits: MailchimpLimits): 
 	const policy = retryPolicy(retry);
 	// Mailchimp's token answer names no token type; its API takes the token as a Bearer token.
 	const describe = (baseUrl: string) => mailchimpApi(MC_OAUTH2_CREDENTIAL, baseUrl, secrets, maxConcurrent, OAUTH_REJECTED, { oauth2: { tokenType: 'Bearer' } });
+	// The metadata wants `Authorization: OAuth <token>` (Mailchimp's OAuth2 guide, and n8n's built-in
+	// Mailchimp node); n8n signs OAuth2 requests only `Bearer`, so this one call is signed here.
+	const signedOAuth = (baseUrl: string): ApiDescription => ({ ...describe(baseUrl), signedBy: () => ({ Authorization: `OAuth ${token}` }) });
 
 	let loginBase: string;
 	let override: string | undefined;
@@ -164,7 +167,7 @@ async function mailchimpOAuthClient(ctx: HttpContext, limits: MailchimpLimits): 
 	const cacheKey = `${executionId}|${fingerprint(token)}|${loginBase}`;
 	let base = executionId ? metadataCache.get(cacheKey) : undefined;
 	if (!base) {
-		const login = new ApiClient(ctx, describe(loginBase), policy);
+		const login = new ApiClient(ctx, signedOAuth(loginBase), policy);
 		base = login.request<IDataObject>({ method: 'GET', path: '/oauth2/metadata', subject: 'the OAuth2 token metadata' }).then((metadata) => {
 			try {
 				return mailchimpOAuthApiBase(metadata);

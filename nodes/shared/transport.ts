@@ -18,7 +18,8 @@ import { shown } from './values';
 
 /**
  * The one way our nodes talk HTTP: n8n's httpRequestWithAuthentication (so n8n applies the
- * credential, its proxy and SSL settings), behind a shared pacer, with bounded retries that
+ * credential, its proxy and SSL settings; n8n's httpRequest with the caller's signature only for
+ * an endpoint that wants another scheme, see `signedBy`), behind a shared pacer, with bounded retries that
  * never repeat a request which could duplicate data, offset pagination, and error mapping with
  * secrets redacted. Everything provider-specific comes in through an ApiDescription.
  */
@@ -30,6 +31,13 @@ export interface ApiDescription {
 	credentialType: string;
 	/** Passed on to httpRequestWithAuthentication (an OAuth2 credential's token type). */
 	credentialOptions?: IAdditionalCredentialOptions;
+	/**
+	 * For an endpoint that wants another scheme than n8n signs the credential with: the headers
+	 * that sign each request instead (built from the credential by the caller; their secret parts
+	 * must be in `secrets`). Such requests go through n8n's httpRequest, unsigned by n8n, with the
+	 * same pacing, retries, error mapping and redaction as every other.
+	 */
+	signedBy?: () => Record<string, string>;
 	baseUrl: string;
 	/** Strings that must never appear in an error: the API key and anything derived from it. */
 	secrets: string[];
@@ -369,12 +377,11 @@ export class ApiClient {
 			let response: IN8nHttpFullResponse;
 			let outcome: PaceOutcome = 'failed';
 			try {
-				response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
-					this.ctx,
-					api.credentialType,
-					{ ...options, headers: { ...options.headers } },
-					api.credentialOptions,
-				)) as IN8nHttpFullResponse;
+				response = (
+					api.signedBy
+						? await this.ctx.helpers.httpRequest({ ...options, headers: { ...options.headers, ...api.signedBy() } })
+						: await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, api.credentialType, { ...options, headers: { ...options.headers } }, api.credentialOptions)
+				) as IN8nHttpFullResponse;
 				outcome = response.statusCode === 429 ? 'throttled' : response.statusCode < 500 ? 'success' : 'failed';
 			} catch (error) {
 				const code = networkCode(error);

@@ -52,7 +52,7 @@ export interface EmulatorOptions {
 	arrivalJitterMs?: number;
 	acKeys?: string[];
 	mcKeys?: string[];
-	/** Mailchimp OAuth2 access tokens the emulator knows (as `Bearer` on the API, `OAuth` or `Bearer` on the metadata). */
+	/** Mailchimp OAuth2 access tokens the emulator knows (as `Bearer` on the API, as `OAuth` on the metadata). */
 	mcOAuthTokens?: string[];
 	/** ActiveCampaign requests per rolling second per account (5). */
 	acRatePerSecond?: number;
@@ -315,9 +315,15 @@ export class Emulator {
 		if (path === '/oauth2/metadata') {
 			// Mailchimp's login host: which datacenter and API endpoint a token belongs to.
 			this.counts.set(`${method} ${path}`, (this.counts.get(`${method} ${path}`) ?? 0) + 1);
+			// Signed `Authorization: OAuth <token>`, as Mailchimp documents it (API-NOTES.md); `Bearer` is refused here.
 			const auth = String(req.headers.authorization ?? '');
-			const token = /^(OAuth|Bearer) /i.test(auth) ? auth.slice(auth.indexOf(' ') + 1) : '';
+			const token = /^OAuth /.test(auth) ? auth.slice('OAuth '.length) : '';
 			if (method !== 'GET') return reply({ status: 405, body: { error: 'method_not_allowed' } });
+			const fault = this.takeFault(method, path, url.search.slice(1));
+			if (fault) {
+				this.log.push({ method, path, rawUrl: req.url ?? '', status: typeof fault.kind === 'number' ? fault.kind : 0, at: Date.now() });
+				return this.applyFault(fault, req, res, false);
+			}
 			if (!this.options.mcOAuthTokens.includes(token)) return reply({ status: 401, body: { error: 'invalid_token', error_description: 'Invalid token' } });
 			return reply({
 				status: 200,

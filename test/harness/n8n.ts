@@ -309,11 +309,19 @@ export async function executeContext(credentials: Record<string, ICredentialData
 /**
  * Tests a credential the way n8n's credential test button does for a declarative
  * `test` request: a temporary node whose only property routes the test request, run by
- * n8n-core's RoutingNode, with the credential's `rules` mapping failure status codes.
+ * n8n-core's RoutingNode, with the credential's `rules` mapping failure status codes. An OAuth2
+ * credential without one is tested as n8n does it: by whether it holds an access token.
  */
 export async function testCredential(typeName: string, data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
 	const loader = await loadPackage();
 	const credentialType = loader.credentialTypes[typeName]?.type;
+	if (!credentialType?.test && credentialType?.extends?.includes('oAuth2Api')) {
+		// n8n's CLI (credentials-tester.service.ts) tests an OAuth2 credential without a test request by its access token.
+		const token = data.oauthTokenData;
+		return token && typeof token === 'object' && !Array.isArray(token) && 'access_token' in token
+			? { status: 'OK', message: 'Connection Successful!' }
+			: { status: 'Error', message: 'This OAuth2 credential was not connected to an account.' };
+	}
 	if (!credentialType?.test) throw new Error(`${typeName} has no test request`);
 	const testRequest = credentialType.test;
 	const nodeType = tempNodeType(

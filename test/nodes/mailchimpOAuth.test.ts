@@ -22,14 +22,34 @@ afterAll(() => emulator.stop());
 beforeEach(() => emulator.resetCounts());
 
 describe('Mailchimp Sync OAuth2 credential', () => {
-	test('the connection test reads the metadata: a connected token passes, a disconnected one is told to reconnect', async () => {
-		expect(await testCredential('mailchimpSyncOAuth2Api', mailchimpOAuthCredential(emulator))).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(metadataReads()).toBe(1);
-		const bad = 'mc-oauth-token-revoked-000000000000000000000';
-		const result = await testCredential('mailchimpSyncOAuth2Api', mailchimpOAuthCredential(emulator, bad));
+	test('the connection test: a connected credential passes, one never connected is told to connect', async () => {
+		expect(await testCredential('mailchimpSyncOAuth2Api', mailchimpOAuthCredential(emulator))).toEqual({ status: 'OK', message: expect.stringMatching(/success/i) });
+		const neverConnected = mailchimpOAuthCredential(emulator);
+		delete neverConnected.oauthTokenData;
+		const result = await testCredential('mailchimpSyncOAuth2Api', neverConnected);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/did not accept the OAuth2 token.*Connect my account again/);
-		expect(JSON.stringify(result)).not.toContain(bad);
+		// n8n signs every request of an OAuth2 credential, its test request too, `Bearer`: none goes to the metadata.
+		expect(metadataReads()).toBe(0);
+	});
+
+	test('the datacenter is read with Authorization: OAuth <token>, as Mailchimp documents; Bearer is refused there', async () => {
+		const metadata = `${emulator.url}/oauth2/metadata`;
+		expect((await fetch(metadata, { headers: { Authorization: `Bearer ${MC_TEST_OAUTH_TOKEN}` } })).status).toBe(401);
+		expect((await fetch(metadata, { headers: { Authorization: `OAuth ${MC_TEST_OAUTH_TOKEN}` } })).status).toBe(200);
+		emulator.resetCounts();
+		emulator.mc.addMember(AUD, 'scheme@example.com', 'subscribed');
+		const run = await mc({ resource: 'member', operation: 'get', email: 'scheme@example.com' });
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ email_address: 'scheme@example.com' });
+		expect(metadataReads()).toBe(1);
+	});
+
+	test('a metadata answer that echoes the Authorization header never shows the token', async () => {
+		emulator.faults.push({ kind: 'echo-secret', path: /^\/oauth2\/metadata$/ });
+		// runNode fails the test if the token reaches the output or the error.
+		const run = await mc({ resource: 'member', operation: 'get', email: 'x@example.com' });
+		expect(run.error?.message).toMatch(/Mailchimp/);
+		expect(emulator.faults).toEqual([]);
 	});
 
 	test('every member operation works with the token; the datacenter is read once per execution', async () => {
