@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INode, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import type { ApiClient } from '../shared/transport';
-import { NAME_FORM, pickKnown, readId, readText, shown, splitReference } from '../shared/values';
+import { itemParameter, NAME_FORM, pickKnown, readId, readText, shown, splitReference } from '../shared/values';
 import { mailchimpPages } from './transport';
 
 /**
@@ -55,7 +55,7 @@ export class Lookups {
 	) {}
 
 	audienceId(itemIndex: number): string {
-		return audienceFromLocator(this.ctx, this.ctx.getNodeParameter('audience', itemIndex), itemIndex);
+		return audienceFromLocator(this.ctx, itemParameter(this.ctx, 'audience', itemIndex), itemIndex);
 	}
 
 	fields(audienceId: string): Promise<MergeField[]> {

@@ -36,10 +36,12 @@ export function readMailchimpError(body: unknown): ProviderError {
 	return { summary: parts.join(': ') || (typeof body === 'string' ? body : undefined), fields };
 }
 
-/** Writes that are safe to repeat: PUT upserts (via the method), PATCH updates and batch upserts. */
+/** Writes that are safe to repeat: PUT upserts (via the method), PATCH updates and batch subscribe. */
 function isRepeatable(method: IHttpRequestMethods, path: string): boolean {
 	if (method === 'PATCH') return true;
-	// Batch subscribe `POST /lists/{id}` is sent with update_existing, so it upserts.
+	// Batch subscribe `POST /lists/{id}` never doubles a member (an address is one member). A repeat
+	// can change what its answer says: a member the lost attempt created comes back existing. The
+	// caller learns of repeats (`onRepeat`) and words its results accordingly (memberWriter.ts).
 	return method === 'POST' && /^\/lists\/[^/]+$/.test(path);
 }
 
@@ -194,12 +196,13 @@ export function mailchimpPages<T = IDataObject>(
 	path: string,
 	key: string,
 	query: Record<string, string | number | undefined> = {},
-	options: { limit?: number; params?: Record<string, string>; itemIndex?: number } = {},
+	options: { limit?: number; params?: Record<string, string>; itemIndex?: number; onTotal?: (total: number) => void } = {},
 ): AsyncGenerator<T[]> {
 	return paginate<T>(
 		async (offset, size) => {
 			const body = await client.request<IDataObject>({ method: 'GET', path, params: options.params, query: { ...query, count: size, offset }, itemIndex: options.itemIndex });
 			const total = Number(body.total_items);
+			if (offset === 0 && Number.isFinite(total)) options.onTotal?.(total);
 			return { items: (body[key] as T[] | undefined) ?? [], total: Number.isFinite(total) ? total : undefined };
 		},
 		{ pageSize: MC_PAGE_SIZE, limit: options.limit, concurrency: client.api.pacer.parallelism },

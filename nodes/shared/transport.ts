@@ -102,6 +102,12 @@ export interface ApiRequest {
 	/** Named in error messages: `contact 42`. */
 	subject?: string;
 	itemIndex?: number;
+	/**
+	 * Called when the request is about to be sent again after an attempt whose outcome is unknown
+	 * (no answer, a cut-off answer, a 5xx): that attempt may have been applied, and the caller may
+	 * have to word its result accordingly (an upsert that created a record may now see it existing).
+	 */
+	onRepeat?: () => void;
 }
 
 /** Characters a fixed path segment may hold as they are (RFC 3986 pchar, `%` only as `%XX`). */
@@ -389,7 +395,10 @@ export class ApiClient {
 					// Not a transport failure: the credential's own checks (bad URL or key) or n8n refusing the request.
 					throw this.inputError((error as Error).message ?? String(error), req.itemIndex);
 				}
-				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) continue;
+				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) {
+					req.onRepeat?.();
+					continue;
+				}
 				throw apiFailure(this.ctx.getNode(), facts({ networkCode: code }, attempt));
 			} finally {
 				// The pacer learns from every answer: a 429 lowers this account's pace, a success raises it.
@@ -441,7 +450,10 @@ export class ApiClient {
 				throw apiFailure(this.ctx.getNode(), facts({ status, body, provider: api.readError(body) }, attempt));
 			}
 			if (status >= 500 || (status < 300 && unreadable)) {
-				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) continue;
+				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) {
+					req.onRepeat?.();
+					continue;
+				}
 				throw apiFailure(this.ctx.getNode(), facts({ status: status >= 500 ? status : undefined, body }, attempt));
 			}
 			if (status >= 300) {

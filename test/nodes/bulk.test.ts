@@ -386,14 +386,19 @@ describe('parameters read per item without n8n\'s expression engine (issue 18)',
 
 describe('Mailchimp Create or Update Many: one truthful outcome per item', () => {
 	test('a batch call that fails as a whole becomes error items for that call only (Continue On Fail)', async () => {
-		const restore = faultOnCalls((method, path) => method === 'POST' && path === `/3.0/lists/${AUD}`, 2, 3, 500);
+		// Calls go out in parallel: the second to arrive fails, whichever chunk it carries.
+		const restore = faultOnCalls((method, path) => method === 'POST' && path === `/3.0/lists/${AUD}`, 2, 2, 500);
 		try {
 			const input = people(1200, 'mcchunk');
-			const run = await mc({ ...mcFirst, limits: { maxAttempts: 2 } }, input, { continueOnFail: true });
+			const run = await mc({ ...mcFirst, limits: { maxAttempts: 1 } }, input, { continueOnFail: true });
 			expect(run.error).toBeUndefined();
 			expectOnePerItem(run, 1200);
+			const failed = run.json.map((json, i) => (json.status === 'failed' ? i : -1)).filter((i) => i >= 0);
+			// Exactly one call's items: 0-499, 500-999 or 1000-1199.
+			expect([[0, 499], [500, 999], [1000, 1199]].map(([a, b]) => `${a}-${b}`)).toContain(`${failed[0]}-${failed[failed.length - 1]}`);
+			expect(failed.length).toBe(failed[failed.length - 1] - failed[0] + 1);
 			run.json.forEach((json, i) => {
-				if (i >= 500 && i < 1000) {
+				if (failed.includes(i)) {
 					expect(json).toMatchObject({ email: input[i].email, status: 'failed', httpCode: '500', itemIndex: i });
 					expect(member(input[i].email)).toBeUndefined();
 				} else {
@@ -409,17 +414,22 @@ describe('Mailchimp Create or Update Many: one truthful outcome per item', () =>
 	test('without Continue On Fail the error says how many items were already written, and which', async () => {
 		const restore = faultOnCalls((method, path) => method === 'POST' && path === `/3.0/lists/${AUD}`, 2, 99, 500);
 		try {
-			const run = await mc({ ...mcFirst, limits: { maxAttempts: 2 } }, people(700, 'mcstop'));
-			expect(run.error?.description).toContain('Already written before this failure: 500 of 700 items (0-499)');
-			expect(member('mcstop499@example.com')).toBeDefined();
-			expect(member('mcstop500@example.com')).toBeUndefined();
+			const input = people(700, 'mcstop');
+			const run = await mc({ ...mcFirst, limits: { maxAttempts: 2 } }, input);
+			// The chunks (0-499, 500-699) go out in parallel: the first to arrive is written.
+			const written = input.map((p, i) => (member(p.email) ? i : -1)).filter((i) => i >= 0);
+			expect([500, 200]).toContain(written.length);
+			const range = written.length === 500 ? '0-499' : '500-699';
+			expect(run.error?.description).toContain(`Already written before this failure: ${written.length} of 700 items (${range})`);
+			expect(run.error?.description).toContain(`The failed request carried items ${written.length === 500 ? '500-699' : '0-499'}`);
 		} finally {
 			restore();
 		}
 	});
 
 	test('existing members whose PUT fails as a whole get error items; the rest are created or updated', async () => {
-		for (let i = 0; i < 4; i++) emulator.mc.addMember(AUD, `putfail${i}@example.com`, 'subscribed', { FNAME: 'Old' });
+		// Pending members are written with PUT (writing `pending` again in a batch could send a new confirmation email).
+		for (let i = 0; i < 4; i++) emulator.mc.addMember(AUD, `putfail${i}@example.com`, 'pending', { FNAME: 'Old' });
 		const input = people(8, 'putfail');
 		const restore = faultOnCalls((method, path) => method === 'PUT' && path.includes('/members/'), 1, 1, 500);
 		try {
@@ -532,5 +542,114 @@ describe('retried writes that already succeeded', () => {
 		);
 		expect(run.error).toBeUndefined();
 		expect(run.json[0]).toMatchObject({ email_address: 'new-address@example.com', id: subscriberHash('new-address@example.com') });
+	});
+});
+
+describe('Mailchimp Create or Update Many: existing members at batch cost, their status kept (issue 18)', () => {
+	/** Which kind of member item i is: the first 50 of every 50 cycle through every kind, the rest are new or existing. */
+	const KINDS = ['unsubscribed', 'new', 'cleaned', 'subscribed', 'pending', 'archived'] as const;
+	const kindOf = (i: number): (typeof KINDS)[number] => (i % 50 < KINDS.length ? KINDS[i % 50] : i % 2 ? 'new' : i % 10 === 0 ? 'unsubscribed' : 'subscribed');
+	let audiences = 0;
+
+	/** A fresh audience holding the existing kinds of `n` items, with FNAME "Old". */
+	function seed(n: number, prefix: string): { id: string; input: IDataObject[] } {
+		const id = `audKeep${++audiences}`;
+		emulator.mc.addList(id, `Keep ${audiences}`);
+		const input = people(n, prefix);
+		input.forEach((p, i) => {
+			const kind = kindOf(i);
+			if (kind !== 'new') emulator.mc.addMember(id, p.email, kind, { FNAME: 'Old' });
+		});
+		return { id, input };
+	}
+	const memberOf = (id: string, email: string) => emulator.mc.lists.get(id)!.members.get(subscriberHash(email));
+
+	test.each([3, 499, 501, 5000])('Overwrite Status off, %i items: every existing member keeps its status, every item is written and answered', async (n) => {
+		const { id, input } = seed(n, `keep${n}-`);
+		const run = await mc({ ...mcFirst, audience: { __rl: true, mode: 'id', value: id } }, input, { continueOnFail: true });
+		expect(run.error).toBeUndefined();
+		expectOnePerItem(run, n);
+		run.json.forEach((json, i) => {
+			const kind = kindOf(i);
+			const now = memberOf(id, input[i].email as string);
+			expect(now?.merge_fields.FNAME).toBe(`F${i}`);
+			if (kind === 'new') {
+				expect(json).toMatchObject({ email: input[i].email, status: 'created', memberStatus: 'subscribed' });
+				expect(now?.status).toBe('subscribed');
+			} else {
+				expect(json).toMatchObject({ email: input[i].email, status: 'updated', memberStatus: kind });
+				expect(now?.status).toBe(kind);
+			}
+		});
+	});
+
+	test.each([3, 499, 501, 5000])('Overwrite Status on, %i items: the status is set, but unsubscribed and cleaned members are never subscribed again', async (n) => {
+		const { id, input } = seed(n, `over${n}-`);
+		const run = await mc({ ...mcFirst, audience: { __rl: true, mode: 'id', value: id }, additionalFields: { ...mcFirst.additionalFields, overwriteStatus: true } }, input, {
+			continueOnFail: true,
+		});
+		expect(run.error).toBeUndefined();
+		expectOnePerItem(run, n);
+		run.json.forEach((json, i) => {
+			const kind = kindOf(i);
+			const now = memberOf(id, input[i].email as string);
+			if (kind === 'unsubscribed' || kind === 'cleaned') {
+				expect(json).toMatchObject({ status: 'failed', error: expect.stringMatching(/Compliance State/), itemIndex: i });
+				expect(now?.status).toBe(kind);
+			} else {
+				expect(json).toMatchObject({ status: kind === 'new' ? 'created' : 'updated', memberStatus: 'subscribed' });
+				expect(now?.status).toBe('subscribed');
+				expect(now?.merge_fields.FNAME).toBe(`F${i}`);
+			}
+		});
+	});
+
+	test('1,000 existing members (every 10th unsubscribed) cost one read of the audience and two batch calls, no PUT', async () => {
+		const id = `audKeep${++audiences}`;
+		emulator.mc.addList(id, 'Existing');
+		const input = people(1000, 'cheap');
+		input.forEach((p, i) => emulator.mc.addMember(id, p.email, i % 10 === 0 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
+		const run = await mc({ ...mcFirst, audience: { __rl: true, mode: 'id', value: id } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 1000);
+		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
+		expect(emulator.count('PUT /3.0/lists/:listId/members/:hash')).toBe(0);
+		expect(emulator.count('POST /3.0/lists/:listId')).toBe(2);
+		expect(emulator.count('GET /3.0/lists/:listId/members')).toBe(1);
+		input.forEach((p, i) => expect(memberOf(id, p.email)).toMatchObject({ status: i % 10 === 0 ? 'unsubscribed' : 'subscribed', merge_fields: { FNAME: `F${i}` } }));
+	});
+
+	test('a member who unsubscribes while the run is under way is still unsubscribed after it, with the new fields', async () => {
+		const id = `audKeep${++audiences}`;
+		emulator.mc.addList(id, 'Race');
+		const input = people(20, 'race');
+		for (const p of input) emulator.mc.addMember(id, p.email, 'subscribed', { FNAME: 'Old' });
+		// Read as subscribed; the person unsubscribes (an unsubscribe link) before the batch call arrives.
+		emulator.beforeAnswer = ({ method, path }) => {
+			if (method === 'POST' && path === `/3.0/lists/${id}`) memberOf(id, 'race7@example.com')!.status = 'unsubscribed';
+		};
+		try {
+			const run = await mc({ ...mcFirst, audience: { __rl: true, mode: 'id', value: id } }, input, { continueOnFail: true });
+			expectOnePerItem(run, 20);
+			expect(run.json[7]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
+			expect(memberOf(id, 'race7@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'F7' } });
+			expect(run.json.filter((j) => j.status === 'updated')).toHaveLength(20);
+		} finally {
+			emulator.beforeAnswer = undefined;
+		}
+	});
+});
+
+describe('Mailchimp Create or Update Many: a batch call sent again reports only what is known (issue 17, section 5)', () => {
+	test('the answer is lost after Mailchimp created the members: none of them is reported updated', async () => {
+		const input = people(5, 'lostbatch');
+		emulator.faults.push({ kind: 'hang-after-write', method: 'POST', path: new RegExp(`^/3.0/lists/${AUD}$`) });
+		const run = await mc({ ...mcFirst, limits: { timeoutSeconds: 1 } }, input, { continueOnFail: true });
+		expect(run.error).toBeUndefined();
+		expectOnePerItem(run, 5);
+		run.json.forEach((json, i) => {
+			expect(json.status).not.toBe('updated');
+			expect(json).toMatchObject({ email: input[i].email, status: 'succeeded', note: expect.stringMatching(/created or updated/) });
+			expect(member(input[i].email)?.merge_fields.FNAME).toBe(`F${i}`);
+		});
 	});
 });

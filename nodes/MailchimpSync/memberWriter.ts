@@ -1,0 +1,232 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { type BatchEntry, type BatchRun, writeEach } from '../shared/operations';
+import type { ApiClient } from '../shared/transport';
+import { subscriberHash } from './lookups';
+import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
+
+/**
+ * Mailchimp's bulk member writer: Create or Update Many uses it, and so can any node that writes
+ * many members (the Audience Sync node applies its differences through it). Every entry gets one
+ * outcome through the runner's BatchRun: `created`, `updated`, `succeeded` (written, but whether
+ * it was created or updated is not known: see below) or `failed` with Mailchimp's reason.
+ *
+ * Subscription policy, the same as Create or Update (PUT with `status_if_new`): the status applies
+ * to new members only, unless `overwrite`. Batch subscribe (`POST /lists/{id}`, 500 members a call)
+ * has no `status_if_new`: with `update_existing: true` it sets the status it is given on existing
+ * members too (API-NOTES.md). So existing members are written with the status they already have:
+ *
+ * 1. The audience's statuses are read once (`fields=members.email_address,members.status`, 1,000
+ *    a page, pages in parallel) when that costs fewer requests than the PUTs it can save: the first
+ *    page when there are at least two members to write, the rest only when the audience's pages
+ *    are fewer than the members to write. A caller that has read the audience already passes the
+ *    statuses in (no read).
+ * 2. Members read as `subscribed` or `unsubscribed` go in batch calls with `update_existing: true`
+ *    and that status, which leaves it as it is. Mailchimp refuses to subscribe again a member who
+ *    unsubscribed (or bounced) in the meantime (*Member In Compliance State*); such a member is then
+ *    written with PUT and `status_if_new`, so it stays unsubscribed.
+ * 3. Members not read (new ones, archived ones, and any the read missed) go in batch calls with
+ *    `update_existing: false`: new members are created with the status for new members, and the
+ *    ones that exist after all come back as existing (`ERROR_CONTACT_EXISTS`) and are written with
+ *    PUT and `status_if_new`, as are members read as `pending`, `cleaned` or `transactional`
+ *    (writing `pending` again could send a new confirmation email).
+ * 4. `overwrite`: batch calls with `update_existing: true` and the given status (no read).
+ *
+ * A batch call whose answer was lost (a timeout, a reset, a 5xx) is sent again: it never doubles a
+ * member, but the members the lost attempt created then look existing. Those that were not known
+ * to exist before are reported `succeeded` with a note, never `updated`: whether they were created
+ * is not known.
+ *
+ * Requests for N members to keep (none overwritten) in an audience of A members, with K of the N
+ * read as subscribed or unsubscribed, U = N - K, and P of them (members existing but not batched:
+ * pending, cleaned, transactional, archived, or refused as above) written with PUT:
+ * reads R = ceil(A / 1000) when ceil(A / 1000) < N, else 1 (for N >= 2) or 0;
+ * total = R + ceil(K / 500) + ceil(U / 500) + P. Overwritten members: ceil(N / 500).
+ */
+
+export interface MemberWrite {
+	audience: string;
+	email: string;
+	/** The status of new members; of every member with `overwrite`. */
+	status: string;
+	overwrite: boolean;
+	/** Member fields (merge fields, language, VIP...), without status and email. */
+	body: IDataObject;
+}
+
+/** Lower-cased email → the member's status, for the members of one audience read so far. */
+export type AudienceStatuses = Map<string, string>;
+
+export interface WriteMembersOptions {
+	/** Statuses already read, per audience ID: that audience is not read again. */
+	statuses?: Map<string, AudienceStatuses>;
+}
+
+type Entry = BatchEntry<MemberWrite>;
+
+/** Statuses written back unchanged in a batch call: writing them again changes nothing. */
+const KEPT_IN_BATCH = new Set(['subscribed', 'unsubscribed']);
+
+/** The note of a member a repeated batch call found existing, which the lost attempt may have created. */
+export const CREATED_OR_UPDATED =
+	'The first answer to this batch call was lost and the call was sent again: that first attempt may have created this member, so whether it was created or updated is not known';
+
+/** Whether reading the whole audience (`pages` pages) costs fewer requests than the PUTs it can save. */
+export const worthReading = (pages: number, members: number) => pages < members;
+
+/**
+ * Reads the statuses of an audience's members (archived ones are not listed). Stops after the first
+ * page when `readRest(total)` says the other pages are not worth it; what was read is returned.
+ */
+export async function readAudienceStatuses(client: ApiClient, audience: string, readRest: (total: number) => boolean = () => true): Promise<AudienceStatuses> {
+	const statuses: AudienceStatuses = new Map();
+	let total = 0;
+	const pages = mailchimpPages<IDataObject>(
+		client,
+		'/lists/{listId}/members',
+		'members',
+		{ fields: 'members.email_address,members.status,total_items' },
+		{ params: { listId: audience }, onTotal: (t) => (total = t) },
+	);
+	let first = true;
+	for await (const page of pages) {
+		for (const m of page) if (m && typeof m.email_address === 'string') statuses.set(m.email_address.toLowerCase(), String(m.status));
+		// Leaving the loop here stops the read before its other pages are asked for.
+		if (first && !readRest(total)) break;
+		first = false;
+	}
+	return statuses;
+}
+
+/** One batch subscribe call to make. */
+interface Call {
+	audience: string;
+	entries: Entry[];
+	/** `known`: existing members, written with their own status; `unknown`: update_existing off; `overwrite`: the given status for all. */
+	mode: 'known' | 'unknown' | 'overwrite';
+	statuses?: AudienceStatuses;
+}
+
+/** Writes the entries (any audiences, any mix of overwrite): see the comment at the top. */
+export async function writeMembers(client: ApiClient, entries: Entry[], run: BatchRun<MemberWrite>, options: WriteMembersOptions = {}): Promise<void> {
+	const groups = new Map<string, Entry[]>();
+	for (const entry of entries) {
+		const key = `${entry.input.audience}\n${entry.input.overwrite}`;
+		const group = groups.get(key);
+		if (group) group.push(entry);
+		else groups.set(key, [entry]);
+	}
+	const calls: Call[] = [];
+	/** Existing members written with PUT and status_if_new, with whether created-or-updated is unknown. */
+	const puts: Array<{ entry: Entry; unsure: boolean }> = [];
+	for (const group of groups.values()) {
+		const { audience, overwrite } = group[0].input;
+		if (overwrite) {
+			for (const chunk of chunks(group)) calls.push({ audience, entries: chunk, mode: 'overwrite' });
+			continue;
+		}
+		const statuses =
+			options.statuses?.get(audience) ??
+			(group.length >= 2 ? await readAudienceStatuses(client, audience, (total) => worthReading(Math.ceil(total / MC_PAGE_SIZE), group.length)) : new Map<string, string>());
+		const known: Entry[] = [];
+		const unknown: Entry[] = [];
+		for (const entry of group) {
+			const status = statuses.get(entry.input.email.toLowerCase());
+			if (status === undefined) unknown.push(entry);
+			else if (KEPT_IN_BATCH.has(status)) known.push(entry);
+			else puts.push({ entry, unsure: false });
+		}
+		for (const chunk of chunks(known)) calls.push({ audience, entries: chunk, mode: 'known', statuses });
+		for (const chunk of chunks(unknown)) calls.push({ audience, entries: chunk, mode: 'unknown' });
+	}
+	// In parallel within the key's in-flight limit, shared with everything else the key does in this
+	// process (the pacer). Duplicates were merged before, so no two calls carry the same address; a
+	// member's PUT starts only after its batch call answered.
+	await run.sendChunks(
+		calls.map((call) => call.entries),
+		client.api.pacer.parallelism,
+		async (_, position) => {
+			for (const put of await batchSubscribe(client, run, calls[position])) puts.push(put);
+		},
+	);
+	if (puts.length) await putEach(client, run, puts);
+}
+
+function chunks(entries: Entry[]): Entry[][] {
+	const out: Entry[][] = [];
+	for (let start = 0; start < entries.length; start += MC_BATCH_SIZE) out.push(entries.slice(start, start + MC_BATCH_SIZE));
+	return out;
+}
+
+/** One batch subscribe call; outcomes settled per member. Returns the members to write with PUT. */
+async function batchSubscribe(client: ApiClient, run: BatchRun<MemberWrite>, { audience, entries, mode, statuses }: Call): Promise<Array<{ entry: Entry; unsure: boolean }>> {
+	let repeated = false;
+	// A call that fails as a whole fails its members (sendChunks: error items, or the run stops).
+	const answer = ((await client.request<IDataObject>({
+		method: 'POST',
+		path: '/lists/{listId}',
+		params: { listId: audience },
+		body: {
+			members: entries.map(({ input }) => ({
+				...input.body,
+				email_address: input.email,
+				status: mode === 'known' ? statuses!.get(input.email.toLowerCase()) : input.status,
+			})),
+			update_existing: mode !== 'unknown',
+		},
+		subject: `a batch of ${entries.length} members for audience ${audience}`,
+		onRepeat: () => (repeated = true),
+	})) ?? {}) as IDataObject;
+	const list = (value: unknown) => (Array.isArray(value) ? (value as IDataObject[]).filter((v) => v && typeof v === 'object') : []);
+	// Members that existed before the call: `updated` is true for them whatever happened to the call.
+	const existedBefore = mode === 'known' || !repeated;
+	const outcome = new Map<string, IDataObject>();
+	const toPut = new Set<string>();
+	for (const m of list(answer.new_members)) outcome.set(String(m.email_address).toLowerCase(), { status: 'created', id: m.id, memberStatus: m.status });
+	for (const m of list(answer.updated_members)) {
+		const written = { id: m.id, memberStatus: m.status };
+		outcome.set(String(m.email_address).toLowerCase(), existedBefore ? { status: 'updated', ...written } : { status: 'succeeded', ...written, note: CREATED_OR_UPDATED });
+	}
+	for (const e of list(answer.errors)) {
+		const email = String(e.email_address).toLowerCase();
+		// Existing after all (update_existing off), or refused the status it had when read (it changed since):
+		// written with status_if_new, which keeps whatever status it has now.
+		if ((mode === 'unknown' && e.error_code === 'ERROR_CONTACT_EXISTS') || (mode === 'known' && !e.field)) {
+			toPut.add(email);
+			continue;
+		}
+		const failure: IDataObject = { status: 'failed', error: String(e.error ?? 'Refused by Mailchimp'), errorCode: e.error_code };
+		if (e.field) failure.field = `${String(e.field)}${e.field_message ? `: ${String(e.field_message)}` : ''}`;
+		outcome.set(email, failure);
+	}
+	const again: Array<{ entry: Entry; unsure: boolean }> = [];
+	for (const entry of entries) {
+		const email = entry.input.email.toLowerCase();
+		if (toPut.has(email) && !outcome.has(email)) again.push({ entry, unsure: !existedBefore });
+		else run.settle(entry, outcome.get(email) ?? { status: 'failed', error: 'Mailchimp gave no result for this address' });
+	}
+	return again;
+}
+
+/** Existing members, written as Create or Update writes one: PUT with status_if_new, within the key's in-flight limit. */
+function putEach(client: ApiClient, run: BatchRun<MemberWrite>, puts: Array<{ entry: Entry; unsure: boolean }>): Promise<void> {
+	const unsure = new Set(puts.filter((p) => p.unsure).map((p) => p.entry));
+	return writeEach(
+		puts.map((p) => p.entry),
+		client.api.pacer.parallelism,
+		run,
+		async (entry) => {
+			const { index, input } = entry;
+			const member = ((await client.request<IDataObject>({
+				method: 'PUT',
+				path: '/lists/{listId}/members/{hash}',
+				params: { listId: input.audience, hash: subscriberHash(input.email) },
+				body: { ...input.body, email_address: input.email, status_if_new: input.status },
+				subject: `the member ${input.email}`,
+				itemIndex: index,
+			})) ?? {}) as IDataObject;
+			const written = { id: member.id, memberStatus: member.status };
+			return unsure.has(entry) ? { status: 'succeeded', ...written, note: CREATED_OR_UPDATED } : { status: 'updated', ...written };
+		},
+	);
+}
