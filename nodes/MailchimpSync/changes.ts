@@ -10,18 +10,22 @@ import { MC_PAGE_SIZE } from './transport';
  *
  * Members are read sorted by `last_changed`, and `since_last_changed` is advanced page by page
  * (keyset paging): after a full page, every second before the page's last one is complete, and
- * the next request starts one second below that last second. Deep offsets are never used, so a
- * member that changes mid-read (and moves to the end) shifts nothing. Only when one or two
- * seconds hold more than a page is `offset` used, inside those seconds, with each page
- * overlapping the previous one by OVERLAP_ROWS: if its first member was not on the previous
- * page, members before it left the result while it was read, and that second is read again from
- * the start. A second is handed on complete, sorted by id, so a poll can stop inside it and
- * the next one go on after the last id.
+ * the next request starts one second below that last second. Deep offsets into a changing result
+ * are never used, so a member that changes mid-read (and moves to the end) shifts nothing.
+ *
+ * When one second holds more than a page, that second is read alone (bounds one second either
+ * side, cut here), with `offset`. Mailchimp does not document the order of members that share a
+ * `last_changed` second, and a database paging with LIMIT/OFFSET does not promise one, so no
+ * request is assumed to continue the previous one: the second's pages are read again and again,
+ * collecting members by id, until as many were collected as the largest total the API gave for
+ * that query. A past second only loses members (one changed again moves out, and is read later
+ * with its new change), so by then every member still in it has been read, in one request per
+ * page if the order is stable, in a few rounds if it is not. A second is handed on complete,
+ * sorted by id, so a poll can stop inside it and the next one go on after the last id.
  */
 
-const OVERLAP_ROWS = 50;
-/** Re-reads of one second after shifts, before the poll gives up (to be retried whole next time). */
-const MAX_REREADS = 20;
+/** Rounds of reading one crowded second before the poll gives up (to be retried whole next time). */
+const MAX_SECOND_ROUNDS = 40;
 
 export function memberChanges(client: ApiClient, node: INode, audience: string, status: string): ChangeSource<IDataObject> {
 	const path = '/lists/{listId}/members';
@@ -29,7 +33,7 @@ export function memberChanges(client: ApiClient, node: INode, audience: string, 
 	/** The first page of `changes`, read with the clock. */
 	let head: { after: number; page: IDataObject[] } | undefined;
 
-	const list = async (query: Record<string, string | number>) => {
+	const read = async (query: Record<string, string | number>) => {
 		const body = await client.request<IDataObject>({
 			method: 'GET',
 			path,
@@ -38,7 +42,35 @@ export function memberChanges(client: ApiClient, node: INode, audience: string, 
 		});
 		const members = Array.isArray(body.members) ? (body.members as IDataObject[]) : [];
 		for (const m of members) zone ??= stampZone(m.last_changed);
-		return members;
+		const total = Number(body.total_items);
+		return { members, total: Number.isFinite(total) ? total : members.length };
+	};
+	const list = async (query: Record<string, string | number>) => (await read(query)).members;
+
+	/** Every member changed in the second starting at `second` (ms), whatever order ties come in (see above). */
+	const readSecond = async (second: number) => {
+		const found = new Map<string, IDataObject>();
+		let most = 0;
+		let offset = 0;
+		let reads = 0;
+		for (;;) {
+			const { members, total } = await read({
+				sort_dir: 'ASC',
+				since_last_changed: formatInZone(second - 1000, zone),
+				before_last_changed: formatInZone(second + 1000, zone),
+				count: MC_PAGE_SIZE,
+				offset,
+			});
+			reads++;
+			most = Math.max(most, total);
+			for (const m of members) found.set(String(m.id), m);
+			if (found.size >= most) break;
+			if (reads > MAX_SECOND_ROUNDS * Math.ceil(most / MC_PAGE_SIZE)) {
+				throw new NodeOperationError(node, 'Mailchimp members changed faster than the poll could page through them; nothing was emitted, and the next poll tries again');
+			}
+			offset = offset + MC_PAGE_SIZE < most ? offset + MC_PAGE_SIZE : 0;
+		}
+		return [...found.values()].filter((m) => stampMs(m.last_changed) === second);
 	};
 
 	const firstPage = (since: number) => list({ sort_dir: 'ASC', since_last_changed: formatInZone(since, zone), count: MC_PAGE_SIZE, offset: 0 });
@@ -66,9 +98,6 @@ export function memberChanges(client: ApiClient, node: INode, audience: string, 
 			/** Members read with change times after `done`, by id + time. */
 			const pending = new Map<string, { at: number; id: string; member: IDataObject }>();
 			let since = Math.floor(after / 1000) * 1000;
-			let offset = 0;
-			let previous = new Set<string>();
-			let rereads = 0;
 			/** Whether the API was seen to include members stamped exactly at `since_last_changed`. */
 			let inclusive = false;
 
@@ -77,22 +106,16 @@ export function memberChanges(client: ApiClient, node: INode, audience: string, 
 				for (const p of ready) pending.delete(`${p.id}\n${p.at}`);
 				return ready.map((p) => p.member);
 			};
+			const keep = (member: IDataObject, at: number) => {
+				if (at > done) pending.set(`${String(member.id)}\n${at}`, { at, id: String(member.id), member });
+			};
 
 			for (;;) {
 				const page =
-					head && head.after === after && offset === 0 && since === Math.floor(after / 1000) * 1000
+					head && head.after === after && since === Math.floor(after / 1000) * 1000
 						? head.page
-						: await list({ sort_dir: 'ASC', since_last_changed: formatInZone(since, zone), count: MC_PAGE_SIZE, offset });
+						: await list({ sort_dir: 'ASC', since_last_changed: formatInZone(since, zone), count: MC_PAGE_SIZE, offset: 0 });
 				head = undefined;
-				if (offset > 0 && page.length && !previous.has(String(page[0].id))) {
-					// Members before this page left the result while it was read: read these seconds again.
-					if (++rereads > MAX_REREADS) {
-						throw new NodeOperationError(node, 'Mailchimp members changed faster than the poll could page through them; nothing was emitted, and the next poll tries again');
-					}
-					offset = 0;
-					previous = new Set();
-					continue;
-				}
 				let beyond = false;
 				if (page.length && stampMs(page[0].last_changed) === since) inclusive = true;
 				for (const member of page) {
@@ -104,7 +127,7 @@ export function memberChanges(client: ApiClient, node: INode, audience: string, 
 						beyond = true;
 						break;
 					}
-					if (at > done) pending.set(`${String(member.id)}\n${at}`, { at, id: String(member.id), member });
+					keep(member, at);
 				}
 				if (beyond || page.length < MC_PAGE_SIZE) {
 					const rest = handOn(Number.POSITIVE_INFINITY);
@@ -113,18 +136,24 @@ export function memberChanges(client: ApiClient, node: INode, audience: string, 
 				}
 				// A full page: every second before its last one is complete.
 				const lastAt = stampMs(page[page.length - 1].last_changed);
-				const ready = handOn(lastAt);
-				if (ready.length) yield ready;
-				done = Math.max(done, lastAt - 1);
 				// Start again at the last second (the API includes its bound) or one below it (it may not).
 				const rebased = Math.floor(lastAt / 1000) * 1000 - (inclusive ? 0 : 1000);
 				if (rebased > since) {
+					const ready = handOn(lastAt);
+					if (ready.length) yield ready;
+					done = Math.max(done, lastAt - 1);
 					since = rebased;
-					offset = 0;
-				} else {
-					offset += page.length - OVERLAP_ROWS;
+					continue;
 				}
-				previous = new Set(page.slice(-OVERLAP_ROWS).map((m) => String(m.id)));
+				// The page is one crowded second: read that second alone, whole, then go on after it.
+				const second = Math.floor(lastAt / 1000) * 1000;
+				if (second > done) {
+					for (const member of await readSecond(second)) keep(member, second);
+					const ready = handOn(second + 1);
+					if (ready.length) yield ready;
+					done = Math.max(done, second);
+				}
+				since = second + (inclusive ? 1000 : 0);
 			}
 		},
 

@@ -26,8 +26,9 @@ import { NodeOperationError, type IDataObject, type INodeExecutionData, type INo
  *    not read until it is over.
  * 2. Asks the source for every record changed in (position - overlap, until], in change order. The
  *    sources page by keys, not by offsets (ActiveCampaign: `id_greater` in time windows;
- *    Mailchimp: `since_last_changed` advanced page by page, offsets only inside one second and
- *    checked for shifts), so a record that changes during the poll only moves past `until` and
+ *    Mailchimp: `since_last_changed` advanced page by page; a second holding more than a page
+ *    is read alone, by offsets, until as many records were collected as its total, so no order of
+ *    ties is assumed), so a record that changes during the poll only moves past `until` and
  *    nothing else moves between pages. They send date filters in the account's own offset, in whole
  *    seconds rounded outwards, so inclusive or exclusive filters, and filters read as local time,
  *    all return a superset; this file cuts it by instants.

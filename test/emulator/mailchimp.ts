@@ -68,6 +68,8 @@ export class MailchimpState {
 	clock = new ProviderClock();
 	/** Whether `since_last_changed`/`before_last_changed` include a member stamped exactly at the bound (undocumented; inclusive by default). */
 	filterBoundary: 'exclusive' | 'inclusive' = 'inclusive';
+	/** The order of members that tie on the sort field: a new random one on every request (undocumented), or insertion order. */
+	tieOrder: 'shuffled' | 'stable' = 'shuffled';
 
 	now(): string {
 		return formatInOffset(this.clock.stampMs(), '+00:00');
@@ -362,11 +364,13 @@ export function mailchimpRoutes(state: MailchimpState): Router {
 		if (sortField && ['timestamp_opt', 'timestamp_signup', 'last_changed'].includes(sortField)) {
 			const key = sortField === 'last_changed' ? 'last_changed' : 'timestamp_signup';
 			const dir = q.get('sort_dir') === 'DESC' ? -1 : 1;
-			// By instant (stamps set by tests may mix `Z` and `+00:00`); ties keep a stable order, as a database's would.
+			// By instant (stamps set by tests may mix `Z` and `+00:00`). The order of ties is not
+			// documented (API-NOTES.md), and a database paging with LIMIT/OFFSET does not promise one:
+			// ties come in a new random order on every request (`tieOrder: 'stable'` keeps insertion order).
 			const keyed = membersOf(list)
 				.filter(matches)
-				.map((m) => ({ m, t: Date.parse(m[key]) }));
-			keyed.sort((a, b) => (a.t - b.t) * dir);
+				.map((m) => ({ m, t: Date.parse(m[key]), r: state.tieOrder === 'shuffled' ? Math.random() : 0 }));
+			keyed.sort((a, b) => (a.t - b.t) * dir || a.r - b.r);
 			total = keyed.length;
 			members = keyed.slice(offset, offset + size).map((k) => k.m);
 		} else {

@@ -135,6 +135,31 @@ describe('a change during paging is neither lost nor repeated', () => {
 	});
 });
 
+describe('issue 17: Mailchimp returns members that tie on last_changed in a new order on every request', () => {
+	test.each(['inclusive', 'exclusive'] as const)('a second holding 2,500 changed members is emitted whole and once (%s since_last_changed)', async (boundary) => {
+		await start();
+		const mc = emulator.mc;
+		mc.filterBoundary = boundary;
+		mc.addList('ties', 'Ties');
+		const trigger = await mcTrigger('ties');
+		expect(await trigger.poll()).toBeNull();
+		tick();
+		mc.addMember('ties', 'before@example.com');
+		tick(1);
+		const members = Array.from({ length: 2500 }, (_, i) => mc.addMember('ties', `tie${i}@example.com`));
+		tick(1);
+		mc.addMember('ties', 'after@example.com');
+		tick();
+		const first = emails(await trigger.poll(), 'email_address');
+		tick();
+		const second = emails(await trigger.poll(), 'email_address');
+		const all = [...first, ...second];
+		expect(all.length).toBe(new Set(all).size);
+		expect(sorted(all)).toEqual(sorted(['before@example.com', 'after@example.com', ...members.map((m) => m.email_address)]));
+		expect(second).toEqual([]);
+	});
+});
+
 test('ActiveCampaign: a contact created mid-poll beyond the first total is emitted, though a later edit is seen first', async () => {
 	await start();
 	const ac = emulator.ac;
