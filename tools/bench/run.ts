@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { subscriberHash as mcHash } from '../../test/emulator/mailchimp';
 import { type Emulator, startEmulator } from '../../test/emulator/server';
 import { shutdownEngine } from '../../test/harness/n8n';
 import { runNode } from '../../test/nodes/workflow';
@@ -201,9 +202,90 @@ async function main(): Promise<number> {
 	target(peak <= 1024, `peak RSS at most 1 GiB with 50,000-item inputs in the engine (${peak} MB)`);
 
 	await emulator.stop();
+	await mailchimpBatchBench();
 	shutdownEngine();
 	if (failures.length) console.log(`\n${failures.length} target(s) missed:\n- ${failures.join('\n- ')}`);
 	return failures.length ? 1 : 0;
+}
+
+/**
+ * Issue 18, Mailchimp: existing members at batch cost, batch calls in parallel. Each target is a
+ * ratio of two scenarios measured side by side in this run, on a fresh emulator (same latency):
+ * existing vs new members (1,000 and 50,000; every 10th existing member unsubscribed), and 20,000
+ * new members against a 10,000-contact ActiveCampaign read at 5 requests/s (a clock the rate limit sets).
+ */
+async function mailchimpBatchBench(): Promise<void> {
+	const emulator = await startEmulator({ latencyMs: LATENCY_MS });
+	console.log('\nMailchimp batch paths (issue 18), fresh emulator, same latency');
+	const upsert = (audience: string, input: IDataObject[]) =>
+		runNode(
+			emulator,
+			'mailchimp',
+			{
+				resource: 'member',
+				operation: 'upsertMany',
+				audience: { __rl: true, mode: 'id', value: audience },
+				email: '={{ $json.email }}',
+				status: 'subscribed',
+				additionalFields: { mergeFields: { field: [{ field: 'FNAME', value: '={{ $json.first }}' }] } },
+			} as never,
+			input,
+		);
+	/** An audience holding `input` as members, every 10th unsubscribed; a second one, empty, for the same count of new members. */
+	const pair = (n: number, tag: string) => {
+		emulator.mc.addList(`new${tag}`, `New ${tag}`);
+		emulator.mc.addList(`old${tag}`, `Existing ${tag}`);
+		const input = people(n, `mb${tag}-`);
+		input.forEach((p, i) => emulator.mc.addMember(`old${tag}`, p.email, i % 10 === 0 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
+		return input;
+	};
+	const stillUnsubscribed = (audience: string, input: IDataObject[]) =>
+		input.every((p, i) => i % 10 !== 0 || emulator.mc.lists.get(audience)!.members.get(mcHash(String(p.email)))?.status === 'unsubscribed');
+	/** Requests the README's formula gives (plus the one merge-field read of the FNAME mapping). */
+	const formula = (n: number, audienceSize: number) => {
+		const pages = Math.ceil(audienceSize / 1000);
+		const reads = pages < n ? Math.max(pages, 1) : n >= 2 ? 1 : 0;
+		return 1 + reads + Math.ceil(n / 500);
+	};
+
+	// 1,000: best of two runs each (alternating), so one slow moment of a shared machine does not decide.
+	const input1k = pair(1000, '1k');
+	const new1k: Row[] = [];
+	const old1k: Row[] = [];
+	for (let round = 0; round < 2; round++) {
+		if (round) for (const m of [...emulator.mc.lists.get('new1k')!.members.keys()]) emulator.mc.lists.get('new1k')!.members.delete(m);
+		new1k.push(await measure('Mailchimp: Create or Update Many, 1,000 new members', 1000, emulator, () => upsert('new1k', input1k)));
+		old1k.push(await measure('Mailchimp: Create or Update Many, 1,000 existing (every 10th unsubscribed)', 1000, emulator, () => upsert('old1k', input1k)));
+	}
+	const best = (r: Row[]) => r.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+	const [n1, o1] = [best(new1k), best(old1k)];
+	console.log(`  requests: measured ${o1.requests} (formula ${formula(1000, 1000)}) for existing, ${n1.requests} (formula ${formula(1000, 0)}) for new`);
+	target(o1.requests <= 1.3 * n1.requests, `1,000 existing members: at most 1.3x the requests of 1,000 new (${(o1.requests / n1.requests).toFixed(2)}x: ${o1.requests} / ${n1.requests})`);
+	target(o1.seconds <= 2 * n1.seconds, `1,000 existing members: at most 2x the time of 1,000 new (${(o1.seconds / n1.seconds).toFixed(2)}x: ${o1.seconds.toFixed(2)} s / ${n1.seconds.toFixed(2)} s)`);
+	target(stillUnsubscribed('old1k', input1k) && o1.statuses.updated === 1000, `1,000 existing members: all updated, the unsubscribed still unsubscribed (${JSON.stringify(o1.statuses)})`);
+
+	const input50k = pair(50_000, '50k');
+	const n50 = await measure('Mailchimp: Create or Update Many, 50,000 new members', 50_000, emulator, () => upsert('new50k', input50k));
+	const o50 = await measure('Mailchimp: Create or Update Many, 50,000 existing (every 10th unsubscribed)', 50_000, emulator, () => upsert('old50k', input50k));
+	const reads50 = emulator.log.filter((l) => l.method === 'GET' && l.path.endsWith('/members')).length;
+	console.log(`  requests: measured ${o50.requests} (formula ${formula(50_000, 50_000)}, of which ${reads50} audience reads) for existing, ${n50.requests} (formula ${formula(50_000, 0)}) for new`);
+	target(
+		o50.requests <= 1.3 * n50.requests + reads50,
+		`50,000 existing members: at most 1.3x the requests of 50,000 new plus the reads (${((o50.requests - reads50) / n50.requests).toFixed(2)}x: ${o50.requests} - ${reads50} reads / ${n50.requests})`,
+	);
+	target(stillUnsubscribed('old50k', input50k) && o50.statuses.updated === 50_000, `50,000 existing members: all updated, the unsubscribed still unsubscribed (${JSON.stringify(o50.statuses)})`);
+	target(Math.max(n50.peakRssMb, o50.peakRssMb) < 1024, `50,000 members: peak RSS under 1 GiB (${Math.max(n50.peakRssMb, o50.peakRssMb)} MB)`);
+
+	emulator.mc.addList('new20k', 'New 20k');
+	for (let i = 0; i < 10_000; i++) emulator.ac.addContact({ email: `acread${i}@example.com` });
+	const acRead = await measure('ActiveCampaign: Get Many, Return All (the 5 requests/s clock)', 10_000, emulator, () =>
+		runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'getAll', returnAll: true } as never),
+	);
+	const n20 = await measure('Mailchimp: Create or Update Many, 20,000 new members', 20_000, emulator, () => upsert('new20k', people(20_000, 'mb20k-')));
+	const inFlight = emulator.maxMcInFlight;
+	target(n20.seconds <= 0.5 * acRead.seconds, `20,000 new members: at most half the time of a 10,000-contact ActiveCampaign read (${(n20.seconds / acRead.seconds).toFixed(2)}x: ${n20.seconds.toFixed(1)} s / ${acRead.seconds.toFixed(1)} s)`);
+	target(inFlight <= 10 && n20.rejected429 === 0, `20,000 new members: never more than 10 in flight, no 429 (${inFlight} at most, ${n20.rejected429} 429s)`);
+	await emulator.stop();
 }
 
 /**
@@ -248,7 +330,15 @@ async function n8nLeg(): Promise<number> {
 	return failures.length ? 1 : 0;
 }
 
-(process.argv.includes('--n8n') ? n8nLeg() : main()).then(
+/** `npm run bench -- --mailchimp-batch`: only the issue 18 Mailchimp scenarios. */
+async function mailchimpBatchOnly(): Promise<number> {
+	await mailchimpBatchBench();
+	shutdownEngine();
+	if (failures.length) console.log(`\n${failures.length} target(s) missed:\n- ${failures.join('\n- ')}`);
+	return failures.length ? 1 : 0;
+}
+
+(process.argv.includes('--n8n') ? n8nLeg() : process.argv.includes('--mailchimp-batch') ? mailchimpBatchOnly() : main()).then(
 	(code) => process.exit(code),
 	(error: unknown) => {
 		console.error(error);
