@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { type Emulator, startEmulator } from '../emulator/server';
+import { AC_TEST_KEY, type Emulator, startEmulator } from '../emulator/server';
+import { loadNodeOptions } from '../harness/n8n';
 import { runNode } from './workflow';
 
 /**
@@ -86,6 +87,20 @@ describe('ActiveCampaign tags', () => {
 	});
 });
 
+describe('ActiveCampaign dropdowns', () => {
+	test('searching tags and lists by a name made of digits finds the ones named so, not the one with that ID', async () => {
+		const creds = { activeCampaignSyncApi: { apiUrl: emulator.url, apiKey: AC_TEST_KEY } };
+		const tag = emulator.ac.addTag('search-tag');
+		const tagTwin = emulator.ac.addTag(`${tag.id}`);
+		const tags = (await loadNodeOptions('activeCampaignSync', 'listSearch', 'searchTags', creds, tag.id)) as { results: Array<{ name: string; value: string }> };
+		expect(tags.results).toContainEqual({ name: tagTwin.tag, value: tagTwin.id });
+		expect(tags.results.map((r) => r.value)).not.toContain(tag.id);
+		const list = emulator.ac.addList('Search List');
+		const lists = (await loadNodeOptions('activeCampaignSync', 'listSearch', 'searchLists', creds, list.id)) as { results: Array<{ name: string }> };
+		expect(lists.results.map((r) => r.name)).not.toContain('Search List');
+	});
+});
+
 describe('ActiveCampaign lists', () => {
 	test('Subscribe, list By Name that is another list\'s ID: the list of that name', async () => {
 		const news = emulator.ac.addList('News');
@@ -125,6 +140,18 @@ describe('ActiveCampaign custom fields', () => {
 		const id = emulator.ac.findByEmail('cf-name@example.com')!.id;
 		expect(emulator.ac.fieldValues.get(`${id}:${company.id}`)?.value).toBe('by id');
 		expect(emulator.ac.fieldValues.get(`${id}:${twin.id}`)?.value).toBe('by name');
+	});
+
+	test('name: also takes a personalisation tag, with or without its percent signs', async () => {
+		const field = emulator.ac.addField('Loyalty Tier');
+		const run = await ac({
+			resource: 'contact',
+			operation: 'upsert',
+			email: 'cf-perstag@example.com',
+			additionalFields: { customFields: { field: [{ field: `name:%${field.perstag}%`, value: 'gold' }] } },
+		});
+		expect(run.error).toBeUndefined();
+		expect(emulator.ac.fieldValues.get(`${emulator.ac.findByEmail('cf-perstag@example.com')!.id}:${field.id}`)?.value).toBe('gold');
 	});
 
 	test('a title without name: is refused with the form to use, and nothing is written', async () => {

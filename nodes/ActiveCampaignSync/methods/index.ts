@@ -19,7 +19,8 @@ async function search(ctx: ILoadOptionsFunctions, kind: 'list' | 'tag', filter?:
 	const wanted = filter?.trim().toLowerCase();
 	return {
 		results: all
-			.filter((o) => !wanted || o.name.toLowerCase().includes(wanted) || o.id === wanted)
+			// By name only: a list named 2024 is found by typing 2024, the list whose ID is 2024 is not.
+			.filter((o) => !wanted || o.name.toLowerCase().includes(wanted))
 			.sort((a, b) => a.name.localeCompare(b.name))
 			.map((o) => ({ name: o.name, value: o.id })),
 	};
