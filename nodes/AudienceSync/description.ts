@@ -119,10 +119,9 @@ export const syncProperties: INodeProperties[] = [
 		displayName: 'Max Changes',
 		name: 'maxChanges',
 		type: 'string',
-		displayOptions: { show: { mode: ['apply'] } },
 		default: '10%',
 		placeholder: '10% or 500',
-		description: 'Safety valve: when more people would change than this (a number, or a percentage of the larger side), Apply writes nothing and says why',
+		description: 'Safety valve: when more people would change than this (a number, or a percentage of the larger side), Apply writes nothing and says why. Plan reports whether Apply would stop.',
 	},
 	limitsProperty({
 		displayName: 'ActiveCampaign Requests per Second',

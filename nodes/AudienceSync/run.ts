@@ -78,6 +78,8 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 	const larger = Math.max(acIndex.size, mcIndex.size);
 	const maxChanges = maxChangesFor(settings.maxChanges, larger);
 	const safetyValve: IDataObject = { stopped: false };
+	// Plan tells what Apply with the same Max Changes would do.
+	if (settings.mode === 'plan') safetyValve.wouldStopApply = changes > maxChanges;
 	let outcomes: Outcomes | undefined;
 	if (settings.mode === 'apply') {
 		if (changes > maxChanges) {
@@ -120,7 +122,7 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 		fields: pairs.map((p) => `${p.labels.activeCampaign} ↔ ${p.labels.mailchimp}`),
 		...counts(differences),
 		changes,
-		maxChanges: settings.mode === 'apply' ? maxChanges : null,
+		maxChanges,
 		safetyValve,
 		written: outcomes ? applied : null,
 		readSeconds,

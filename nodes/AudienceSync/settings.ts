@@ -57,7 +57,7 @@ export function readSettings(ctx: IExecuteFunctions): SyncSettings {
 		direction,
 		conflictPolicy: direction === 'both' ? choice(ctx, 'conflictPolicy', 'Field Conflicts', ['newerWins', 'activeCampaignWins', 'mailchimpWins'] as const, 'newerWins') : 'newerWins',
 		newMemberStatus: choice(ctx, 'newMemberStatus', 'New Members Status', ['subscribed', 'pending'] as const, 'subscribed'),
-		maxChanges: mode === 'apply' ? readMaxChanges(ctx, ctx.getNodeParameter('maxChanges', 0, '10%')) : { percent: 10 },
+		maxChanges: readMaxChanges(ctx, ctx.getNodeParameter('maxChanges', 0, '10%')),
 	};
 }
 

@@ -177,3 +177,61 @@ describe('Apply', () => {
 		expect(run.summary.written).toMatchObject({ created: 1, failed: 1 });
 	});
 });
+
+describe('Apply, more', () => {
+	test('a tag narrows the ActiveCampaign side: contacts created there get the tag, so a second Plan finds them', async () => {
+		const s = scenario(emulator);
+		const tag = emulator.ac.addTag(`members-${s.list.id}`);
+		const tagged = s.ac('tagged@example.com', '1', { firstName: 'Tia' });
+		emulator.ac.tagContact(tagged.id, tag.id);
+		s.ac('untagged@example.com', '1');
+		s.mc('tagged@example.com', 'subscribed', { FNAME: 'Tia' });
+		s.mc('from-mc@example.com', 'subscribed', { FNAME: 'Mo' });
+		const parameters = { direction: 'both', tag: { __rl: true, mode: 'id', value: tag.id } };
+		const run = await s.run({ ...parameters, mode: 'apply', maxChanges: '100%' });
+		expect(run.differences.map((d) => [d.email, d.outcome])).toEqual([['from-mc@example.com', 'created']]);
+		const created = emulator.ac.findByEmail('from-mc@example.com')!;
+		expect(emulator.ac.tagIndex().byTag.get(tag.id)?.has(created.id)).toBe(true);
+		expect(s.acStatus('from-mc@example.com')).toBe('1');
+		expect((await s.run(parameters)).differences).toEqual([]);
+	});
+
+	test('Mailchimp by OAuth2: the same plan and apply', async () => {
+		const s = scenario(emulator);
+		s.ac('oauth@example.com', '1', { firstName: 'Oz' });
+		const run = await s.run({ mode: 'apply', maxChanges: '100%' }, { oauth: true });
+		expect(run.error).toBeUndefined();
+		expect(of(run, 'oauth@example.com')).toMatchObject({ outcome: 'created' });
+		expect(s.member('oauth@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'Oz' } });
+		expect((await s.run({}, { oauth: true })).differences).toEqual([]);
+	});
+
+	test('Plan says whether Apply would be stopped by the safety valve', async () => {
+		const s = scenario(emulator);
+		for (let i = 0; i < 3; i++) s.ac(`p${i}@example.com`, '1');
+		const run = await s.run({});
+		expect(run.summary).toMatchObject({ mode: 'plan', changes: 3, maxChanges: 1, safetyValve: { stopped: false, wouldStopApply: true } });
+		const allowed = await s.run({ maxChanges: '3' });
+		expect(allowed.summary).toMatchObject({ maxChanges: 3, safetyValve: { stopped: false, wouldStopApply: false } });
+	});
+});
+
+describe('rate limits', () => {
+	let busy: Emulator;
+	beforeAll(async () => {
+		// The account allows 5 requests a second; the node is told it may send 1,000.
+		busy = await startEmulator({ acRatePerSecond: 5, acRetryAfterSeconds: 1 });
+	});
+	afterAll(() => busy.stop());
+
+	test('429s while reading are waited out and counted in the summary', async () => {
+		const seeded = seedAudiences(busy, { contacts: 700, members: 700, differences: 0.02, seed: 2 });
+		const run = await runSync(busy, seededParams(seeded.listId, seeded.audienceId, { direction: 'both' }));
+		expect(run.error).toBeUndefined();
+		expect(run.differences).toHaveLength(seeded.expected.total);
+		const ac = run.summary.activeCampaign as { requests: number; rateLimited: number };
+		expect(ac.rateLimited).toBeGreaterThan(0);
+		expect(ac.rateLimited).toBe(busy.rejected429.ac);
+		expect(ac.requests).toBeGreaterThan(ac.rateLimited);
+	});
+});

@@ -2,7 +2,8 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { subscriberHash } from '../emulator/mailchimp';
-import { AC_TEST_KEY, type Emulator, MC_TEST_KEY } from '../emulator/server';
+import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN } from '../emulator/server';
+import { mailchimpOAuthCredential } from '../nodes/workflow';
 import { runWorkflow } from '../harness/n8n';
 
 /** Runs the Audience Sync node through n8n's engine against the emulator, and sets up a list and an audience. */
@@ -13,11 +14,13 @@ export interface SyncRun {
 	error?: Error & Record<string, any>;
 }
 
-export async function runSync(emulator: Emulator, parameters: INodeParameters, options: { continueOnFail?: boolean } = {}): Promise<SyncRun> {
+export async function runSync(emulator: Emulator, parameters: INodeParameters, options: { continueOnFail?: boolean; oauth?: boolean } = {}): Promise<SyncRun> {
+	const mailchimpType = options.oauth ? 'mailchimpSyncOAuth2Api' : 'mailchimpSyncApi';
 	const credentials: Record<string, ICredentialDataDecryptedObject> = {
 		activeCampaignSyncApi: { apiUrl: emulator.url, apiKey: AC_TEST_KEY },
-		mailchimpSyncApi: { apiKey: MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl },
+		[mailchimpType]: options.oauth ? mailchimpOAuthCredential(emulator) : { apiKey: MC_TEST_KEY, useCustomBaseUrl: true, baseUrl: emulator.mcBaseUrl },
 	};
+	if (options.oauth) parameters = { authentication: 'oAuth2', ...parameters };
 	const workflow = {
 		nodes: [
 			{
@@ -27,7 +30,7 @@ export async function runSync(emulator: Emulator, parameters: INodeParameters, o
 				typeVersion: 1,
 				position: [0, 0] as [number, number],
 				parameters: { limits: { requestsPerSecond: 1000 }, ...parameters },
-				credentials: { activeCampaignSyncApi: { id: '1', name: 'AC' }, mailchimpSyncApi: { id: '2', name: 'MC' } },
+				credentials: { activeCampaignSyncApi: { id: '1', name: 'AC' }, [mailchimpType]: { id: '2', name: 'MC' } },
 				...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			},
 		],
@@ -38,7 +41,7 @@ export async function runSync(emulator: Emulator, parameters: INodeParameters, o
 	const main = run?.data?.main ?? [];
 	const error = result.error('Audience Sync') as SyncRun['error'];
 	const seen = JSON.stringify({ main, error, message: error?.message, description: error?.description });
-	for (const key of [AC_TEST_KEY, MC_TEST_KEY]) if (seen.includes(key)) throw new Error('An API key leaked into the output or error of Audience Sync');
+	for (const key of [AC_TEST_KEY, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN]) if (seen.includes(key)) throw new Error('An API key leaked into the output or error of Audience Sync');
 	return { differences: (main[0] ?? []).map((i) => i.json), summary: (main[1] ?? [])[0]?.json ?? {}, error };
 }
 
@@ -73,7 +76,7 @@ export function scenario(emulator: Emulator) {
 		member(email: string) {
 			return emulator.mc.lists.get(audienceId)!.members.get(subscriberHash(email));
 		},
-		run(parameters: INodeParameters = {}, options?: { continueOnFail?: boolean }) {
+		run(parameters: INodeParameters = {}, options?: { continueOnFail?: boolean; oauth?: boolean }) {
 			return runSync(emulator, { ...base, ...parameters }, options);
 		},
 	};
