@@ -20,8 +20,11 @@
  *   empty value never erases a filled one: the filled side fills the empty one.
  */
 
-/** The status vocabulary of both sides. Bounced (ActiveCampaign) and cleaned (Mailchimp) are one status. */
-export type Status = 'subscribed' | 'pending' | 'unsubscribed' | 'bounced' | 'transactional';
+/**
+ * The status vocabulary of both sides. Bounced (ActiveCampaign) and cleaned (Mailchimp) are one
+ * status. Archived (Mailchimp) is someone an admin put aside: the sync leaves them alone.
+ */
+export type Status = 'subscribed' | 'pending' | 'unsubscribed' | 'bounced' | 'transactional' | 'archived';
 
 export type Side = 'activeCampaign' | 'mailchimp';
 
@@ -89,7 +92,7 @@ export interface Difference {
 export const emailKey = (email: string): string => email.trim().toLowerCase();
 
 /** Statuses that compare equal for the sync: opted out (unsubscribed, bounced/cleaned) is one class. */
-function consent(status: Status): 'subscribed' | 'pending' | 'optedOut' | 'transactional' {
+function consent(status: Status): 'subscribed' | 'pending' | 'optedOut' | 'transactional' | 'archived' {
 	return status === 'unsubscribed' || status === 'bounced' ? 'optedOut' : status;
 }
 
@@ -107,6 +110,8 @@ function conflictWinner(options: DiffOptions, ac: SyncRecord, mc: SyncRecord): S
 	return m > a ? 'mailchimp' : 'activeCampaign';
 }
 
+const ARCHIVED = 'Archived in Mailchimp: the sync leaves archived members alone (unarchive them there to sync them again)';
+
 /** Someone on one side only: added to the other side when the direction and the consent policy allow. */
 function onlyOn(side: Side, record: SyncRecord, key: string, options: DiffOptions): Difference {
 	const target = other(side);
@@ -120,7 +125,9 @@ function onlyOn(side: Side, record: SyncRecord, key: string, options: DiffOption
 	};
 	const fields = record.fields.map((value, i) => [i, value] as [number, string]).filter(([, value]) => value !== '');
 	const status = consent(record.status);
-	if (!flows(options.direction, side)) {
+	if (status === 'archived') {
+		difference.reason = ARCHIVED;
+	} else if (!flows(options.direction, side)) {
 		difference.reason = `Not in ${SIDE_NAMES[target]}; the direction is ${SIDE_NAMES[target]} → ${SIDE_NAMES[side]}`;
 	} else if (status === 'optedOut') {
 		// Carried as an unsubscribed member, so no later import on the target can subscribe them.
@@ -139,6 +146,13 @@ function onlyOn(side: Side, record: SyncRecord, key: string, options: DiffOption
 
 /** Someone on both sides: status first (consent), then the mapped fields. Undefined when they agree. */
 function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOptions): Difference | undefined {
+	if (ac.status === 'archived' || mc.status === 'archived') {
+		const fieldsDiffer = ac.fields.map((a, i) => (a === (mc.fields[i] ?? '') ? -1 : i)).filter((i) => i >= 0);
+		const statusDiffers = consent(ac.status) !== consent(mc.status);
+		if (!statusDiffers && !fieldsDiffer.length) return undefined;
+		const kind = statusDiffers ? 'statusDiffers' : 'fieldsDiffer';
+		return { key, kind, activeCampaign: ac, mailchimp: mc, statusDiffers, fieldsDiffer, writes: [], reason: ARCHIVED };
+	}
 	const held: string[] = [];
 	const writes: Record<Side, Write | undefined> = { activeCampaign: undefined, mailchimp: undefined };
 	const acConsent = consent(ac.status);

@@ -7,8 +7,9 @@ import { mailchimpPages } from './transport';
 /**
  * Reads every member of an audience as compact records (Audience Sync): pages of 1,000 with a
  * `fields=` projection (only the address, status, change time and merge fields travel), up to the
- * key's 10 requests in flight. Archived members are not listed (Mailchimp's default): to the sync
- * they are not in the audience.
+ * key's 10 requests in flight. Archived members, which Mailchimp lists only when asked
+ * (`status=archived`), are read in a second pass at the same time: the sync must know them to leave
+ * them alone.
  */
 
 const STATUSES: Record<string, Status> = {
@@ -17,6 +18,7 @@ const STATUSES: Record<string, Status> = {
 	cleaned: 'bounced',
 	pending: 'pending',
 	transactional: 'transactional',
+	archived: 'archived',
 };
 
 /** The projection of a member page: what the sync compares, and the total for concurrent paging. */
@@ -27,23 +29,27 @@ const text = (value: unknown): string => (typeof value === 'string' ? value.trim
 /** Reads the audience and hands each page's records to `sink`; resolves with the number read. A failing page rejects the read. */
 export async function readMailchimpAudience(client: ApiClient, audienceId: string, mergeTags: string[], sink: (records: SyncRecord[]) => void): Promise<number> {
 	let count = 0;
-	for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', { fields: MEMBER_PROJECTION }, { params: { listId: audienceId } })) {
-		const records: SyncRecord[] = [];
-		for (const member of page) {
-			const status = STATUSES[String(member.status)];
-			// Archived (or a status this code does not know): not a member the sync can compare.
-			if (!status) continue;
-			const merge = (member.merge_fields ?? {}) as IDataObject;
-			records.push({
-				email: text(member.email_address),
-				status,
-				fields: mergeTags.map((tag) => text(merge[tag])),
-				changedAt: Date.parse(text(member.last_changed)),
-				id: String(member.id),
-			});
+	const read = async (status?: string) => {
+		const query = { fields: MEMBER_PROJECTION, status };
+		for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', query, { params: { listId: audienceId } })) {
+			const records: SyncRecord[] = [];
+			for (const member of page) {
+				const known = STATUSES[String(member.status)];
+				// A status this code does not know: not a member the sync can compare.
+				if (!known) continue;
+				const merge = (member.merge_fields ?? {}) as IDataObject;
+				records.push({
+					email: text(member.email_address),
+					status: known,
+					fields: mergeTags.map((tag) => text(merge[tag])),
+					changedAt: Date.parse(text(member.last_changed)),
+					id: String(member.id),
+				});
+			}
+			count += records.length;
+			sink(records);
 		}
-		count += records.length;
-		sink(records);
-	}
+	};
+	await Promise.all([read(), read('archived')]);
 	return count;
 }

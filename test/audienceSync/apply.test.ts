@@ -196,6 +196,20 @@ describe('Apply, more', () => {
 		expect((await s.run(parameters)).differences).toEqual([]);
 	});
 
+	test('archived Mailchimp members are read and left alone: not unarchived, not created in ActiveCampaign', async () => {
+		const s = scenario(emulator);
+		s.ac('archived@example.com', '1', { firstName: 'Ari' });
+		s.mc('archived@example.com', 'archived');
+		s.mc('archived-only@example.com', 'archived');
+		const from = emulator.log.length;
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100%' });
+		expect(of(run, 'archived@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'none', mailchimp: { status: 'archived' } });
+		expect(of(run, 'archived-only@example.com')).toMatchObject({ kind: 'onlyInMailchimp', action: 'none' });
+		expect(writesSince(emulator, from)).toEqual([]);
+		expect(s.member('archived@example.com')!.status).toBe('archived');
+		expect(emulator.ac.findByEmail('archived-only@example.com')).toBeUndefined();
+	});
+
 	test('Mailchimp by OAuth2: the same plan and apply', async () => {
 		const s = scenario(emulator);
 		s.ac('oauth@example.com', '1', { firstName: 'Oz' });

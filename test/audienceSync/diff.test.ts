@@ -251,7 +251,7 @@ function applyAll(ac: SyncRecord[], mc: SyncRecord[], differences: Difference[],
 }
 
 describe('property: after the writes, nothing is left to write', () => {
-	const STATUSES: Status[] = ['subscribed', 'subscribed', 'subscribed', 'pending', 'unsubscribed', 'bounced', 'transactional'];
+	const STATUSES: Status[] = ['subscribed', 'subscribed', 'subscribed', 'pending', 'unsubscribed', 'bounced', 'transactional', 'archived'];
 	const VALUES = ['', '', 'Ann', 'Bob', 'ann'];
 
 	function population(random: () => number) {
@@ -264,7 +264,7 @@ describe('property: after the writes, nothing is left to write', () => {
 			const variant = () => (random() < 0.2 ? email.toUpperCase() : random() < 0.1 ? ` ${email} ` : email);
 			const fields = () => [pick(VALUES), pick(VALUES), pick(VALUES)];
 			const where = random();
-			if (where < 0.7) ac.push(rec(variant(), pick(STATUSES.filter((s) => s !== 'transactional')), fields(), Math.floor(random() * 5)));
+			if (where < 0.7) ac.push(rec(variant(), pick(STATUSES.filter((s) => s !== 'transactional' && s !== 'archived')), fields(), Math.floor(random() * 5)));
 			if (where > 0.3) mc.push(rec(variant(), pick(STATUSES), fields(), Math.floor(random() * 5)));
 		}
 		if (random() < 0.3) ac.push(rec('person0@EXAMPLE.com', 'subscribed'));
@@ -289,12 +289,26 @@ describe('property: after the writes, nothing is left to write', () => {
 			expect(second.filter((d) => d.writes.length)).toEqual([]);
 			const before = new Set(first.map((d) => d.key));
 			for (const d of second) expect(before.has(d.key)).toBe(true);
-			// Nobody opted out on either side before is subscribed or pending anywhere after.
+			// Nobody opted out on either side before is subscribed or pending anywhere after (archived members stay archived).
 			for (const r of [...ac, ...mc]) {
 				if (blocked.has(emailKey(r.email)) && r.email.includes('@example.com') && !first.some((d) => d.key === emailKey(r.email) && d.kind === 'duplicate')) {
-					expect(['unsubscribed', 'bounced']).toContain(r.status);
+					expect(['unsubscribed', 'bounced', 'archived']).toContain(r.status);
 				}
 			}
 		});
 	}
+});
+
+describe('archived (Mailchimp)', () => {
+	test('left alone: never created elsewhere, never unarchived, never written', () => {
+		for (const direction of DIRECTIONS) {
+			const onlyMc = only([], [rec('a@example.com', 'archived')], { direction });
+			expect(onlyMc).toMatchObject({ kind: 'onlyInMailchimp', writes: [] });
+			expect(onlyMc.reason).toMatch(/Archived in Mailchimp/);
+			for (const acStatus of ['subscribed', 'unsubscribed'] as Status[]) {
+				const both = only([rec('a@example.com', acStatus, ['Ann', '', ''])], [rec('a@example.com', 'archived', ['Bo', '', ''])], { direction });
+				expect(both).toMatchObject({ kind: 'statusDiffers', writes: [] });
+			}
+		}
+	});
 });
