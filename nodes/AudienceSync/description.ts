@@ -59,20 +59,20 @@ export const syncProperties: INodeProperties[] = [
 				name: 'pairs',
 				values: [
 					{
-						displayName: 'ActiveCampaign Field Name or ID',
+						displayName: 'Contact Field Name or ID',
 						name: 'activeCampaignField',
 						type: 'options',
 						typeOptions: { loadOptionsMethod: 'getSyncContactFields' },
 						default: '',
-						description: 'A contact field: firstName, lastName, phone, or a custom field\'s ID (or name: and its title). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						description: 'An ActiveCampaign contact field: first name, last name, phone, or a custom field (by ID, or name: and its title). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					},
 					{
-						displayName: 'Mailchimp Merge Field Name or ID',
+						displayName: 'Merge Field Name or ID',
 						name: 'mailchimpField',
 						type: 'options',
 						typeOptions: { loadOptionsMethod: 'getMergeFields', loadOptionsDependsOn: ['audience.value'] },
 						default: '',
-						description: 'A merge field of the audience, by its tag. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						description: 'A merge field of the Mailchimp audience, by its tag. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					},
 				],
 			},
@@ -124,12 +124,12 @@ export const syncProperties: INodeProperties[] = [
 		description: 'Safety valve: when more people would change than this (a number, or a percentage of the larger side), Apply writes nothing and says why. Plan reports whether Apply would stop.',
 	},
 	limitsProperty({
-		displayName: 'ActiveCampaign Requests per Second',
+		displayName: 'Requests per Second',
 		name: 'requestsPerSecond',
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		// The provider's documented limit, as a literal (n8n's lint); 0 means the same.
 		default: 5,
-		description: `ActiveCampaign allows ${AC_RATE_PER_SECOND} per account, shared by all its API keys. Change it only if your account has another limit.`,
+		description: `ActiveCampaign requests started per second. ActiveCampaign allows ${AC_RATE_PER_SECOND} per account, shared by all its API keys. Change it only if your account has another limit.`,
 	}),
 ];
