@@ -2,8 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
 import { upsertMany as acUpsertMany } from '../ActiveCampaignSync/resources/contact/upsertMany';
-import type { Lookups as McLookups } from '../MailchimpSync/lookups';
-import { upsertMany as mcUpsertMany } from '../MailchimpSync/resources/member/upsertMany';
+import { type AudienceStatuses, type MemberWrite, writeMembers } from '../MailchimpSync/memberWriter';
 import { type BatchEntry, collectingRun, writeEach } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
 import type { Difference, Side, Write } from './diff';
@@ -20,13 +19,13 @@ import type { FieldPair } from './settings';
  */
 
 type AcInput = Parameters<typeof acUpsertMany.executeBatch>[1][number]['input'];
-type McInput = Parameters<typeof mcUpsertMany.executeBatch>[1][number]['input'];
+type McInput = MemberWrite;
 
 export interface ApplyTargets {
 	ctx: IExecuteFunctions;
 	pairs: FieldPair[];
 	activeCampaign: { client: ApiClient; lookups: AcLookups; listId: string; tagName?: string };
-	mailchimp: { client: ApiClient; lookups: McLookups; audienceId: string };
+	mailchimp: { client: ApiClient; audienceId: string };
 }
 
 /** Each write's outcome, by difference and side. */
@@ -47,7 +46,7 @@ function record(outcomes: Outcomes, difference: Difference, side: Side, outcome:
 
 async function applyMailchimp(targets: ApplyTargets, planned: Planned[], outcomes: Outcomes): Promise<void> {
 	if (!planned.length) return;
-	const { ctx, pairs, mailchimp } = targets;
+	const { pairs, mailchimp } = targets;
 	const entries: Array<BatchEntry<McInput>> = planned.map(({ difference, write }, index) => {
 		const merge = Object.fromEntries(write.fields.map(([i, value]) => [pairs[i].labels.mailchimp, value]));
 		// An update names the member's status as read: used only if the member vanished meanwhile.
@@ -61,9 +60,12 @@ async function applyMailchimp(targets: ApplyTargets, planned: Planned[], outcome
 		};
 		return { index, items: [index], input };
 	});
+	// The statuses the plan read: the writer keeps them in batch calls without reading the audience again.
+	const statuses: AudienceStatuses = new Map();
+	for (const { difference } of planned) if (difference.mailchimp) statuses.set(difference.mailchimp.email.toLowerCase(), statusOn(difference.mailchimp.status, 'mailchimp'));
 	const run = collectingRun<McInput>();
 	try {
-		await mcUpsertMany.executeBatch.call(ctx, { client: mailchimp.client, lookups: mailchimp.lookups }, entries, run);
+		await writeMembers(mailchimp.client, entries, run, { statuses: new Map([[mailchimp.audienceId, statuses]]) });
 	} catch (error) {
 		run.fail(entries.filter((e) => !run.settled(e)), error);
 	}
@@ -182,7 +184,7 @@ export async function applyPlan(targets: ApplyTargets, differences: Difference[]
 	const outcomes: Outcomes = new Map();
 	const bySide: Record<Side, Planned[]> = { activeCampaign: [], mailchimp: [] };
 	for (const difference of differences) for (const write of difference.writes) bySide[write.side].push({ difference, write });
-	// Unsubscribes first on Mailchimp too: batch subscribe runs its groups in the order they come.
+	// Unsubscribes first on Mailchimp too: the writer starts its batch calls in the order of its groups.
 	bySide.mailchimp.sort((a, b) => Number(b.write.action === 'unsubscribe') - Number(a.write.action === 'unsubscribe'));
 	await Promise.all([applyMailchimp(targets, bySide.mailchimp, outcomes), applyActiveCampaign(targets, bySide.activeCampaign, outcomes)]);
 	return outcomes;

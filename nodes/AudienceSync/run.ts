@@ -3,7 +3,6 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
 import { readActiveCampaignList } from '../ActiveCampaignSync/reader';
 import { activeCampaignClient } from '../ActiveCampaignSync/transport';
-import { Lookups as McLookups } from '../MailchimpSync/lookups';
 import { readMailchimpAudience } from '../MailchimpSync/reader';
 import { mailchimpClient } from '../MailchimpSync/transport';
 import { asNodeError } from '../shared/errors';
@@ -42,7 +41,6 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 	const { pace, ...retry } = readLimits(ctx, 'requestsPerSecond', 'ActiveCampaign Requests per Second');
 	const [acClient, mcClient] = await Promise.all([activeCampaignClient(ctx, { ...retry, requestsPerSecond: pace }), mailchimpClient(ctx, retry)]);
 	const acLookups = new AcLookups(acClient, ctx);
-	const mcLookups = new McLookups(mcClient, ctx);
 
 	const [list, tag, audience] = await Promise.all([
 		locateAc(ctx, acClient, acLookups, 'list', 'list', false),
@@ -94,7 +92,7 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 					ctx,
 					pairs,
 					activeCampaign: { client: acClient, lookups: acLookups, listId: list!.id, tagName: tag?.name },
-					mailchimp: { client: mcClient, lookups: mcLookups, audienceId: audience.id },
+					mailchimp: { client: mcClient, audienceId: audience.id },
 				},
 				differences,
 			);

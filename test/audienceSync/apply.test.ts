@@ -25,8 +25,13 @@ const seededParams = (listId: string, audienceId: string, extra: Record<string, 
 describe('Apply', () => {
 	test.each(['both', 'activeCampaignToMailchimp', 'mailchimpToActiveCampaign'])('direction %s: each difference written once with its outcome; a second Plan finds nothing to do', async (direction) => {
 		const seeded = seedAudiences(emulator, { contacts: 300, members: 320, differences: 0.1, seed: 11, audienceId: `audapply${direction.length}`, listName: `Apply ${direction}` });
+		const before = emulator.log.length;
 		const apply = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction, mode: 'apply', maxChanges: '50%' }));
 		expect(apply.error).toBeUndefined();
+		// Mailchimp writes are batch calls only: the statuses the plan read keep existing members as they are, without a PUT each or a second read.
+		const sent = emulator.log.slice(before);
+		expect(sent.filter((l) => l.method === 'PUT')).toEqual([]);
+		expect(sent.filter((l) => l.method === 'GET' && l.path.endsWith('/members') && !/fields=members\.id/.test(decodeURIComponent(l.rawUrl)))).toEqual([]);
 		expect(apply.summary.safetyValve).toEqual({ stopped: false });
 		const withWrites = apply.differences.filter((d) => d.action !== 'none');
 		expect(withWrites.length).toBe(apply.summary.changes);
