@@ -22,9 +22,11 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  *    are fewer than the members to write. A caller that has read the audience already passes the
  *    statuses in (no read).
  * 2. Members read as `subscribed` or `unsubscribed` go in batch calls with `update_existing: true`
- *    and that status, which leaves it as it is. Mailchimp refuses to subscribe again a member who
- *    unsubscribed (or bounced) in the meantime (*Member In Compliance State*); such a member is then
- *    written with PUT and `status_if_new`, so it stays unsubscribed.
+ *    and that status, which leaves it as it is. Just before, the members changed since the read
+ *    began are read again (`since_last_changed`, one request as a rule) and written with PUT and
+ *    `status_if_new` instead. Mailchimp refuses to subscribe again a member who unsubscribed (or
+ *    bounced) after that (*Member In Compliance State*); such a member is then written with PUT
+ *    and `status_if_new` too, so it stays unsubscribed.
  * 3. Members not read (new ones, archived ones, and any the read missed) go in batch calls with
  *    `update_existing: false`: new members are created with the status for new members, and the
  *    ones that exist after all come back as existing (`ERROR_CONTACT_EXISTS`) and are written with
@@ -40,8 +42,9 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  * Requests for N members to keep (none overwritten) in an audience of A members, with K of the N
  * read as subscribed or unsubscribed, U = N - K, and P of them (members existing but not batched:
  * pending, cleaned, transactional, archived, or refused as above) written with PUT:
- * reads R = ceil(A / 1000) when ceil(A / 1000) < N, else 1 (for N >= 2) or 0;
- * total = R + ceil(K / 500) + ceil(U / 500) + P. Overwritten members: ceil(N / 500).
+ * reads R = ceil(A / 1000) when ceil(A / 1000) < N, else 1 (for N >= 2) or 0, plus one read of the
+ * members changed since when K > 0; total = R + ceil(K / 500) + ceil(U / 500) + P.
+ * Overwritten members: ceil(N / 500).
  */
 
 export interface MemberWrite {
@@ -60,6 +63,11 @@ export type AudienceStatuses = Map<string, string>;
 export interface WriteMembersOptions {
 	/** Statuses already read, per audience ID: that audience is not read again. */
 	statuses?: Map<string, AudienceStatuses>;
+	/**
+	 * Per audience ID, when those statuses were read (Mailchimp's clock, ISO 8601, as
+	 * `readAudienceStatuses` gives it): members changed since are read again just before writing.
+	 */
+	readSince?: Map<string, string>;
 }
 
 type Entry = BatchEntry<MemberWrite>;
@@ -74,19 +82,51 @@ export const CREATED_OR_UPDATED =
 /** Whether reading the whole audience (`pages` pages) costs fewer requests than the PUTs it can save. */
 export const worthReading = (pages: number, members: number) => pages < members;
 
+/** What a read of an audience's statuses gives. */
+export interface StatusRead {
+	statuses: AudienceStatuses;
+	/**
+	 * A time (Mailchimp's clock, ISO 8601) no later than the moment the read began, from the first
+	 * page's `Date` header: members changed since are read again before writing. Undefined without
+	 * a `Date` header.
+	 */
+	since?: string;
+}
+
+/** Mailchimp's clock as `since_last_changed` takes it: `2015-10-21T15:41:36+00:00`. */
+const mailchimpTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+
+const STATUS_FIELDS = 'members.email_address,members.status,total_items';
+
 /**
- * Reads the statuses of an audience's members (archived ones are not listed). Stops after the first
- * page when `readRest(total)` says the other pages are not worth it; what was read is returned.
+ * Reads the statuses of an audience's members (archived ones are not listed), the members changed
+ * since `since` only when it is given. Stops after the first page when `readRest(total)` says the
+ * other pages are not worth it; what was read is returned.
  */
-export async function readAudienceStatuses(client: ApiClient, audience: string, readRest: (total: number) => boolean = () => true): Promise<AudienceStatuses> {
+export async function readAudienceStatuses(
+	client: ApiClient,
+	audience: string,
+	readRest: (total: number) => boolean = () => true,
+	since?: string,
+): Promise<StatusRead> {
 	const statuses: AudienceStatuses = new Map();
 	let total = 0;
+	let began: string | undefined;
+	const started = Date.now();
 	const pages = mailchimpPages<IDataObject>(
 		client,
 		'/lists/{listId}/members',
 		'members',
-		{ fields: 'members.email_address,members.status,total_items' },
-		{ params: { listId: audience }, onTotal: (t) => (total = t) },
+		{ fields: STATUS_FIELDS, since_last_changed: since },
+		{
+			params: { listId: audience },
+			onTotal: (t) => {
+				total = t;
+				// The Date header has whole seconds, and the page was read some time before it was sent:
+				// back by the time the request took, plus two seconds.
+				if (client.serverDate !== undefined) began = mailchimpTime(client.serverDate - (Date.now() - started) - 2000);
+			},
+		},
 	);
 	let first = true;
 	for await (const page of pages) {
@@ -95,7 +135,7 @@ export async function readAudienceStatuses(client: ApiClient, audience: string, 
 		if (first && !readRest(total)) break;
 		first = false;
 	}
-	return statuses;
+	return { statuses, since: began };
 }
 
 /** One batch subscribe call to make. */
@@ -125,9 +165,13 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 			for (const chunk of chunks(group)) calls.push({ audience, entries: chunk, mode: 'overwrite' });
 			continue;
 		}
-		const statuses =
-			options.statuses?.get(audience) ??
-			(group.length >= 2 ? await readAudienceStatuses(client, audience, (total) => worthReading(Math.ceil(total / MC_PAGE_SIZE), group.length)) : new Map<string, string>());
+		const given = options.statuses?.get(audience);
+		const read: StatusRead = given
+			? { statuses: given, since: options.readSince?.get(audience) }
+			: group.length >= 2
+				? await readAudienceStatuses(client, audience, (total) => worthReading(Math.ceil(total / MC_PAGE_SIZE), group.length))
+				: { statuses: new Map() };
+		const { statuses } = read;
 		const known: Entry[] = [];
 		const unknown: Entry[] = [];
 		for (const entry of group) {
@@ -135,6 +179,17 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 			if (status === undefined) unknown.push(entry);
 			else if (KEPT_IN_BATCH.has(status)) known.push(entry);
 			else puts.push({ entry, unsure: false });
+		}
+		// Members whose status changed since the read (they unsubscribed, or signed up again) are not
+		// written with the status read: they go with PUT and status_if_new, which keeps the status they have now.
+		if (known.length && read.since) {
+			const changed = (await readAudienceStatuses(client, audience, () => true, read.since)).statuses;
+			if (changed.size) {
+				const still = known.filter((entry) => !changed.has(entry.input.email.toLowerCase()));
+				for (const entry of known) if (changed.has(entry.input.email.toLowerCase())) puts.push({ entry, unsure: false });
+				known.length = 0;
+				for (const entry of still) known.push(entry);
+			}
 		}
 		for (const chunk of chunks(known)) calls.push({ audience, entries: chunk, mode: 'known', statuses });
 		for (const chunk of chunks(unknown)) calls.push({ audience, entries: chunk, mode: 'unknown' });

@@ -614,7 +614,8 @@ describe('Mailchimp Create or Update Many: existing members at batch cost, their
 		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
 		expect(emulator.count('PUT /3.0/lists/:listId/members/:hash')).toBe(0);
 		expect(emulator.count('POST /3.0/lists/:listId')).toBe(2);
-		expect(emulator.count('GET /3.0/lists/:listId/members')).toBe(1);
+		// The audience's one page, then the members changed since it was read.
+		expect(emulator.count('GET /3.0/lists/:listId/members')).toBe(2);
 		input.forEach((p, i) => expect(memberOf(id, p.email)).toMatchObject({ status: i % 10 === 0 ? 'unsubscribed' : 'subscribed', merge_fields: { FNAME: `F${i}` } }));
 	});
 
@@ -653,3 +654,48 @@ describe('Mailchimp Create or Update Many: a batch call sent again reports only 
 		});
 	});
 });
+
+describe('Mailchimp Create or Update Many: statuses that change after the audience was read (real clock)', () => {
+	let wall: Emulator;
+	beforeAll(async () => {
+		wall = await startEmulator({ clock: 'wall' });
+	});
+	afterAll(() => wall.stop());
+
+	test('a member who signs up again, and one unsubscribed by another app, keep the status they have now', async () => {
+		const id = 'audWall1';
+		wall.mc.addList(id, 'Wall');
+		const input = people(30, 'wall');
+		input.forEach((p, i) => wall.mc.addMember(id, p.email, i === 3 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
+		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
+		let read = false;
+		let changed = false;
+		// After the audience was read, before the next request: wall3 signs up again, and another app
+		// unsubscribes wall5 (an account's own unsubscribe, which Mailchimp may let the account undo).
+		wall.beforeAnswer = ({ method, path, query }) => {
+			if (!read) {
+				read = method === 'GET' && path.endsWith('/members') && !query.get('since_last_changed');
+				return;
+			}
+			if (changed) return;
+			changed = true;
+			Object.assign(now('wall3@example.com'), { status: 'subscribed', last_changed: wall.mc.now() });
+			Object.assign(now('wall5@example.com'), { status: 'unsubscribed', last_changed: wall.mc.now() });
+		};
+		try {
+			const run = await runNode(wall, 'mailchimp', { resource: 'member', operation: 'upsertMany', audience: { __rl: true, mode: 'id', value: id }, email: '={{ $json.email }}', status: 'subscribed', ...mcFirst } as never, input, {
+				continueOnFail: true,
+			});
+			expectOnePerItem(run, 30);
+			expect(changed).toBe(true);
+			expect(run.json[3]).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
+			expect(run.json[5]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
+			expect(now('wall3@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'F3' } });
+			expect(now('wall5@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'F5' } });
+			expect(run.json.every((j) => j.status === 'updated')).toBe(true);
+		} finally {
+			wall.beforeAnswer = undefined;
+		}
+	});
+});
+
