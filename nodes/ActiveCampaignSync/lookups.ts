@@ -104,7 +104,7 @@ export class Lookups {
 
 	/**
 	 * A tag by name only (a name is a name, whatever it looks like); a missing one is created once,
-	 * however many items ask for it at once.
+	 * however many items ask for it at once, and one created meanwhile elsewhere is used.
 	 */
 	async tagCreatingIfMissing(name: string, itemIndex: number): Promise<Named> {
 		const found = await this.find('tag', { name }, itemIndex);
@@ -120,11 +120,22 @@ export class Lookups {
 					subject: `the tag ${shown(name.trim())}`,
 					itemIndex,
 				})
-				.then((answer) => {
-					this.refresh('tag');
-					const tag = answer.tag as IDataObject;
-					return { id: String(tag.id), name: String(tag.tag) };
-				});
+				.then(
+					(answer) => {
+						this.refresh('tag');
+						const tag = answer.tag as IDataObject;
+						return { id: String(tag.id), name: String(tag.tag) };
+					},
+					async (error: unknown) => {
+						// Refused (422), most often because the tag was created meanwhile (another execution of
+						// this workflow, a user): ActiveCampaign keeps one tag per name, so that one is used.
+						if ((error as { errorResponse?: { status?: unknown } }).errorResponse?.status !== 422) throw error;
+						this.refresh('tag');
+						const found = await this.find('tag', { name }, itemIndex);
+						if (!found) throw error;
+						return found;
+					},
+				);
 			this.creating.set(key, pending);
 		}
 		return pending;

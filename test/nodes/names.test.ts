@@ -227,3 +227,38 @@ describe('Mailchimp merge fields', () => {
 		for (const m of [...members.values()].filter((x) => x.email_address.startsWith(`mfmany${count}-`))) expect(m.merge_fields).toMatchObject({ FNAME: 'Tag', NICK: 'Name' });
 	});
 });
+
+describe('Create Tag If Missing when the tag appears meanwhile (another execution, a user in ActiveCampaign)', () => {
+	/**
+	 * ActiveCampaign refuses a second tag with a name it already has (API-NOTES.md: tags are matched
+	 * without regard to case, and a second tag differing only in case is refused). A workflow
+	 * started twice at once (two webhook deliveries) reads the tags, finds none, and both create
+	 * it: one of them is refused. The tag the user asked for exists then, and is the one to use.
+	 */
+	const createdMeanwhile = (name: string) => {
+		emulator.beforeAnswer = ({ method, path }) => {
+			if (method === 'POST' && path === '/api/3/tags' && !tagsNamed(name).length) emulator.ac.addTag(name);
+		};
+	};
+	afterEach(() => (emulator.beforeAnswer = undefined));
+
+	test('Add to Contact: the tag created meanwhile is put on the contact, and no second one is made', async () => {
+		emulator.ac.addContact({ email: 'race-add@example.com' });
+		createdMeanwhile('Race 2025');
+		const run = await ac({ resource: 'tag', operation: 'addToContact', contact: byEmail('race-add@example.com'), tag: byName('Race 2025'), createIfMissing: true });
+		expect(run.error).toBeUndefined();
+		expect(tagsNamed('Race 2025')).toHaveLength(1);
+		expect(tagsOf('race-add@example.com')).toEqual(['Race 2025']);
+	});
+
+	test.each([3, 12])('Create or Update Many with %i items: every contact gets the tag created meanwhile', async (count) => {
+		const name = `race-many-${count}`;
+		createdMeanwhile(name);
+		const input = Array.from({ length: count }, (_, i) => ({ email: `racemany${count}-${i}@example.com` }));
+		const run = await ac({ resource: 'contact', operation: 'upsertMany', email: '={{ $json.email }}', tags: name }, input);
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((j) => j.status)).toEqual(input.map(() => 'succeeded'));
+		expect(tagsNamed(name)).toHaveLength(1);
+		for (const { email } of input) expect(tagsOf(email)).toEqual([name]);
+	});
+});
