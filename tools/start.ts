@@ -28,6 +28,7 @@ import path from 'node:path';
 import { SANDBOX_AUDIENCE_ID, sampleSyncProblems, seedSandbox } from '../test/emulator/seed';
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, startEmulator } from '../test/emulator/server';
 import { PACKAGE_DIR } from '../test/harness/n8n';
+import { CONSENT_WORKFLOW_ID, consentProblems, consentWorkflow, seedConsentContacts } from './consent-check';
 import { activateWebhookExamples, checkWebhookExamples, deactivateAllWorkflows, WEBHOOK_EXAMPLES } from './webhooks';
 import { CHECK_STEPS, CHECK_WORKFLOW_ID, checkProblems, checkWorkflow, coverageProblems, parseRawOutput, readCodexProblems } from './check-workflow';
 
@@ -378,7 +379,8 @@ async function main(): Promise<number> {
 	const emulator = await startEmulator({ port: sandboxPort });
 	seedSandbox(emulator);
 	try {
-		await importSandboxData(runtime, emulator, n8nPort, check ? [checkWorkflow(SANDBOX_CREDENTIALS)] : []);
+		if (check) seedConsentContacts(emulator);
+		await importSandboxData(runtime, emulator, n8nPort, check ? [checkWorkflow(SANDBOX_CREDENTIALS), consentWorkflow()] : []);
 	} catch (error) {
 		await emulator.stop();
 		throw error;
@@ -392,6 +394,16 @@ async function main(): Promise<number> {
 		const sample = sampleSyncProblems(emulator);
 		console.log(`Sample workflow: ${sample.synced} of ${sample.expected} active ActiveCampaign contacts are now Mailchimp members.`);
 		if (sample.problems.length) problems.push(`the sample workflow did not sync as it should: ${sample.problems.slice(0, 3).join('; ')}`);
+
+		// The scheduled sync example carries consent (tools/consent-check.ts).
+		try {
+			await runAsync(runtime.node, [runtime.n8nScript, 'execute', `--id=${CONSENT_WORKFLOW_ID}`], runtime.dir, n8nEnv(runtime, n8nPort));
+			const consent = consentProblems(emulator);
+			console.log(`Consent: ${consent.report}`);
+			problems.push(...consent.problems);
+		} catch (error) {
+			problems.push(`n8n execute of the consent check failed: ${error instanceof Error ? error.message : String(error)}`);
+		}
 
 		console.log(`n8n ${runtime.version} on Node ${nodeVersion}: running the check workflow (every operation of both nodes once) with n8n execute...`);
 		try {

@@ -47,6 +47,21 @@ async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void
 }
 
 /**
+ * A sandbox contact unsubscribed from the first list (Newsletter) and not a Mailchimp member: the
+ * "one unsubscribed contact" the consent checks use. Created (as the newest contact) when the
+ * seeded data has none left.
+ */
+export function consentContact(emulator: Emulator, email?: string): { contact: { id: string; email: string }; list: string; listName: string } {
+	const newsletter = [...emulator.ac.lists.values()][0];
+	const members = emulator.mc.lists.get(SANDBOX_AUDIENCE_ID)!.members;
+	const unsubscribed = (id: string) => emulator.ac.contactLists.get(`${id}:${newsletter.id}`)?.status === '2';
+	const found = email ? undefined : [...emulator.ac.contacts.values()].find((c) => unsubscribed(c.id) && !members.has(subscriberHash(c.email)));
+	const contact = found ?? emulator.ac.addContact({ email: email ?? `unsubscribed.${emulator.ac.contacts.size}@example.com`, firstName: 'Withdrawn', lastName: 'Consent' });
+	emulator.ac.subscribe(contact.id, newsletter.id, '2');
+	return { contact, list: newsletter.id, listName: newsletter.name };
+}
+
+/**
  * Fires an ActiveCampaign `subscribe` and a Mailchimp `unsubscribe` through the sandbox, as
  * the providers deliver them, and waits for the example workflows' effects.
  */
@@ -59,6 +74,20 @@ export async function checkWebhookExamples(emulator: Emulator): Promise<string> 
 	const acDelivered = (fromAc.body as { deliveries: Array<{ status: number }> }).deliveries;
 	if (acDelivered.length !== 1 || acDelivered[0].status !== 200) throw new Error(`ActiveCampaign delivery answered ${JSON.stringify(acDelivered)}`);
 	await until(`the ActiveCampaign webhook workflow to add ${acContact.email} to the Mailchimp audience`, () => audience.members.has(subscriberHash(acContact.email)), 30_000);
+	if (audience.members.get(subscriberHash(acContact.email))?.status !== 'subscribed') throw new Error(`${acContact.email} subscribed in ActiveCampaign but is not a subscribed member`);
+
+	// Consent: a contact who unsubscribed from the list. A forged subscribe (with the secret) is not
+	// confirmed and adds nobody; the real unsubscribe makes an unsubscribed member, never a subscribed one.
+	const consent = consentContact(emulator);
+	const forgedSubscribe = await emulator.deliverAc({ type: 'subscribe', date_time: new Date().toISOString(), initiated_by: 'admin', initiated_from: 'admin', list: consent.list, contact: { id: consent.contact.id, email: consent.contact.email } });
+	if (forgedSubscribe.length !== 1 || forgedSubscribe[0].status !== 200) throw new Error(`The forged ActiveCampaign subscribe answered ${JSON.stringify(forgedSubscribe)}`);
+	const fromAcUnsubscribe = await emulator.fireAc('unsubscribe', { email: consent.contact.email });
+	const unsubscribeDelivered = (fromAcUnsubscribe.body as { deliveries: Array<{ status: number }> }).deliveries;
+	if (unsubscribeDelivered.length !== 1 || unsubscribeDelivered[0].status !== 200) throw new Error(`ActiveCampaign unsubscribe delivery answered ${JSON.stringify(unsubscribeDelivered)}`);
+	const consentHash = subscriberHash(consent.contact.email);
+	await until(`the ActiveCampaign webhook workflow to add ${consent.contact.email} as an unsubscribed member`, () => audience.members.has(consentHash), 30_000);
+	const consentStatus = audience.members.get(consentHash)?.status;
+	if (consentStatus !== 'unsubscribed') throw new Error(`${consent.contact.email} unsubscribed in ActiveCampaign (after a forged subscribe) but is a Mailchimp member with status ${consentStatus}`);
 
 	const mcEmail = [...emulator.ac.contacts.values()][0].email;
 	const newsletter = [...emulator.ac.lists.values()][0];
@@ -74,5 +103,5 @@ export async function checkWebhookExamples(emulator: Emulator): Promise<string> 
 	const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `type=unsubscribe&data%5Blist_id%5D=${SANDBOX_AUDIENCE_ID}&data%5Bemail%5D=x%40example.com` });
 	if (forged.status !== 401) throw new Error(`A delivery without the secret got HTTP ${forged.status}, not 401`);
 
-	return `webhooks: ActiveCampaign subscribe of ${acContact.email} → Mailchimp member; Mailchimp unsubscribe of ${mcEmail} → unsubscribed from ${newsletter.name}; a delivery without the secret → 401.`;
+	return `webhooks: ActiveCampaign subscribe of ${acContact.email} → subscribed Mailchimp member; a forged subscribe of ${consent.contact.email}, unsubscribed from ${consent.listName} → nothing, and its unsubscribe → unsubscribed member; Mailchimp unsubscribe of ${mcEmail} → unsubscribed from ${newsletter.name}; a delivery without the secret → 401.`;
 }
