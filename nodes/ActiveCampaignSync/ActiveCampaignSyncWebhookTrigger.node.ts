@@ -198,7 +198,7 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to re-read the contact from ActiveCampaign before starting the workflow, and emit what ActiveCampaign answers instead of the posted contact. A delivery that ActiveCampaign does not confirm is acknowledged but starts nothing. Costs one or two requests per event.',
+					'Whether to re-read the contact from ActiveCampaign before starting the workflow, and emit what ActiveCampaign answers instead of the posted contact. A delivery that ActiveCampaign does not confirm is acknowledged but starts nothing. Costs one to three requests per event.',
 			},
 			{
 				displayName: 'Options',

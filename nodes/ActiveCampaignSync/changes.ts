@@ -31,9 +31,9 @@ import { AC_PAGE_SIZE } from './transport';
  * contact becomes the reference, the kept offset and the offsets of its stamps are tried, and if
  * none is read as meant, the shift is found by halving (`created_after` probes on the reference;
  * offsets are whole quarter hours within -12:00..+14:00, so at most 8 probes). That costs up to
- * 12 more requests, once per change of offset. Changes are never read with an offset that failed
- * the check. Left open: an offset change within the seconds between the check and the last window
- * of one poll.
+ * 13 more requests (the newest contact, up to 3 offsets tried, 8 halvings, 1 check), once per
+ * change of offset. Changes are never read with an offset that failed the check. Left open: an
+ * offset change within the seconds between the check and the last window of one poll.
  */
 
 /** Contacts read into memory per window at most (unless one second holds more); smaller when the poll wants fewer. */

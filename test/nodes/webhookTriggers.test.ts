@@ -233,18 +233,22 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 	});
 });
 
+/** ActiveCampaign trigger parameters (the core events, every source), and a delivery as ActiveCampaign posts it. */
+const acParams = (extra: IDataObject = {}) => ({ events: ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'], sources: ['public', 'admin', 'api', 'system'], ...extra });
+const acEvent = (type: string, contact: IDataObject, extra: IDataObject = {}) => ({
+	type,
+	date_time: '2026-03-01T10:00:00-06:00',
+	initiated_by: 'admin',
+	initiated_from: 'admin',
+	list: '0',
+	contact,
+	...extra,
+});
+
 describe('ActiveCampaign Sync Webhook Trigger', () => {
 	const hooks = () => [...emulator.ac.webhooks.values()];
-	const params = (extra: IDataObject = {}) => ({ events: ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'], sources: ['public', 'admin', 'api', 'system'], ...extra });
-	const event = (type: string, contact: IDataObject, extra: IDataObject = {}) => ({
-		type,
-		date_time: '2026-03-01T10:00:00-06:00',
-		initiated_by: 'admin',
-		initiated_from: 'admin',
-		list: '0',
-		contact,
-		...extra,
-	});
+	const params = acParams;
+	const event = acEvent;
 
 	test('Other Events lists the rest of /webhook/events by readable names, without the contact and list events of Events', async () => {
 		const options = (await loadNodeOptions('activeCampaignSyncWebhookTrigger', 'loadOptions', 'getWebhookEvents', acCreds())) as Array<{ name: string; value: string }>;
@@ -341,15 +345,9 @@ describe('the sandbox fires test events at active webhook triggers (npm run fire
 
 
 describe('issue 17: a confirmed event is really confirmed', () => {
-	const params = (extra: IDataObject = {}) => ({ events: ['subscribe', 'unsubscribe', 'update', 'contact_tag_added', 'contact_tag_removed'], sources: ['public', 'admin', 'api', 'system'], ...extra });
-	const event = (type: string, contact: IDataObject, extra: IDataObject = {}) => ({
-		type,
-		date_time: '2026-03-01T10:00:00-06:00',
-		initiated_by: 'admin',
-		initiated_from: 'admin',
-		contact,
-		...extra,
-	});
+	const params = acParams;
+	/** A delivery naming no list unless `extra` names one. */
+	const event = (type: string, contact: IDataObject, extra: IDataObject = {}) => acEvent(type, contact, { list: undefined, ...extra });
 	const acHooks = () => [...emulator.ac.webhooks.values()];
 	/** Posts raw form pairs (repeated keys included) to a URL. */
 	const postPairs = async (url: string, pairs: Array<[string, string]>) =>
