@@ -1,10 +1,6 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, never shipped: Node modules are fine here */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import type { INodeProperties, INodePropertyCollection, INodePropertyOptions } from 'n8n-workflow';
 
-import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
-
-import { PACKAGE_DIR } from './harness/n8n';
+import { loadBuilt, PACKAGE, repeatedSentences, sameSentence } from './harness/descriptions';
 
 /**
  * What the editor shows of every node and credential in package.json, checked where a browser
@@ -12,7 +8,6 @@ import { PACKAGE_DIR } from './harness/n8n';
  * no sentence said twice, no label too long for its field, no API jargon in what users read.
  * Nodes added to package.json are covered without a change here.
  */
-const pkg = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
 
 /** n8n cuts a label in an option list (a collection's options) at about 25 characters ("Completion Timeout (Secon…"). */
 const MAX_OPTION_LABEL = 25;
@@ -24,19 +19,6 @@ interface Text {
 	label?: string;
 	nested: boolean;
 	texts: string[];
-}
-
-function load(entry: string): { name: string; properties: INodeProperties[]; extra: string[] } {
-	const file = path.join(PACKAGE_DIR, entry);
-	const className = path.basename(entry).replace(/\.(node|credentials)\.js$/, '');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built class, as n8n loads it
-	const Exported = (require(file) as Record<string, new () => { description?: INodeTypeDescription; properties?: INodeProperties[]; displayName?: string }>)[className];
-	const instance = new Exported();
-	if (instance.description) {
-		const d = instance.description;
-		return { name: d.displayName, properties: d.properties, extra: [d.description ?? '', d.eventTriggerDescription ?? '', typeof d.activationMessage === 'string' ? d.activationMessage : ''] };
-	}
-	return { name: instance.displayName ?? className, properties: instance.properties ?? [], extra: [] };
 }
 
 /** Every label, description, hint, notice and option the editor can show for these properties. */
@@ -60,26 +42,6 @@ function walk(properties: Array<INodeProperties | INodePropertyOptions | INodePr
 	return out;
 }
 
-/** Sentences as a reader meets them: HTML dropped, split at . ! ? followed by a space. */
-function sentences(text: string): string[] {
-	return text
-		.replace(/<[^>]+>/g, '')
-		.split(/(?<=[.!?])\s+/)
-		.map((s) => s.trim())
-		.filter((s) => s.split(/\s+/).length >= 4);
-}
-
-const words = (s: string) => new Set(s.toLowerCase().replace(/[^\p{L}\p{N} ]/gu, ' ').split(/\s+/).filter(Boolean));
-
-/** Two sentences say the same when 80 % of the words of the shorter are in the other. */
-function sameSentence(a: string, b: string): boolean {
-	const [x, y] = [words(a), words(b)];
-	const [small, large] = x.size <= y.size ? [x, y] : [y, x];
-	let shared = 0;
-	for (const w of small) if (large.has(w)) shared++;
-	return small.size > 0 && shared / small.size >= 0.8;
-}
-
 /** API words a user of the editor should not need: paths, identifiers, HTTP methods. */
 const JARGON: Array<[RegExp, string]> = [
 	[/\b[a-z]+\/[a-z_]+\b/, 'an API path'],
@@ -89,24 +51,18 @@ const JARGON: Array<[RegExp, string]> = [
 	[/\beven fewer than\b/, 'a count without its subject'],
 ];
 
-const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
+const entries = [...PACKAGE.n8n.nodes, ...PACKAGE.n8n.credentials];
 const all = entries.map((entry) => {
-	const { name, properties, extra } = load(entry);
-	const texts = walk(properties, name, false, []);
-	texts.push({ where: `${name} (node)`, nested: false, texts: extra.filter(Boolean) });
+	const { displayName, node, properties } = loadBuilt(entry);
+	const texts = walk(properties, displayName, false, []);
+	const extra = node ? [node.description ?? '', node.eventTriggerDescription ?? '', typeof node.activationMessage === 'string' ? node.activationMessage : ''] : [];
+	texts.push({ where: `${displayName} (node)`, nested: false, texts: extra.filter(Boolean) });
 	return [entry, texts] as const;
 });
 
 describe.each(all)('%s', (_entry, texts) => {
 	test('no description says a sentence twice (with its hint)', () => {
-		const repeated: string[] = [];
-		for (const t of texts) {
-			const said = t.texts.slice(t.label ? 1 : 0).flatMap(sentences);
-			said.forEach((s, i) => {
-				const again = said.slice(i + 1).find((other) => sameSentence(s, other));
-				if (again) repeated.push(`${t.where}: "${s}" / "${again}"`);
-			});
-		}
+		const repeated = texts.flatMap((t) => repeatedSentences(t.texts.slice(t.label ? 1 : 0)).map((r) => `${t.where}: ${r}`));
 		expect(repeated).toEqual([]);
 	});
 

@@ -231,6 +231,13 @@ export function installPackage(runtime: Runtime): void {
 	run('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', tarball], runtime.nodesFolder, runtimeNpmEnv());
 }
 
+const exampleFiles = () => readdirSync(path.join(PACKAGE_DIR, 'examples')).filter((f) => f.endsWith('.json')).sort();
+
+/** The id n8n gets for an example workflow (a file name in examples/): the sample's, or by its place in the folder. */
+export function exampleWorkflowId(file: string): string {
+	return file === 'activecampaign-to-mailchimp.json' ? SAMPLE_WORKFLOW_ID : `audsyncExample${String(exampleFiles().indexOf(file) + 10).padStart(2, '0')}`;
+}
+
 export const SANDBOX_CREDENTIALS = { activeCampaign: 'audsync-ac-sandbox', mailchimp: 'audsync-mc-sandbox' } as const;
 
 /** Imports the two sandbox credentials and the examples/ workflows (plus `extra` workflows) into n8n. */
@@ -255,19 +262,19 @@ export async function importSandboxData(runtime: Runtime, emulator: Emulator, po
 	const folder = path.join(runtime.dir, 'workflows');
 	rmSync(folder, { recursive: true, force: true });
 	mkdirSync(folder);
-	const examples = readdirSync(path.join(PACKAGE_DIR, 'examples')).filter((f) => f.endsWith('.json')).sort();
-	examples.forEach((name, i) => {
+	const examples = exampleFiles();
+	for (const name of examples) {
 		const workflow = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'examples', name), 'utf8')) as { id?: string };
-		workflow.id = name === 'activecampaign-to-mailchimp.json' ? SAMPLE_WORKFLOW_ID : `audsyncExample${String(i + 10).padStart(2, '0')}`;
+		workflow.id = exampleWorkflowId(name);
 		writeFileSync(path.join(folder, name), JSON.stringify(workflow));
-	});
+	}
 	for (const workflow of extra) writeFileSync(path.join(folder, `${workflow.id}.json`), JSON.stringify(workflow));
 	// Not blocking: re-importing an active webhook trigger makes n8n 1.x remove its webhook from the
 	// in-process sandbox, which must keep answering (a blocking import hung on a second start), and
 	// n8n 2.x refuses to import over an active workflow: every workflow is marked inactive first.
 	await deactivateAllWorkflows(runtime.n8nScript, runtime.dir, n8nEnv(runtime, port));
 	await runAsync(runtime.node, [runtime.n8nScript, 'import:workflow', '--separate', `--input=${folder}`], runtime.dir, n8nEnv(runtime, port));
-	const webhookExamples = examples.flatMap((name, i) => (WEBHOOK_EXAMPLES.includes(name) ? [`audsyncExample${String(i + 10).padStart(2, '0')}`] : []));
+	const webhookExamples = WEBHOOK_EXAMPLES.map(exampleWorkflowId);
 	forgetWebhookRows(runtime, webhookExamples, port);
 	// The n8n script runs on the runtime's Node: n8nEnv puts it first on PATH.
 	await activateWebhookExamples(runtime.n8nScript, runtime.dir, n8nEnv(runtime, port), webhookExamples);
@@ -362,7 +369,7 @@ export async function ensureOwner(runtime: Runtime, base: string): Promise<{ ema
 	return { ...owner, cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] };
 }
 
-const SAMPLE_WORKFLOW_ID = 'audsyncExample01';
+export const SAMPLE_WORKFLOW_ID = 'audsyncExample01';
 
 async function main(): Promise<number> {
 	const check = process.argv.includes('--check');
