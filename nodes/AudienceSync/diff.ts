@@ -267,15 +267,21 @@ function duplicateDifference(key: string, side: Side, records: SyncRecord[], oth
 	};
 }
 
+/** Records compared between two progress ticks of diffIndexes. */
+export const TICK_EVERY = 2000;
+
 /**
  * The differences between the two sides, one per person (and one per invalid record), with the
- * policy's writes. A generator, so the caller can give its event loop a turn now and then.
+ * policy's writes. A generator, so the caller can give its event loop a turn now and then: besides
+ * the differences it yields `undefined` every TICK_EVERY records compared, also where none differ.
  */
-export function* diffIndexes(ac: SideIndex, mc: SideIndex, options: DiffOptions): Generator<Difference> {
+export function* diffIndexes(ac: SideIndex, mc: SideIndex, options: DiffOptions): Generator<Difference | undefined> {
 	for (const record of ac.invalid) yield invalidDifference('activeCampaign', record);
 	for (const record of mc.invalid) yield invalidDifference('mailchimp', record);
 
+	let compared = 0;
 	for (const [key, acRecord] of ac.first) {
+		if (++compared % TICK_EVERY === 0) yield undefined;
 		const mcRecord = mc.first.get(key);
 		const acAll = ac.repeated.get(key);
 		const mcAll = mc.repeated.get(key);
@@ -291,15 +297,17 @@ export function* diffIndexes(ac: SideIndex, mc: SideIndex, options: DiffOptions)
 		if (difference) yield difference;
 	}
 	for (const [key, mcRecord] of mc.first) {
+		if (++compared % TICK_EVERY === 0) yield undefined;
 		if (ac.first.has(key)) continue;
 		const mcAll = mc.repeated.get(key);
 		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', mcRecord, key, options);
 	}
 }
 
-/** The differences between two record sets (see diffIndexes). */
-export function diff(activeCampaign: Iterable<SyncRecord>, mailchimp: Iterable<SyncRecord>, options: DiffOptions): Generator<Difference> {
-	return diffIndexes(new SideIndex(options.isValidEmail).addAll(activeCampaign), new SideIndex(options.isValidEmail).addAll(mailchimp), options);
+/** The differences between two record sets (see diffIndexes), without the progress ticks. */
+export function* diff(activeCampaign: Iterable<SyncRecord>, mailchimp: Iterable<SyncRecord>, options: DiffOptions): Generator<Difference> {
+	const isValid = options.isValidEmail;
+	for (const d of diffIndexes(new SideIndex(isValid).addAll(activeCampaign), new SideIndex(isValid).addAll(mailchimp), options)) if (d) yield d;
 }
 
 /** Every kind, for summaries (a count of 0 is still shown). */

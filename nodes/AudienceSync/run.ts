@@ -68,7 +68,7 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 	const differences: Difference[] = [];
 	const turn = yielder();
 	for (const difference of diffIndexes(acIndex, mcIndex, { ...settings, isValidEmail: isEmailText, fieldLabels: { activeCampaign: pairs.map((p) => p.labels.activeCampaign), mailchimp: pairs.map((p) => p.labels.mailchimp) } })) {
-		differences.push(difference);
+		if (difference) differences.push(difference);
 		await turn();
 	}
 

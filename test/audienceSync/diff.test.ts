@@ -2,12 +2,15 @@ import {
 	type ConflictPolicy,
 	type Difference,
 	diff,
+	diffIndexes,
 	type DiffOptions,
 	type Direction,
 	emailKey,
 	type Side,
+	SideIndex,
 	type Status,
 	type SyncRecord,
+	TICK_EVERY,
 	type Write,
 } from '../../nodes/AudienceSync/diff';
 import { isEmailText } from '../../nodes/shared/values';
@@ -310,5 +313,16 @@ describe('archived (Mailchimp)', () => {
 				expect(both).toMatchObject({ kind: 'statusDiffers', writes: [] });
 			}
 		}
+	});
+});
+
+describe('event loop', () => {
+	test('diffIndexes yields a progress tick every TICK_EVERY records, also where nobody differs', () => {
+		const same = Array.from({ length: 3 * TICK_EVERY }, (_, i) => rec(`same${i}@example.com`, 'subscribed', ['A', '', '']));
+		const ac = new SideIndex(isEmailText).addAll(same);
+		const mc = new SideIndex(isEmailText).addAll(same.map((r) => ({ ...r })));
+		const out = [...diffIndexes(ac, mc, options())];
+		expect(out.filter((d) => d === undefined).length).toBeGreaterThanOrEqual(3);
+		expect(out.filter((d) => d !== undefined)).toEqual([]);
 	});
 });
