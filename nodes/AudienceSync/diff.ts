@@ -41,7 +41,7 @@ export interface SyncRecord {
 	fields: string[];
 	/** When the record last changed (epoch ms); NaN when unknown. */
 	changedAt: number;
-	/** The provider's id (ActiveCampaign contact id, Mailchimp subscriber hash). */
+	/** The provider's id (ActiveCampaign contact id); '' where it follows from the address (Mailchimp's subscriber hash). */
 	id: string;
 }
 
@@ -253,7 +253,7 @@ function invalidDifference(side: Side, record: SyncRecord): Difference {
 }
 
 function duplicateDifference(key: string, side: Side, records: SyncRecord[], otherRecord: SyncRecord | undefined): Difference {
-	const ids = records.map((r) => r.id).join(', ');
+	const ids = records.map((r) => r.id || r.email).join(', ');
 	return {
 		key,
 		kind: 'duplicate',

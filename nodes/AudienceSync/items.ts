@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { subscriberHash } from '../MailchimpSync/lookups';
+
 import { type Action, type Difference, KINDS, SIDE_NAMES, type Side, type Status, type SyncRecord, type Write } from './diff';
 import type { FieldPair } from './settings';
 
@@ -23,9 +25,12 @@ export function target(d: Difference): string | null {
 	return d.writes.length > 1 ? 'both' : SIDE_NAMES[d.writes[0].side];
 }
 
+/** The record's id; a Mailchimp member's is the MD5 of its lower-cased address. */
+const recordId = (side: Side, record: SyncRecord): string => record.id || (side === 'mailchimp' ? subscriberHash(record.email) : '');
+
 function view(side: Side, record: SyncRecord | undefined, pairs: FieldPair[], shown: number[]): IDataObject | null {
 	if (!record) return null;
-	const out: IDataObject = { id: record.id, email: record.email, status: statusOn(record.status, side) };
+	const out: IDataObject = { id: recordId(side, record), email: record.email, status: statusOn(record.status, side) };
 	for (const i of shown) out[pairs[i].labels[side]] = record.fields[i] ?? '';
 	out.changedAt = Number.isFinite(record.changedAt) ? new Date(record.changedAt).toISOString() : null;
 	return out;
@@ -53,7 +58,7 @@ export function differenceItem(d: Difference, pairs: FieldPair[]): IDataObject {
 		target: target(d),
 		writes: d.writes.map((w) => writeView(w, pairs)),
 	};
-	if (d.duplicates) item.duplicates = d.duplicates.records.map((r) => ({ id: r.id, email: r.email, status: statusOn(r.status, d.duplicates!.side) }));
+	if (d.duplicates) item.duplicates = d.duplicates.records.map((r) => ({ id: recordId(d.duplicates!.side, r), email: r.email, status: statusOn(r.status, d.duplicates!.side) }));
 	if (d.reason) item.reason = d.reason;
 	return item;
 }

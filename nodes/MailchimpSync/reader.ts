@@ -22,7 +22,7 @@ const STATUSES: Record<string, Status> = {
 };
 
 /** The projection of a member page: what the sync compares, and the total for concurrent paging. */
-export const MEMBER_PROJECTION = 'members.id,members.email_address,members.status,members.last_changed,members.merge_fields,total_items';
+export const MEMBER_PROJECTION = 'members.email_address,members.status,members.last_changed,members.merge_fields,total_items';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : '');
 
@@ -43,7 +43,8 @@ export async function readMailchimpAudience(client: ApiClient, audienceId: strin
 					status: known,
 					fields: mergeTags.map((tag) => text(merge[tag])),
 					changedAt: Date.parse(text(member.last_changed)),
-					id: String(member.id),
+					// The member id is the MD5 of the lower-cased address: computed when shown, not kept (memory).
+					id: '',
 				});
 			}
 			count += records.length;
