@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
 import { upsertMany as acUpsertMany } from '../ActiveCampaignSync/resources/contact/upsertMany';
+import { AC_IMPORT_THRESHOLD } from '../ActiveCampaignSync/transport';
 import { type AudienceStatuses, type MemberWrite, writeMembers } from '../MailchimpSync/memberWriter';
 import { type BatchEntry, collectingRun, writeEach } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
@@ -101,25 +102,34 @@ function acInput(targets: ApplyTargets, email: string, write: Write, lists: stri
 	return { email, sync: { contact }, row, tags, lists };
 }
 
+/**
+ * ActiveCampaign's writes. From AC_IMPORT_THRESHOLD writes on, everything goes through Create or
+ * Update Many's writer, unsubscribes included (an import row's `unsubscribe: [{listid}]`, 250 a
+ * call); a row its writer sends with contact/sync instead (fewer than 10, or left alone) gets its
+ * list status change afterwards. Fewer writes: a list status change per unsubscribe, first.
+ */
 async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], outcomes: Outcomes): Promise<void> {
 	if (!planned.length) return;
 	const { ctx, activeCampaign } = targets;
 	const { client, lookups, listId, tagName } = activeCampaign;
+	const bulk = planned.length >= AC_IMPORT_THRESHOLD;
 
-	// 1. Unsubscribes of contacts on the list: a list status change each (consent first).
-	const unsubscribes = planned.filter((p) => p.write.action === 'unsubscribe');
-	await setListStatus(targets, unsubscribes, (p) => p.difference.activeCampaign!.id, outcomes);
+	// 1. Few writes: unsubscribes of contacts on the list, a list status change each (consent first).
+	if (!bulk) await setListStatus(targets, planned.filter((p) => p.write.action === 'unsubscribe'), (p) => p.difference.activeCampaign!.id, outcomes);
 
-	// 2. Fields and new contacts, through Create or Update Many's writer. New contacts subscribed on
-	//    the source join the list (and get the tag the side is narrowed to); nobody else's list status is touched.
-	const upserts = planned.filter((p) => p.write.action !== 'unsubscribe' || p.write.fields.length);
+	// 2. Through Create or Update Many's writer. New contacts subscribed on the source join the list
+	//    (and get the tag the side is narrowed to); the unsubscribed are put on it as unsubscribed;
+	//    nobody else's list status is touched.
+	const upserts = bulk ? planned : planned.filter((p) => p.write.action !== 'unsubscribe' || p.write.fields.length);
 	const contactIds = new Map<Planned, string>();
 	if (upserts.length) {
 		const entries: Array<BatchEntry<AcInput>> = upserts.map(({ difference, write }, index) => {
 			const creating = write.action === 'create';
 			const email = (difference.activeCampaign ?? difference.mailchimp)!.email;
 			const lists = creating && write.status === 'subscribed' ? [listId] : [];
-			return { index, items: [index], input: acInput(targets, email, write, lists, creating && tagName ? [tagName] : []) };
+			const input = acInput(targets, email, write, lists, creating && tagName ? [tagName] : []);
+			if (write.status === 'unsubscribed') input.row.unsubscribe = [{ listid: listId }];
+			return { index, items: [index], input };
 		});
 		const run = collectingRun<AcInput>();
 		try {
@@ -131,29 +141,39 @@ async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], ou
 			const { difference, write } = upserts[n];
 			const outcome = { ...run.outcome(entry) };
 			if (outcome.status === 'succeeded') outcome.status = write.action === 'create' ? 'created' : write.action === 'unsubscribe' ? 'unsubscribed' : 'updated';
-			record(outcomes, difference, 'activeCampaign', outcome);
+			// contact/sync (not an import) carried it: the list status is still to be set.
 			if (typeof outcome.contactId === 'string') contactIds.set(upserts[n], outcome.contactId);
+			record(outcomes, difference, 'activeCampaign', outcome);
 		});
 	}
 
-	// 3. New contacts who are unsubscribed or bounced on the source: on the list, as unsubscribed.
-	const suppressed = upserts.filter((p) => p.write.action === 'create' && p.write.status === 'unsubscribed' && outcomes.get(p.difference)?.activeCampaign?.status === 'created');
+	// 3. Unsubscribed on the list, where no import row did it: new contacts unsubscribed or bounced on
+	//    the source, and (bulk) unsubscribes written with contact/sync.
+	const statusLeft = upserts.filter(
+		(p) =>
+			p.write.status === 'unsubscribed' &&
+			['created', 'unsubscribed'].includes(String(outcomes.get(p.difference)?.activeCampaign?.status)) &&
+			(p.write.action === 'create' ? !bulk || contactIds.has(p) : bulk && contactIds.has(p)),
+	);
 	await setListStatus(
 		targets,
-		suppressed,
+		statusLeft,
 		async (p) => {
-			const known = contactIds.get(p);
+			const known = contactIds.get(p) ?? p.difference.activeCampaign?.id;
 			if (known) return known;
 			const found = await lookups.contactByEmail(p.difference.mailchimp!.email);
 			if (!found) throw client.inputError(`ActiveCampaign has no contact ${p.difference.mailchimp!.email} after creating it`);
 			return String(found.id);
 		},
 		outcomes,
-		'created',
+		'keep',
 	);
 }
 
-/** Unsubscribes contacts from the list (contactLists status 2), five at a time; `done` is the outcome's status. */
+/**
+ * Unsubscribes contacts from the list (contactLists status 2), five at a time. `done` is the
+ * outcome's status, or `keep` for a second step after a write that already has its outcome.
+ */
 async function setListStatus(
 	targets: ApplyTargets,
 	planned: Planned[],
@@ -173,9 +193,13 @@ async function setListStatus(
 	for (const entry of entries) {
 		const outcome = run.outcome(entry);
 		const difference = entry.input.difference;
-		if (done !== 'created') record(outcomes, difference, 'activeCampaign', outcome);
-		// The contact was created but is not on the list as unsubscribed: say so.
-		else if (outcome.status === 'failed') outcomes.get(difference)!.activeCampaign = { ...outcome, error: `Created, but not set unsubscribed on the list: ${String(outcome.error)}` };
+		if (done !== 'keep') {
+			record(outcomes, difference, 'activeCampaign', outcome);
+		} else if (outcome.status === 'failed') {
+			// The contact was written but is not on the list as unsubscribed: say so.
+			const found = outcomes.get(difference)!;
+			found.activeCampaign = { ...outcome, error: `${found.activeCampaign?.status === 'created' ? 'Created' : 'Written'}, but not set unsubscribed on the list: ${String(outcome.error)}` };
+		}
 	}
 }
 

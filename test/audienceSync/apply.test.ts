@@ -31,6 +31,11 @@ describe('Apply', () => {
 		// Mailchimp writes are batch calls only: the statuses the plan read keep existing members as they are, without a PUT each or a second read.
 		const sent = emulator.log.slice(before);
 		expect(sent.filter((l) => l.method === 'PUT')).toEqual([]);
+		// From 10 writes on, ActiveCampaign's writes, unsubscribes included, are bulk imports: no request per contact.
+		const acWrites = Object.values((apply.summary.writes as Record<string, Record<string, number>>).activeCampaign).reduce((a, b) => a + b, 0);
+		const perContact = sent.filter((l) => l.path.endsWith('/contactLists') || l.path.endsWith('/contact/sync'));
+		if (acWrites >= 10) expect(perContact).toEqual([]);
+		else expect(perContact.length).toBe(acWrites);
 		expect(sent.filter((l) => l.method === 'GET' && l.path.endsWith('/members') && !/members\.last_changed/.test(decodeURIComponent(l.rawUrl)))).toEqual([]);
 		expect(apply.summary.safetyValve).toEqual({ stopped: false });
 		const withWrites = apply.differences.filter((d) => d.action !== 'none');
