@@ -655,6 +655,32 @@ describe('Mailchimp Create or Update Many: a batch call sent again reports only 
 	});
 });
 
+describe('Mailchimp Create or Update Many: a batch call sent again, with existing members and Overwrite Status', () => {
+	test('whichever call loses its answer, members that existed are updated and new ones are never reported updated', async () => {
+		const id = 'audLostMix';
+		emulator.mc.addList(id, 'Lost mix');
+		const input = people(12, 'lostmix');
+		input.slice(0, 6).forEach((p) => emulator.mc.addMember(id, p.email, 'subscribed', { FNAME: 'Old' }));
+		emulator.faults.push({ kind: 'hang-after-write', method: 'POST', path: new RegExp(`^/3.0/lists/${id}$`) });
+		const run = await mc({ ...mcFirst, audience: { __rl: true, mode: 'id', value: id }, limits: { timeoutSeconds: 1 } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 12);
+		run.json.forEach((json, i) => {
+			if (i < 6) expect(json).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
+			else expect(['created', 'succeeded']).toContain(json.status);
+			if (json.status === 'succeeded') expect(json.note).toMatch(/created or updated is not known/);
+			expect(emulator.mc.lists.get(id)!.members.get(subscriberHash(input[i].email))?.merge_fields.FNAME).toBe(`F${i}`);
+		});
+	});
+
+	test('Overwrite Status: a lost answer, sent again, reports the members it may have created as succeeded with a note', async () => {
+		const input = people(4, 'lostover');
+		emulator.faults.push({ kind: 'hang-after-write', method: 'POST', path: new RegExp(`^/3.0/lists/${AUD}$`) });
+		const run = await mc({ ...mcFirst, additionalFields: { ...mcFirst.additionalFields, overwriteStatus: true }, limits: { timeoutSeconds: 1 } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 4);
+		for (const json of run.json) expect(json).toMatchObject({ status: 'succeeded', memberStatus: 'subscribed', note: expect.stringMatching(/created or updated is not known/) });
+	});
+});
+
 describe('Mailchimp Create or Update Many: statuses that change after the audience was read (real clock)', () => {
 	let wall: Emulator;
 	beforeAll(async () => {
