@@ -394,6 +394,9 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 
 	r.on('GET', `${p}/users/me`, () => ({ status: 200, body: { user: { id: '1', username: 'admin', email: 'admin@example.com' } } }));
 
+	/** Whole-list reads by (list, status, tag) and the state's versions: see the cached path below. */
+	const wholeReads = new Map<string, AcContact[]>();
+
 	r.on('GET', `${p}/contacts`, (req) => {
 		const q = req.query;
 		const status = q.get('status') ?? '-1';
@@ -431,10 +434,10 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 			const wanted = new Set(ids.split(','));
 			tests.push((c) => wanted.has(c.id));
 		}
-		const idGreater = q.get('id_greater');
-		if (idGreater) tests.push((c) => Number(c.id) > Number(idGreater));
 		const idLess = q.get('id_less');
 		if (idLess) tests.push((c) => Number(c.id) < Number(idLess));
+		// Last of the tests (the cached path below reads it with a binary search instead).
+		const idGreater = q.get('id_greater');
 		const inclusive = state.filterBoundary === 'inclusive';
 		const bounds: Array<[string, 'cdate' | 'udate', (a: number, b: number) => boolean]> = [
 			['filters[created_before]', 'cdate', (a, b) => a < b || (inclusive && a === b)],
@@ -450,6 +453,7 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 				tests.push((c) => cmp(Date.parse(c[field]), bound));
 			}
 		}
+		if (idGreater) tests.push((c) => Number(c.id) > Number(idGreater));
 		const order = [...q.keys()].find((k) => k.startsWith('orders['));
 		const orderField = order ? order.slice(7, -1) : 'id';
 		const dir = order && q.get(order)?.toUpperCase() === 'DESC' ? -1 : 1;
@@ -458,7 +462,42 @@ export function activeCampaignRoutes(state: ActiveCampaignState): Router {
 		const matches = (c: AcContact) => tests.every((t) => t(c));
 		let total = 0;
 		let pageOf: AcContact[];
-		if (orderField === 'id') {
+		// Reads of a whole list (list, status, tag; by id; offset or id_greater paging) hit a cache that
+		// memberships, tags and contacts invalidate: a page of a 1,000,000-contact list costs a slice.
+		const cacheable =
+			orderField === 'id' &&
+			dir === 1 &&
+			!email &&
+			!like &&
+			!search &&
+			!ids &&
+			!idLess &&
+			!bounds.some(([param]) => q.get(param)) &&
+			(!idGreater || /^\d+$/.test(idGreater));
+		if (cacheable) {
+			const key = `${listid}|${status}|${tagid}|${state.contacts.version}|${state.contactLists.version}|${state.contactTags.version}`;
+			let matched = wholeReads.get(key);
+			if (!matched) {
+				const unbounded = idGreater ? tests.slice(0, -1) : tests;
+				matched = state.contactsById().filter((c) => unbounded.every((t) => t(c)));
+				if (wholeReads.size >= 8) wholeReads.delete(wholeReads.keys().next().value!);
+				wholeReads.set(key, matched);
+			}
+			let from = 0;
+			if (idGreater) {
+				// The first contact with an id above the bound (ids ascend).
+				let lo = 0;
+				let hi = matched.length;
+				while (lo < hi) {
+					const mid = (lo + hi) >> 1;
+					if (Number(matched[mid].id) > Number(idGreater)) hi = mid;
+					else lo = mid + 1;
+				}
+				from = lo;
+			}
+			total = matched.length - from;
+			pageOf = matched.slice(from + offset, from + offset + size);
+		} else if (orderField === 'id') {
 			// By id (the default): one pass, counting every match and keeping only the page.
 			const byId = state.contactsById();
 			pageOf = [];

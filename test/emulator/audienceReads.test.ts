@@ -86,6 +86,22 @@ describe('ActiveCampaign: contacts of a list with their list status', () => {
 		expect(Date.parse(after.udate)).toBeGreaterThan(Date.parse(before.udate));
 	});
 
+	test('a read sees every change made since the last one (status, tag, new and deleted contacts)', async () => {
+		const { list, tag, people } = listWithEveryStatus();
+		const active = async () => (await ac(`listid=${list.id}&status=1&limit=100`)).body.contacts.map((c: any) => c.email);
+		expect(await active()).toEqual(['active@example.com']);
+		emulator.ac.subscribe(people[0].id, list.id, '1');
+		expect(await active()).toEqual(['unconfirmed@example.com', 'active@example.com']);
+		emulator.ac.subscribe(people[1].id, list.id, '2');
+		expect(await active()).toEqual(['unconfirmed@example.com']);
+		emulator.ac.subscribe(emulator.ac.addContact({ email: 'late@example.com' }).id, list.id, '1');
+		expect(await active()).toEqual(['unconfirmed@example.com', 'late@example.com']);
+		emulator.ac.contacts.delete(people[0].id);
+		expect(await active()).toEqual(['late@example.com']);
+		emulator.ac.tagContact(people[3].id, tag.id);
+		expect((await ac(`listid=${list.id}&tagid=${tag.id}`)).body.meta.total).toBe('3');
+	});
+
 	test('tagid narrows a list to the contacts with that tag', async () => {
 		const { list, tag } = listWithEveryStatus();
 		const tagged = await ac(`listid=${list.id}&tagid=${tag.id}`);
