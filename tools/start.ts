@@ -12,8 +12,10 @@
  *
  * `npm start -- --check`: headless, with `n8n execute`, the sample workflow and then one workflow
  * running every operation of both nodes once (tools/check-workflow.ts), each checked against
- * the sandbox's data; then n8n starts, must list every node with its codex, and the webhook
- * examples must answer sandbox events (tools/webhooks.ts); then everything stops.
+ * the sandbox's data; then examples/nightly-reconcile.json's Audience Sync in Plan, Apply and
+ * Plan again, which must find 0 differences (tools/reconcile-check.ts); then n8n starts, must
+ * list every node with its codex, and the webhook examples must answer sandbox events
+ * (tools/webhooks.ts); then everything stops.
  *
  * The helpers are exported for other tools (runtimeFor, ensureN8n, packPackage, installPackage,
  * importSandboxData, startN8n, ...); main() runs only when this file is the program.
@@ -31,6 +33,7 @@ import { PACKAGE_DIR } from '../test/harness/n8n';
 import { CONSENT_WORKFLOW_ID, consentProblems, consentWorkflow, seedConsentContacts } from './consent-check';
 import { activateWebhookExamples, checkWebhookExamples, deactivateAllWorkflows, WEBHOOK_EXAMPLES } from './webhooks';
 import { CHECK_STEPS, CHECK_WORKFLOW_ID, checkProblems, checkWorkflow, coverageProblems, parseRawOutput, readCodexProblems } from './check-workflow';
+import { describeReconcileStep, RECONCILE_STEPS, reconcileStepProblems, reconcileWorkflows, type ReconcileRun, writesSince } from './reconcile-check';
 
 /** The n8n that `npm start` runs unless N8N_VERSION says otherwise: the current 2.x line. */
 export const DEFAULT_N8N_VERSION = '2.41.1';
@@ -387,7 +390,7 @@ async function main(): Promise<number> {
 	seedSandbox(emulator);
 	try {
 		if (check) seedConsentContacts(emulator);
-		await importSandboxData(runtime, emulator, n8nPort, check ? [checkWorkflow(SANDBOX_CREDENTIALS), consentWorkflow()] : []);
+		await importSandboxData(runtime, emulator, n8nPort, check ? [checkWorkflow(SANDBOX_CREDENTIALS), consentWorkflow(), ...reconcileWorkflows()] : []);
 	} catch (error) {
 		await emulator.stop();
 		throw error;
@@ -410,6 +413,26 @@ async function main(): Promise<number> {
 			problems.push(...consent.problems);
 		} catch (error) {
 			problems.push(`n8n execute of the consent check failed: ${error instanceof Error ? error.message : String(error)}`);
+		}
+
+		// examples/nightly-reconcile.json on the sandbox's list and audience as the sample and the consent check left
+		// them (before the check workflow adds contacts off the list): its Audience Sync node in Plan, Apply, then Plan again (0 differences).
+		if (!problems.length) {
+			console.log('Nightly reconcile example: Audience Sync in Plan, Apply, then Plan again...');
+			for (const [index, step] of RECONCILE_STEPS.entries()) {
+				const from = emulator.log.length;
+				try {
+					const output = await runAsync(runtime.node, [runtime.n8nScript, 'execute', `--id=${step.id}`, '--rawOutput'], runtime.dir, n8nEnv(runtime, n8nPort));
+					const run = parseRawOutput(output) as unknown as ReconcileRun;
+					const writes = writesSince(emulator, from);
+					console.log(`  ${describeReconcileStep(step, run, writes)}`);
+					problems.push(...reconcileStepProblems(step, index, run, writes));
+				} catch (error) {
+					problems.push(`n8n execute of the nightly reconcile (${step.label}) failed: ${error instanceof Error ? error.message : String(error)}`);
+				}
+				if (problems.length) break;
+			}
+			console.log(problems.length ? `Check FAILED:\n  ${problems.join('\n  ')}` : 'Nightly reconcile example: Plan found the differences and wrote nothing, Apply wrote them all, the next Plan found 0.');
 		}
 
 		console.log(`n8n ${runtime.version} on Node ${nodeVersion}: running the check workflow (every operation of both nodes once) with n8n execute...`);
