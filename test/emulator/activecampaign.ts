@@ -35,7 +35,7 @@ export interface AcContact {
 	udate: string;
 }
 
-interface AcList {
+export interface AcList {
 	id: string;
 	name: string;
 	stringid: string;
@@ -43,14 +43,14 @@ interface AcList {
 	sender_reminder: string;
 }
 
-interface AcTag {
+export interface AcTag {
 	id: string;
 	tag: string;
 	tagType: string;
 	description: string;
 }
 
-interface AcField {
+export interface AcField {
 	id: string;
 	title: string;
 	type: string;
