@@ -72,7 +72,7 @@ export const syncProperties: INodeProperties[] = [
 						type: 'options',
 						typeOptions: { loadOptionsMethod: 'getMergeFields', loadOptionsDependsOn: ['audience.value'] },
 						default: '',
-						description: 'A merge field of the Mailchimp audience, by its tag. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						description: 'A merge field of the Mailchimp audience: its tag, or name: and its name. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					},
 				],
 			},

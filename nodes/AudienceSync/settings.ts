@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { AC_ID, type Lookups as AcLookups, readRef } from '../ActiveCampaignSync/lookups';
 import type { AcField } from '../ActiveCampaignSync/reader';
-import { audienceFromLocator, loadMergeFields } from '../MailchimpSync/lookups';
+import { audienceFromLocator, loadMergeFields, matchMergeField } from '../MailchimpSync/lookups';
 import type { ApiClient } from '../shared/transport';
 import { locatorParts, readId, readLabel, readText, shown, valueError } from '../shared/values';
 import type { ConflictPolicy, Direction, Side } from './diff';
@@ -106,10 +106,9 @@ export async function readPairs(ctx: IExecuteFunctions, acLookups: AcLookups, mc
 		const where = `More Fields pair ${n + 1}`;
 		const acValue = readText(ctx, pair.activeCampaignField, `${where}: ActiveCampaign field`);
 		const tagValue = readText(ctx, pair.mailchimpField, `${where}: merge field`);
-		const field = hasTag(tagValue);
-		if (!field) {
-			throw valueError(ctx, `${where}: the audience has no merge field ${shown(tagValue)}`, undefined, `Its merge fields: ${mergeFields.map((f) => f.tag).join(', ')}`);
-		}
+		// As every merge field input takes it: its tag (what the dropdown gives), or name: and its name.
+		const field = matchMergeField(audienceId, mergeFields, tagValue);
+		if (!('tag' in field)) throw valueError(ctx, `${where}: ${field.problem}${field.advice ? `: ${field.advice}` : ''}`, undefined, field.description);
 		let ac: AcField;
 		let acLabel: string;
 		const standard = STANDARD.find((s) => s.field === acValue);

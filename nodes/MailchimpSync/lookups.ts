@@ -91,22 +91,9 @@ export class Lookups {
 
 	/** The merge field a value names: its tag, or `name:` and its name (several with that name: an error). */
 	private mergeField(audienceId: string, known: MergeField[], value: string, itemIndex: number): MergeField {
-		const ref = splitReference(value);
-		const lower = ('name' in ref ? ref.name : ref.key).toLowerCase();
-		const found = known.filter((f) => ('name' in ref ? f.name : f.tag).trim().toLowerCase() === lower);
-		if (found.length === 1) return found[0];
-		const fields = `Merge fields of this audience: ${known.map((f) => `${f.tag} (${f.name})`).join(', ')}`;
-		if (found.length > 1) {
-			throw this.client.inputError(`${found.length} merge fields of audience ${audienceId} are named ${shown(value)} (item ${itemIndex}): give the tag of the one you mean`, itemIndex, fields);
-		}
-		if ('name' in ref) throw this.client.inputError(`No merge field of audience ${audienceId} is named ${shown(ref.name)} (item ${itemIndex})`, itemIndex, fields);
-		const named = known.find((f) => f.name.trim().toLowerCase() === lower);
-		throw this.client.inputError(
-			`No merge field of audience ${audienceId} has the tag ${shown(ref.key)} (item ${itemIndex})` +
-				(named ? `: the field named so has the tag ${named.tag}; write ${named.tag}, or ${NAME_FORM}${ref.key} to give it by name` : ''),
-			itemIndex,
-			`${fields}. A merge field is given by tag, or by name with ${NAME_FORM} before it.`,
-		);
+		const match = matchMergeField(audienceId, known, value);
+		if ('tag' in match) return match;
+		throw this.client.inputError(`${match.problem} (item ${itemIndex})${match.advice ? `: ${match.advice}` : ''}`, itemIndex, match.description);
 	}
 
 	/** An address merge field's value: an object or its JSON, keeping Mailchimp's address parts (scalars) only. */
@@ -126,6 +113,29 @@ export class Lookups {
 		for (const part of ADDRESS_PARTS) if (part in parts) address.set(part, readText(this.client, parts[part], `Merge field ${tag} ${part}`, itemIndex));
 		return Object.fromEntries(address);
 	}
+}
+
+/**
+ * The merge field a value names, as every merge field input takes it: its tag (what the dropdowns
+ * give), or `name:` and its name; never guessed from how the value looks. When none (or several)
+ * match: the problem, the advice and the audience's fields, for the caller to name where it is.
+ */
+export function matchMergeField(audienceId: string, known: MergeField[], value: string): MergeField | { problem: string; advice?: string; description: string } {
+	const ref = splitReference(value);
+	const lower = ('name' in ref ? ref.name : ref.key).toLowerCase();
+	const found = known.filter((f) => ('name' in ref ? f.name : f.tag).trim().toLowerCase() === lower);
+	if (found.length === 1) return found[0];
+	const fields = `Merge fields of this audience: ${known.map((f) => `${f.tag} (${f.name})`).join(', ')}`;
+	if (found.length > 1) {
+		return { problem: `${found.length} merge fields of audience ${audienceId} are named ${shown(value)}`, advice: 'give the tag of the one you mean', description: fields };
+	}
+	if ('name' in ref) return { problem: `No merge field of audience ${audienceId} is named ${shown(ref.name)}`, description: fields };
+	const named = known.find((f) => f.name.trim().toLowerCase() === lower);
+	return {
+		problem: `No merge field of audience ${audienceId} has the tag ${shown(ref.key)}`,
+		advice: named ? `the field named so has the tag ${named.tag}; write ${named.tag}, or ${NAME_FORM}${ref.key} to give it by name` : undefined,
+		description: `${fields}. A merge field is given by tag, or by name with ${NAME_FORM} before it.`,
+	};
 }
 
 export async function loadMergeFields(client: ApiClient, audienceId: string): Promise<MergeField[]> {
