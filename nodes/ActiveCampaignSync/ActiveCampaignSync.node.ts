@@ -13,7 +13,7 @@ import { customFieldDescription } from './resources/customField';
 import { listDescription } from './resources/list';
 import { tagDescription } from './resources/tag';
 import { route } from './router';
-import { AC_RATE_PER_SECOND } from './transport';
+import { requestsPerSecondProperty } from './transport';
 
 export class ActiveCampaignSync implements INodeType {
 	description: INodeTypeDescription = {
@@ -47,15 +47,7 @@ export class ActiveCampaignSync implements INodeType {
 			...listDescription,
 			...tagDescription,
 			...customFieldDescription,
-			limitsProperty({
-				displayName: 'Requests per Second',
-				name: 'requestsPerSecond',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 0 },
-				// The provider's documented limit, as a literal (n8n's lint); 0 means the same.
-				default: 5,
-				description: `ActiveCampaign allows ${AC_RATE_PER_SECOND} per account, shared by all its API keys. Change it only if your account has another limit.`,
-			}),
+			limitsProperty(requestsPerSecondProperty),
 		],
 	};
 

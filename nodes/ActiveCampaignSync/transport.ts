@@ -1,4 +1,4 @@
-import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, INodeProperties } from 'n8n-workflow';
 
 import {
 	ACTIVECAMPAIGN_KEY_REJECTED,
@@ -14,6 +14,16 @@ import { ApiClient, type HttpContext, paginate, type RetryPolicy, retryPolicy } 
 export const AC_CREDENTIAL = 'activeCampaignSyncApi';
 /** Requests per second per account, shared by all keys of the account. */
 export const AC_RATE_PER_SECOND = 5;
+/** The pace option (inside Rate Limits and Retries) of every node that talks to ActiveCampaign. */
+export const requestsPerSecondProperty: INodeProperties = {
+	displayName: 'Requests per Second',
+	name: 'requestsPerSecond',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 0 },
+	// The provider's documented limit, as a literal (n8n's lint); 0 means the same.
+	default: 5,
+	description: `ActiveCampaign allows ${AC_RATE_PER_SECOND} per account, shared by all its API keys. Change it only if your account has another limit.`,
+};
 export const AC_PAGE_SIZE = 100;
 /** Contacts per bulk import call, and multi-contact imports per minute per account. */
 export const AC_IMPORT_SIZE = 250;

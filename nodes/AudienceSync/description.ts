@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { listLocator } from '../ActiveCampaignSync/resources/list/locator';
 import { tagLocator } from '../ActiveCampaignSync/resources/tag/locator';
-import { AC_RATE_PER_SECOND } from '../ActiveCampaignSync/transport';
+import { requestsPerSecondProperty } from '../ActiveCampaignSync/transport';
 import { audienceLocator } from '../MailchimpSync/resources/audience/locator';
 import { authenticationProperty } from '../MailchimpSync/transport';
 import { limitsProperty } from '../shared/limits';
@@ -123,13 +123,5 @@ export const syncProperties: INodeProperties[] = [
 		placeholder: '10% or 500',
 		description: 'Safety valve: when more people would change than this (a number, or a percentage of the larger side), Apply writes nothing and says why. Plan reports whether Apply would stop.',
 	},
-	limitsProperty({
-		displayName: 'Requests per Second',
-		name: 'requestsPerSecond',
-		type: 'number',
-		typeOptions: { minValue: 0, numberPrecision: 0 },
-		// The provider's documented limit, as a literal (n8n's lint); 0 means the same.
-		default: 5,
-		description: `ActiveCampaign requests started per second. ActiveCampaign allows ${AC_RATE_PER_SECOND} per account, shared by all its API keys. Change it only if your account has another limit.`,
-	}),
+	limitsProperty(requestsPerSecondProperty),
 ];
