@@ -619,6 +619,22 @@ describe('Mailchimp Create or Update Many: existing members at batch cost, their
 		input.forEach((p, i) => expect(memberOf(id, p.email)).toMatchObject({ status: i % 10 === 0 ? 'unsubscribed' : 'subscribed', merge_fields: { FNAME: `F${i}` } }));
 	});
 
+	test('a few members of a big audience: only the first page is read (the rest would cost more than the PUTs), statuses still kept', async () => {
+		const id = `audKeep${++audiences}`;
+		emulator.mc.addList(id, 'Big');
+		for (let i = 0; i < 3000; i++) emulator.mc.addMember(id, `big${i}@example.com`, i % 2 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' });
+		// big1 is on the first page of 1,000; big2501 is not; the third is new.
+		const input = [{ email: 'big1@example.com', first: 'A' }, { email: 'big2501@example.com', first: 'B' }, { email: 'bignew@example.com', first: 'C' }];
+		const run = await mc({ ...mcFirst, audience: { __rl: true, mode: 'id', value: id } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 3);
+		expect(emulator.log.filter((l) => l.method === 'GET' && l.path.endsWith('/members') && !l.rawUrl.includes('since_last_changed'))).toHaveLength(1);
+		expect(run.json[0]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
+		expect(run.json[1]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
+		expect(run.json[2]).toMatchObject({ status: 'created', memberStatus: 'subscribed' });
+		expect(memberOf(id, 'big1@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'A' } });
+		expect(memberOf(id, 'big2501@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'B' } });
+	});
+
 	test('a member who unsubscribes while the run is under way is still unsubscribed after it, with the new fields', async () => {
 		const id = `audKeep${++audiences}`;
 		emulator.mc.addList(id, 'Race');
