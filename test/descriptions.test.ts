@@ -11,8 +11,8 @@ import { loadBuilt, PACKAGE, repeatedSentences, sameSentence } from './harness/d
 
 /** n8n cuts a label in an option list (a collection's options) at about 25 characters ("Completion Timeout (Secon…"). */
 const MAX_OPTION_LABEL = 25;
-/** A top-level parameter's label has the panel's width; past this it wraps or is cut as well. */
-const MAX_LABEL = 40;
+/** A top-level label is cut at about 31 characters too ("Map First Name, Last Name and Ph…", seen by test:editor). */
+const MAX_LABEL = 30;
 
 interface Text {
 	where: string;

@@ -12,7 +12,8 @@
  *   4. open every operation of every action node: no parameter's visible text says a sentence
  *      twice, and no label is cut off;
  *   5. open both credentials (their connection tests run and pass) and the OAuth2 form;
- *   6. the webhook examples are active; an event fired at each shows up in its Executions.
+ *   6. each webhook example: unpublished and published again in the editor (n8n 2.x's deactivate
+ *      and activate), then an event fired at it shows up as one more execution in its Executions.
  * Screenshots of every step go to .editor-screenshots/ (ignored by git). Exits 0 only if every
  * check passes. Hover tooltips are checked against the node descriptions by test/descriptions.test.ts.
  *
@@ -222,7 +223,7 @@ async function nodesPanel(page: Page, nodes: Built[]): Promise<void> {
 	}
 }
 
-/** One node per operation (resource × operation) of every action node, with credentials of its type. */
+/** One node per operation (resource × operation) of every action node, with credentials of its type; one node for a node without resources. */
 function operationsWorkflow(nodes: Built[], credentialIds: Map<string, { id: string; name: string }>): { nodes: unknown[]; connections: object } {
 	const out: unknown[] = [];
 	for (const n of nodes.filter((x) => !isTrigger(x))) {
@@ -235,6 +236,10 @@ function operationsWorkflow(nodes: Built[], credentialIds: Map<string, { id: str
 		}
 		const apiKeyCredential = (n.node!.credentials ?? []).find((c) => c.displayOptions?.show?.authentication?.includes('apiKey'));
 		if (apiKeyCredential && credentialIds.get(apiKeyCredential.name)) credentials[apiKeyCredential.name] = credentialIds.get(apiKeyCredential.name)!;
+		// A node without resources (Audience Sync) is opened once, as it is added.
+		if (!resources.length) {
+			out.push({ id: `editor-${out.length}`, name: n.displayName, type: n.type, typeVersion: 1, position: [(out.length % 6) * 200, Math.floor(out.length / 6) * 180], parameters: {}, credentials });
+		}
 		for (const resource of resources) {
 			const operation = props.find((p: INodeProperties) => p.name === 'operation' && (p.displayOptions?.show?.resource ?? []).includes(resource));
 			for (const op of (operation?.options ?? []) as INodePropertyOptions[]) {
@@ -359,9 +364,23 @@ async function webhooks(page: Page): Promise<void> {
 		const example = { id: exampleWorkflowId(file), service, event: EVENTS[service] };
 		await page.goto(`${BASE}/workflow/${example.id}`, { waitUntil: 'networkidle2' });
 		await waitFor(page, '[data-test-id="canvas-node"]');
-		const active = !!(await page.$('[data-test-id="workflow-active-version-indicator"]'));
-		await shot(page, `webhook-example-${example.service}`);
-		check(active, `webhooks: the ${example.service} webhook example is active (published)`);
+		const isActive = async () => !!(await page.$('[data-test-id="workflow-active-version-indicator"]'));
+		check(await isActive(), `webhooks: npm start has the ${example.service} webhook example active (published)`);
+		// Deactivate and activate it again as a user does in n8n 2.x: Unpublish, then Publish.
+		await (await waitFor(page, '[data-test-id="version-menu-button"]')).click();
+		await (await waitFor(page, '[data-test-id="version-menu-item-unpublish"]')).click();
+		await waitFor(page, '[data-test-id="workflow-history-version-unpublish-modal"]');
+		await page.evaluate(() => {
+			const modal = document.querySelector('[data-test-id="workflow-history-version-unpublish-modal"]');
+			(Array.from(modal?.querySelectorAll('button') ?? []).find((b) => b.innerText.trim() === 'Unpublish') as HTMLElement | undefined)?.click();
+		});
+		await page.waitForSelector('[data-test-id="workflow-active-version-indicator"]', { hidden: true, timeout: 30_000 }).catch(() => undefined);
+		check(!(await isActive()), `webhooks: Unpublish deactivates the ${example.service} webhook example`);
+		await (await waitFor(page, '[data-test-id="workflow-open-publish-modal-button"]')).click();
+		await (await waitFor(page, '[data-test-id="workflow-publish-button"]')).click();
+		await page.waitForSelector('[data-test-id="workflow-active-version-indicator"]', { visible: true, timeout: 60_000 }).catch(() => undefined);
+		await shot(page, `webhook-example-${example.service}-published`);
+		check(await isActive(), `webhooks: Publish activates the ${example.service} webhook example again (n8n registers its webhook with the sandbox)`);
 		const succeeded = async () => {
 			await page.goto(`${BASE}/workflow/${example.id}/executions`, { waitUntil: 'networkidle2' });
 			await sleep(1500);

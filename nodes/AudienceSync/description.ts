@@ -39,7 +39,7 @@ export const syncProperties: INodeProperties[] = [
 		description: 'Where new people and field values go. Unsubscribes, bounces and cleans go both ways whatever the direction.',
 	},
 	{
-		displayName: 'Map First Name, Last Name and Phone',
+		displayName: 'Map Names and Phone',
 		name: 'mapDefaultFields',
 		type: 'boolean',
 		default: true,
