@@ -220,6 +220,30 @@ describe('Apply, more', () => {
 		expect(emulator.ac.findByEmail('archived-only@example.com')).toBeUndefined();
 	});
 
+	test('bulk path: a contact ActiveCampaign\'s import leaves alone is written with contact/sync and still set unsubscribed; the refused ones fail with the reason', async () => {
+		const s = scenario(emulator);
+		for (let i = 0; i < 11; i++) {
+			s.ac(`sub${i}@example.com`, '1');
+			s.mc(`sub${i}@example.com`, 'unsubscribed');
+		}
+		// The import refuses all but its first contact: that one is left alone, and written on its own.
+		emulator.faults = [{ kind: 'import-refuses', method: 'POST', path: /bulk_import$/, refuse: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }];
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100%' });
+		expect(run.error).toBeUndefined();
+		const outcomes = run.differences.map((d) => d.outcome);
+		expect(outcomes.filter((o) => o === 'unsubscribed')).toHaveLength(1);
+		expect(outcomes.filter((o) => o === 'failed')).toHaveLength(10);
+		for (const d of run.differences) {
+			const email = String(d.email);
+			expect(s.acStatus(email)).toBe(d.outcome === 'unsubscribed' ? '2' : '1');
+			if (d.outcome === 'failed') expect(String(d.error)).toBeTruthy();
+		}
+		// The next run writes the rest.
+		const next = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100%' });
+		expect(next.differences.map((d) => d.outcome)).toEqual(Array(10).fill('unsubscribed'));
+		for (let i = 0; i < 11; i++) expect(s.acStatus(`sub${i}@example.com`)).toBe('2');
+	});
+
 	test('Mailchimp by OAuth2: the same plan and apply', async () => {
 		const s = scenario(emulator);
 		s.ac('oauth@example.com', '1', { firstName: 'Oz' });
