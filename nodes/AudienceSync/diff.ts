@@ -204,6 +204,9 @@ function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOption
 	return difference;
 }
 
+/** How far from subscribed a status is: of two readings of one record, the higher one is kept. */
+const CAUTION: Record<Status, number> = { subscribed: 0, transactional: 1, pending: 2, archived: 3, unsubscribed: 4, bounced: 5 };
+
 /**
  * One side's records by key, built as pages arrive: the first record of each address, every
  * record of addresses held more than once, and the records whose address is not valid.
@@ -227,6 +230,12 @@ export class SideIndex {
 		const found = this.first.get(key);
 		if (!found) {
 			this.first.set(key, record);
+			return;
+		}
+		if (record.id && record.id === found.id) {
+			// The same record twice: its status changed between two reads (one per status). The less
+			// subscribed of the two is kept, so a change made during the read never subscribes anyone.
+			if (CAUTION[record.status] > CAUTION[found.status]) this.first.set(key, record);
 			return;
 		}
 		const all = this.repeated.get(key);

@@ -326,3 +326,16 @@ describe('event loop', () => {
 		expect(out.filter((d) => d !== undefined)).toEqual([]);
 	});
 });
+
+describe('reads that overlap a change', () => {
+	test('the same record read twice (its status changed between two reads) is one record, the less subscribed reading', () => {
+		const index = new SideIndex(isEmailText);
+		index.add({ ...rec('moving@example.com', 'subscribed'), id: '42' });
+		index.add({ ...rec('moving@example.com', 'unsubscribed'), id: '42' });
+		index.add({ ...rec('moving@example.com', 'pending'), id: '42' });
+		expect(index.repeated.size).toBe(0);
+		expect(index.first.get('moving@example.com')!.status).toBe('unsubscribed');
+		const out = [...diffIndexes(index, new SideIndex(isEmailText).addAll([rec('moving@example.com', 'subscribed')]), options())].filter(Boolean);
+		expect(out).toMatchObject([{ kind: 'statusDiffers', writes: [{ side: 'mailchimp', action: 'unsubscribe' }] }]);
+	});
+});
