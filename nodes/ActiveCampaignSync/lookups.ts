@@ -171,11 +171,17 @@ export class Lookups {
 	async require(kind: Kind, ref: Ref, itemIndex: number): Promise<Named> {
 		const found = await this.find(kind, ref, itemIndex);
 		if (!found) {
-			const known = (await this.all(kind)).slice(0, 10).map((o) => `${shown(o.name)} (ID ${o.id})`).join(', ');
+			const all = await this.all(kind);
+			const known = all.slice(0, 10).map((o) => `${shown(o.name)} (ID ${o.id})`).join(', ');
+			// Versions before issue 17 took such a name for an ID: say how to keep meaning that one (a hint, never a guess).
+			const withThatId = 'name' in ref ? all.find((o) => o.id === ref.name.trim()) : undefined;
 			throw this.client.inputError(
 				'id' in ref ? `No ${kind} has the ID ${shown(ref.id)} (item ${itemIndex})` : `No ${kind} is named ${shown(ref.name)} (item ${itemIndex})`,
 				itemIndex,
-				known ? `Some ${kind}s in this account: ${known}` : `This account has no ${kind}s yet.`,
+				[
+					withThatId ? `The ${kind} with ID ${withThatId.id} is named ${shown(withThatId.name)}: if you meant that one, give its ID (By ID, or without name: in a field with a dropdown).` : '',
+					known ? `Some ${kind}s in this account: ${known}` : `This account has no ${kind}s yet.`,
+				].filter(Boolean).join(' '),
 			);
 		}
 		return found;

@@ -49,6 +49,8 @@ describe('ActiveCampaign tags', () => {
 		emulator.ac.addContact({ email: 'tag-off@example.com' });
 		const missing = await ac({ resource: 'tag', operation: 'addToContact', contact: byEmail('tag-off@example.com'), tag: byName(trial.id) });
 		expect(missing.error?.message).toMatch(new RegExp(`tag is named "${trial.id}"`));
+		// A workflow from a version that took this for an ID is told how to keep meaning that tag.
+		expect(missing.error?.description).toMatch(new RegExp(`ID ${trial.id} is named "trial-off".*By ID`));
 		expect(tagsOf('tag-off@example.com')).toEqual([]);
 
 		const twin = emulator.ac.addTag(trial.id);
@@ -106,6 +108,9 @@ describe('ActiveCampaign lists', () => {
 		const news = emulator.ac.addList('News');
 		const twin = emulator.ac.addList(news.id);
 		emulator.ac.addContact({ email: 'list-name@example.com' });
+		const none = await ac({ resource: 'list', operation: 'subscribe', list: byName('9999'), contact: byEmail('list-name@example.com') });
+		expect(none.error?.message).toMatch(/No list is named "9999" \(item 0\)/);
+		expect(none.error?.description).not.toMatch(/By ID/);
 		const run = await ac({ resource: 'list', operation: 'subscribe', list: byName(news.id), contact: byEmail('list-name@example.com') });
 		expect(run.error).toBeUndefined();
 		expect(listStatus('list-name@example.com', twin.id)).toBe('1');
