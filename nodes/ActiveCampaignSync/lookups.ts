@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { isEmail, readEmail } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
-import { locatorParts, NAME_FORM, readId, readLabel, readText, shown, splitReference, valueError } from '../shared/values';
+import { at, locatorParts, NAME_FORM, readId, readLabel, readText, shown, splitReference, valueError } from '../shared/values';
 import { activeCampaignPages } from './transport';
 
 /**
@@ -65,17 +65,17 @@ const LABELS: Record<Kind, string> = { list: 'List', tag: 'Tag', 'custom field':
  * The value of a field with a dropdown of IDs (custom fields, list and tag filters, lists of
  * Create or Update Many): an ID, or `name:` and a name. Checked without any request.
  */
-export function readRef(ctx: { getNode(): INode }, value: unknown, kind: Kind, itemIndex: number): Ref {
+export function readRef(ctx: { getNode(): INode }, value: unknown, kind: Kind, itemIndex?: number): Ref {
 	const text = readLabel(ctx, value, `${LABELS[kind]} name or ID`, itemIndex);
 	const ref = splitReference(text);
 	if ('name' in ref) {
-		if (!ref.name) throw valueError(ctx, `${LABELS[kind]} ${shown(text)} has no name after name: (item ${itemIndex})`, itemIndex);
+		if (!ref.name) throw valueError(ctx, `${LABELS[kind]} ${shown(text)} has no name after name:${at(itemIndex)}`, itemIndex);
 		return ref;
 	}
 	if (!AC_ID.test(ref.key)) {
 		throw valueError(
 			ctx,
-			`${LABELS[kind]} ${shown(ref.key)} is not an ID (item ${itemIndex}): pick it from the list, give its ID, or write ${NAME_FORM}${ref.key} to find it by name`,
+			`${LABELS[kind]} ${shown(ref.key)} is not an ID${at(itemIndex)}: pick it from the list, give its ID, or write ${NAME_FORM}${ref.key} to find it by name`,
 			itemIndex,
 			`A ${kind} is given by ID, or by name with ${NAME_FORM} before it, never guessed from how the value looks.`,
 		);
@@ -151,7 +151,7 @@ export class Lookups {
 	 * its personalisation tag); undefined when there is none. Several with that name is an input
 	 * error listing their IDs: which one is meant is not guessed either.
 	 */
-	async find(kind: Kind, ref: Ref, itemIndex: number): Promise<Named | undefined> {
+	async find(kind: Kind, ref: Ref, itemIndex?: number): Promise<Named | undefined> {
 		const all = await this.all(kind);
 		if ('id' in ref) return all.find((o) => o.id === ref.id.trim());
 		const wanted = ref.name.trim().toLowerCase();
@@ -159,7 +159,7 @@ export class Lookups {
 		if (!found.length) found = all.filter((o) => o.aliases?.some((a) => a.toLowerCase() === wanted));
 		if (found.length > 1) {
 			throw this.client.inputError(
-				`${found.length} ${kind}s are named ${shown(ref.name)} (item ${itemIndex}): give the ID of the one you mean`,
+				`${found.length} ${kind}s are named ${shown(ref.name)}${at(itemIndex)}: give the ID of the one you mean`,
 				itemIndex,
 				`Their IDs: ${found.map((o) => o.id).join(', ')}`,
 			);
@@ -168,7 +168,7 @@ export class Lookups {
 	}
 
 	/** Like find, but none is an input error naming the item. */
-	async require(kind: Kind, ref: Ref, itemIndex: number): Promise<Named> {
+	async require(kind: Kind, ref: Ref, itemIndex?: number): Promise<Named> {
 		const found = await this.find(kind, ref, itemIndex);
 		if (!found) {
 			const all = await this.all(kind);
@@ -176,7 +176,7 @@ export class Lookups {
 			// Versions before issue 17 took such a name for an ID: say how to keep meaning that one (a hint, never a guess).
 			const withThatId = 'name' in ref ? all.find((o) => o.id === ref.name.trim()) : undefined;
 			throw this.client.inputError(
-				'id' in ref ? `No ${kind} has the ID ${shown(ref.id)} (item ${itemIndex})` : `No ${kind} is named ${shown(ref.name)} (item ${itemIndex})`,
+				'id' in ref ? `No ${kind} has the ID ${shown(ref.id)}${at(itemIndex)}` : `No ${kind} is named ${shown(ref.name)}${at(itemIndex)}`,
 				itemIndex,
 				[
 					withThatId ? `The ${kind} with ID ${withThatId.id} is named ${shown(withThatId.name)}: if you meant that one, give its ID (By ID, or without name: in a field with a dropdown).` : '',

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
 
 import { AC_ID, type Lookups as AcLookups, readRef } from '../ActiveCampaignSync/lookups';
 import type { AcField } from '../ActiveCampaignSync/reader';
@@ -70,7 +70,7 @@ export async function locateAc(ctx: IExecuteFunctions, client: ApiClient, lookup
 		if (optional) return undefined;
 		throw valueError(ctx, `No ${label} given`);
 	}
-	if (locator.mode === 'name') return lookups.require(kind, { name: value }, 0);
+	if (locator.mode === 'name') return lookups.require(kind, { name: value });
 	const id = readId(ctx, value, { field: `${label} ID`, what: kind, pattern: AC_ID, rule: `is not a number{at}: give the ID of a ${kind}, or switch to By Name` });
 	const answer = await client.request<IDataObject>({ method: 'GET', path: kind === 'list' ? '/lists/{id}' : '/tags/{id}', params: { id }, subject: `the ${kind} with ID ${id}` });
 	const found = (answer[kind] ?? {}) as IDataObject;
@@ -116,8 +116,15 @@ export async function readPairs(ctx: IExecuteFunctions, acLookups: AcLookups, mc
 			ac = { standard: standard.field };
 			acLabel = standard.field;
 		} else {
-			// A custom field, as every dropdown of IDs takes it: its ID, or name: and its title.
-			const known = await acLookups.require('custom field', readRef(ctx, acValue, 'custom field', 0), 0);
+			// A custom field, as every dropdown of IDs takes it: its ID, or name: and its title; an error names the pair.
+			await acLookups.all('custom field'); // a failed read stays the API error it is
+			let known: { id: string; name: string };
+			try {
+				known = await acLookups.require('custom field', readRef(ctx, acValue, 'custom field'));
+			} catch (error) {
+				const { message, description } = error as NodeOperationError;
+				throw valueError(ctx, `${where}: ${message}`, undefined, description ?? undefined);
+			}
 			ac = { customFieldId: known.id };
 			acLabel = known.name;
 		}

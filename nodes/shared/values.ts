@@ -31,7 +31,8 @@ export function kindOf(value: unknown): string {
 	return `a ${typeof value}`;
 }
 
-const at = (itemIndex?: number) => (itemIndex === undefined ? '' : ` (item ${itemIndex})`);
+/** ` (item N)`, or nothing where there are no items (a node that runs once). */
+export const at = (itemIndex?: number) => (itemIndex === undefined ? '' : ` (item ${itemIndex})`);
 
 /** An input error naming the field and, when there is one, the item. */
 export function valueError(ctx: HasNode, message: string, itemIndex?: number, description?: string): NodeOperationError {

@@ -48,6 +48,15 @@ describe('Audience Sync: a name is a name', () => {
 		expect(run.error?.message).toMatch(/MMERGE7.*name:Store/);
 	});
 
+	test('a custom field title without name: is refused naming the pair, and no message speaks of items', async () => {
+		const s = scenario(emulator);
+		emulator.ac.addField(`Plan ${s.list.id}`);
+		const run = await s.run({ fieldPairs: { pairs: [{ activeCampaignField: `Plan ${s.list.id}`, mailchimpField: 'FNAME' }] } });
+		expect(run.error?.message).toMatch(new RegExp(`^More Fields pair 1: Custom field "Plan ${s.list.id}" is not an ID: .*name:Plan ${s.list.id}`));
+		const tag = await s.run({ tag: { __rl: true, mode: 'name', value: 'no such tag' } });
+		expect(tag.error?.message).toBe('No tag is named "no such tag"');
+	});
+
 	test.each([3, 12])('Apply: %i people created in ActiveCampaign get the tag named so, not the tag with that ID', async (count) => {
 		const s = scenario(emulator);
 		const decoyTag = emulator.ac.addTag(`apply-decoy-${s.list.id}-${count}`);
