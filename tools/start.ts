@@ -112,6 +112,9 @@ export function n8nEnv(runtime: Runtime, port: number): NodeJS.ProcessEnv {
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_RUNNERS_ENABLED: 'false',
+		// n8n 2.x listens for task runners whatever N8N_RUNNERS_ENABLED says (default 5679): beside
+		// N8N_PORT, so two starts with different N8N_PORTs do not collide.
+		N8N_RUNNERS_BROKER_PORT: process.env.N8N_RUNNERS_BROKER_PORT ?? String(port + 1),
 		N8N_SECURE_COOKIE: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		// The URL n8n registers for webhook triggers: the sandbox delivers events there.
