@@ -43,7 +43,8 @@ const AC_IMPORT_WINDOW_SLACK_MS = 2000;
  * minute, as ActiveCampaign counts them (a quiet account sends 100 at once, not one every 0.6 s).
  */
 export function importPacer(client: ApiClient) {
-	return sharedPacer('window', `activecampaign-import:${client.api.baseUrl}`, AC_IMPORTS_PER_MINUTE, 60_000 + AC_IMPORT_WINDOW_SLACK_MS);
+	// The whole budget from the start: this pacer only counts imports (the server's refusals are waited out in imports.ts).
+	return sharedPacer('window', `activecampaign-import:${client.api.baseUrl}`, AC_IMPORTS_PER_MINUTE, 60_000 + AC_IMPORT_WINDOW_SLACK_MS, 1);
 }
 
 export interface ActiveCampaignLimits extends Partial<RetryPolicy> {

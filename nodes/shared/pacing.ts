@@ -4,44 +4,41 @@ import { sleep } from 'n8n-workflow';
  * Pacing before the API complains, adapted to what the API says.
  *
  * A pacer is shared by every execution in the same n8n process (module state), keyed by the
- * account or key it protects. Processes do not talk to each other: in queue mode each worker has
- * its own pacer for the same account. So each pacer adapts its pace to the answers it gets, in
- * the manner of TCP congestion control, AWS SDK's adaptive retry mode and Google's client-side
- * throttling (AIMD: additive increase, multiplicative decrease):
+ * account or key it protects. Processes do not talk to each other (a community node has no shared
+ * store): in queue mode each worker has its own pacer for the same account, and learns its part
+ * of the account's limit from the server's answers alone.
  *
- * - The pace starts at the provider's limit (`limit`): one process alone gets the whole limit.
- * - A 429 (the request is released as `'throttled'`) multiplies the pace by DECREASE (0.5).
- *   429s for requests that started before the last decrease are the same episode of contention
- *   and do not lower it again, so a burst of 429s halves the pace once, not to the floor.
- * - Each success (`'success'`) raises the pace additively, `step * limit / pace`, so the pace
- *   climbs by `step x limit` per window's worth of successes, up to the limit:
- *   - fast (FAST_INCREASE, a tenth of the limit per window) while the pace is below RECOVER (95%)
- *     of the pace at which the last 429 came: that pace was nearly fine, so it is regained in a few
- *     seconds;
- *   - slowly (INCREASE, a five-hundredth of the limit per window) above it, probing for room.
- *     Slow on purpose: with N processes the sum of their paces climbs N times as fast, and each
- *     429 costs a Retry-After pause of that process;
- *   - after QUIET_WINDOWS (30) windows without a 429 the contention is taken to be over, and the
- *     pace climbs fast again up to the limit.
- *   This is AIMD with the plateau of TCP CUBIC (used by AWS SDK's adaptive mode): the processes
- *   sit just below the pace where the API last pushed back, which keeps the sum of their paces
- *   just below the limit most of the time.
- * - The pace never drops below a floor (a tenth of the limit, or one request in flight), so
- *   nothing stalls.
- * - Retry-After (`pauseFor`) pauses every caller of that account in the process, also the
- *   callers already queued for a slot: the queue is served by one loop that checks the pause
- *   before each start.
+ * Requests per window (ActiveCampaign: 5 a second per account), WindowPacer. The method:
+ * - Whole-number shares of the server's window. A process sends at most `share` requests in any
+ *   window plus a margin for network jitter (a sliding window, as the server counts). When the
+ *   shares of the processes add up to at most the limit, no 429 can happen, whatever the order in
+ *   which their requests arrive: a fractional pace would not give that (three processes at 1.5/s
+ *   each, 4.5/s in all, still meet 2 + 2 + 2 in some second and draw a 429).
+ * - Learning the server's window from a 429. A 429 says the account's window is full just now;
+ *   this process's requests of the last window that were not refused are what the server gave
+ *   it. The share becomes that count (at least 1, and at least one below what it asked for). With
+ *   N processes the counts add up to the limit, whatever N is, so the shares fit again at once,
+ *   instead of every process halving and climbing back together into the next burst of 429s.
+ *   429s of requests that started before that decrease are the same episode.
+ * - Probing for room, with backoff. After PROBE_MIN_WINDOWS quiet windows (scaled by the share:
+ *   a smaller share probes sooner, so busy processes' shares even out) a process asks for one
+ *   request more per window. A 429 within PROBE_VERIFY_WINDOWS means there was no room: the wait
+ *   before the next probe doubles, up to PROBE_MAX_WINDOWS, so a full account sees few probes.
+ *   A probe that finds room means another process finished or slowed down: the wait is quartered,
+ *   down to one window, so the room is taken in seconds.
+ * - Starts. A fresh pacer starts at half the limit (START_SHARE) and climbs one request per
+ *   window until the first 429, so N processes starting together draw a few 429s, not a burst of
+ *   N x limit; one process alone reaches the full limit within a few windows, once per process.
+ * - Jittered restarts. Retry-After (`pauseFor`) pauses every caller of that account in the
+ *   process, also the callers already queued for a slot (one loop serves the queue and checks the
+ *   pause before each start), and the pause ends at a random point within one request's spacing,
+ *   so processes paused by the same 429s do not all start again in one burst.
  *
- * N uncoordinated processes on one account then behave like N TCP flows on one link: whoever is
- * over the limit draws a 429 and halves, the others climb slowly, and together they settle just
- * below the limit, sharing it, with a 429 now and then (each of which is retried; see transport).
- *
- * Two kinds of limit:
- * - WindowPacer: at most `limit` request starts in any `windowMs` (ActiveCampaign: 5 a second).
- *   At the full pace it allows bursts up to that window; below it, starts are spaced
- *   `windowMs / pace` apart.
- * - ConcurrencyPacer: at most `limit` requests in flight (Mailchimp: 10 connections per key);
- *   the adaptive pace is the number of requests allowed in flight (a congestion window).
+ * Requests in flight (Mailchimp: 10 connections per key), ConcurrencyPacer: AIMD, as in TCP
+ * congestion control and AWS SDK's adaptive retry mode. The pace (connections allowed in flight)
+ * starts at the limit; a 429 halves it (once per episode); successes raise it, fast (FAST_INCREASE
+ * of the limit per window) back to RECOVER (95%) of the pace of the last 429, then slowly
+ * (INCREASE), and fast again after QUIET_WINDOWS without a 429; never below FLOOR of the limit.
  *
  * Time is read from a monotonic clock (`performance.now()`), so a wall-clock change (NTP, DST)
  * neither stalls nor unleashes the pacers.
@@ -89,9 +86,9 @@ export function checkLimit(limit: number): number {
 /** The AIMD state shared by both pacers. */
 abstract class AdaptivePacer implements Pacer {
 	private currentLimit: number;
-	private rate: number;
+	protected rate: number;
 	/** When the pace was last lowered (monotonic ms); 429s of requests started earlier are the same episode. */
-	private lastDecrease = Number.NEGATIVE_INFINITY;
+	protected lastDecrease = Number.NEGATIVE_INFINITY;
 	/** The pace when the last 429 came: climbing back to just below it is safe and fast. */
 	private ceiling = Number.POSITIVE_INFINITY;
 	protected pausedUntil = 0;
@@ -124,7 +121,9 @@ abstract class AdaptivePacer implements Pacer {
 
 	pauseFor(ms: number): void {
 		if (!(ms > 0)) return;
-		this.pausedUntil = Math.max(this.pausedUntil, now() + ms);
+		// Jittered by up to one start's spacing: processes paused by the same 429s do not all start again at once.
+		const jitter = (Math.random() * this.windowLength()) / this.currentLimit;
+		this.pausedUntil = Math.max(this.pausedUntil, now() + ms + jitter);
 	}
 
 	pauseUntil(until: number): void {
@@ -160,23 +159,43 @@ abstract class AdaptivePacer implements Pacer {
 	protected abstract wake(): void;
 }
 
+/** A fresh window pacer allows this share of its limit per window, and gains one per quiet window up to the limit. */
+export const START_SHARE = 0.5;
+/** After the first 429, a process asks for one more request per window after this many quiet windows at least... */
+export const PROBE_MIN_WINDOWS = 8;
+/** ...and at most this many: each probe the server refuses doubles the wait; one it accepts quarters it (a process may have finished: climb fast). */
+export const PROBE_MAX_WINDOWS = 32;
+/** A 429 this soon after a probe (in windows) means the probe found no room. */
+export const PROBE_VERIFY_WINDOWS = 4;
+
 /**
- * At most `limit` request starts in any `windowMs` window (a sliding window, which is what an
- * "N requests per second" server counts), plus a safety margin for network jitter; below the
- * full pace, starts are spaced `windowMs / pace` apart. Callers are served first come, first
- * served by one loop, which re-checks the pause and the pace before every start.
+ * At most `share` request starts in any `windowMs` window plus a safety margin for network jitter
+ * (a sliding window, which is what an "N requests per second" server counts), where `share` is a
+ * whole number from 1 to `limit` that this process learns from the server (see the top of this
+ * file). Callers are served first come, first served by one loop, which re-checks the pause and
+ * the share before every start.
  */
 export class WindowPacer extends AdaptivePacer {
 	private starts: number[] = [];
+	/** Starts of the last windows, and whether each was answered 429. */
+	private recent: Array<{ at: number; throttled: boolean }> = [];
 	private readonly queue: Array<(release: Release) => void> = [];
 	private serving = false;
+	/** When the share last changed (monotonic ms). */
+	private changedAt = now();
+	/** When the share was last raised by a probe. */
+	private probedAt = Number.NEGATIVE_INFINITY;
+	/** Windows between probes: 1 until the first 429 (a fresh pacer climbs to the limit), then learned. */
+	private probeEvery = 1;
 
 	constructor(
 		limit: number,
 		private readonly windowMs = 1000,
 		private readonly marginMs = 60,
+		startShare = START_SHARE,
 	) {
 		super(limit);
+		this.rate = Math.max(1, Math.min(limit, Math.ceil(limit * startShare)));
 	}
 
 	acquire(): Promise<Release> {
@@ -191,16 +210,59 @@ export class WindowPacer extends AdaptivePacer {
 	}
 
 	protected wake(): void {
-		// The serving loop re-reads the pace after each sleep; a raised pace is seen at the next start.
+		// The serving loop re-reads the share after each sleep.
+	}
+
+	protected floor(): number {
+		return 1;
+	}
+
+	/** Requests allowed per window now: the learned share, a whole number. */
+	private share(): number {
+		return Math.max(1, Math.min(this.limit, Math.floor(this.rate)));
 	}
 
 	/** The earliest time the next request may start. */
 	private nextStart(at: number): number {
-		let next = Math.max(at, this.pausedUntil);
-		const { limit, pace } = this;
-		if (this.starts.length >= limit) next = Math.max(next, this.starts[this.starts.length - limit] + this.windowMs + this.marginMs);
-		if (pace < limit && this.starts.length) next = Math.max(next, this.starts[this.starts.length - 1] + this.windowMs / pace);
-		return next;
+		const next = Math.max(at, this.pausedUntil);
+		const share = this.share();
+		return this.starts.length >= share ? Math.max(next, this.starts[this.starts.length - share] + this.windowMs + this.marginMs) : next;
+	}
+
+	/**
+	 * A 429 means the account's window was full. This process's requests in it that were not
+	 * refused are its share of the account just now, however many other processes there are: it
+	 * keeps to that many per window (one fewer than it asked for, at least). A 429 soon after a
+	 * probe doubles the wait before the next probe.
+	 */
+	protected feedback(outcome: PaceOutcome | undefined, startedAt: number, mark?: { throttled: boolean }): void {
+		const t = now();
+		if (outcome === 'throttled') {
+			if (mark) mark.throttled = true;
+			if (startedAt < this.lastDecrease) return;
+			let accepted = 0;
+			for (const r of this.recent) if (r.at > t - this.windowMs - this.marginMs && !r.throttled) accepted++;
+			this.rate = Math.max(1, Math.min(accepted, this.share() - 1));
+			const probeFailed = t - this.probedAt <= PROBE_VERIFY_WINDOWS * this.windowMs;
+			this.probeEvery = Math.min(PROBE_MAX_WINDOWS, Math.max(PROBE_MIN_WINDOWS, probeFailed ? this.probeEvery * 2 : this.probeEvery));
+			this.lastDecrease = t;
+			this.changedAt = t;
+			return;
+		}
+		if (outcome !== 'success') return;
+		if (this.probedAt > this.changedAt - 1 && t - this.probedAt > PROBE_VERIFY_WINDOWS * this.windowMs) {
+			// The last probe found room: another process has finished or slowed down; climb again
+			// one request per window, as a fresh pacer does, until the server pushes back.
+			this.probeEvery = Math.max(1, this.probeEvery / 4);
+			this.probedAt = Number.NEGATIVE_INFINITY;
+		}
+		// A smaller share probes sooner: over time the shares of busy processes even out.
+		const every = this.probeEvery <= 1 ? 1 : this.probeEvery * Math.max(0.5, (2 * this.share()) / this.limit);
+		if (this.share() < this.limit && t - this.changedAt >= every * this.windowMs) {
+			this.rate = this.share() + 1;
+			this.changedAt = t;
+			this.probedAt = t;
+		}
 	}
 
 	private async serve(): Promise<void> {
@@ -217,12 +279,15 @@ export class WindowPacer extends AdaptivePacer {
 				// The actual start time, not the planned one: a late wake-up must not bunch the next starts.
 				this.starts.push(t);
 				if (this.starts.length > this.limit * 4) this.starts = this.starts.slice(-this.limit);
+				const mark = { at: t, throttled: false };
+				this.recent.push(mark);
+				if (this.recent.length > this.limit * 8) this.recent = this.recent.filter((r) => r.at > t - 2 * (this.windowMs + this.marginMs));
 				const resolve = this.queue.shift()!;
 				let released = false;
 				resolve((outcome) => {
 					if (released) return;
 					released = true;
-					this.feedback(outcome, t);
+					this.feedback(outcome, t, mark);
 				});
 			}
 		} finally {
@@ -292,14 +357,14 @@ const pacers = new Map<string, WindowPacer | ConcurrencyPacer>();
  * The process-wide pacer for `key`. A later call with another limit (a node option for an
  * account with a custom limit) updates the shared pacer's limit. At most MAX_PACERS are kept.
  */
-export function sharedPacer(kind: 'window' | 'concurrency', key: string, limit: number, windowMs = 1000): Pacer {
+export function sharedPacer(kind: 'window' | 'concurrency', key: string, limit: number, windowMs = 1000, startShare?: number): Pacer {
 	checkLimit(limit);
 	const id = `${kind}:${windowMs}:${key}`;
 	let pacer = pacers.get(id);
 	if (pacer) {
 		pacers.delete(id);
 	} else {
-		pacer = kind === 'window' ? new WindowPacer(limit, windowMs) : new ConcurrencyPacer(limit);
+		pacer = kind === 'window' ? new WindowPacer(limit, windowMs, undefined, startShare) : new ConcurrencyPacer(limit);
 	}
 	pacers.set(id, pacer);
 	while (pacers.size > MAX_PACERS) pacers.delete(pacers.keys().next().value as string);

@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import { activeCampaignClient } from '../../nodes/ActiveCampaignSync/transport';
 import { mailchimpClient } from '../../nodes/MailchimpSync/transport';
 import { ConcurrencyPacer, MAX_PACERS, pacerCount, sharedPacer, WindowPacer } from '../../nodes/shared/pacing';
@@ -104,24 +106,50 @@ describe('Mailchimp pacing (10 simultaneous connections per key)', () => {
 });
 
 describe('the adaptive pace', () => {
-	test('a 429 halves the pace once per episode, successes raise it back to the limit and no further', async () => {
-		const pacer = new WindowPacer(5);
+	test('a window pacer keeps to the requests the server accepted in its window after a 429, climbs back in quiet windows, never past the limit nor below 1', async () => {
+		const windowMs = 100;
+		const pacer = new WindowPacer(5, windowMs, 0);
+		// A fresh pacer starts at half the limit, rounded up.
+		expect(pacer.pace).toBe(3);
+		const [a, b, c] = [await pacer.acquire(), await pacer.acquire(), await pacer.acquire()];
+		a('success');
+		b('success');
+		c('throttled');
+		// The account's window was full: two of this process's requests in it were accepted.
+		expect(pacer.pace).toBe(2);
+		// Another 429 of a request started before that decrease is the same episode.
+		const d = await pacer.acquire();
+		await sleep(5);
+		c('throttled');
+		expect(pacer.pace).toBe(2);
+		d('success');
+		// After enough quiet windows a success asks for one more request per window.
+		await sleep(12 * windowMs);
+		(await pacer.acquire())('success');
+		expect(pacer.pace).toBe(3);
+		for (let i = 0; i < 200 && pacer.pace < 5; i++) {
+			await sleep(2 * windowMs);
+			(await pacer.acquire())('success');
+		}
+		expect(pacer.pace).toBe(5);
+		// Never below one request per window, however many 429s.
+		for (let i = 0; i < 10; i++) {
+			await sleep(2);
+			(await pacer.acquire())('throttled');
+		}
+		expect(pacer.pace).toBe(1);
+	});
+
+	test('a Mailchimp pacer halves its connections once per 429 episode and climbs back to the limit', async () => {
+		const pacer = new ConcurrencyPacer(10);
 		const r1 = await pacer.acquire();
 		const r2 = await pacer.acquire();
 		r1('throttled');
-		expect(pacer.pace).toBe(2.5);
-		// Started before the decrease: the same episode of contention, not a second one.
+		expect(pacer.pace).toBe(5);
 		r2('throttled');
-		expect(pacer.pace).toBe(2.5);
-		(await pacer.acquire())('throttled');
-		expect(pacer.pace).toBe(1.25);
-		for (let i = 0; i < 2000 && pacer.pace < 5; i++) pacer['feedback']('success', performance.now());
 		expect(pacer.pace).toBe(5);
-		pacer['feedback']('success', performance.now());
-		expect(pacer.pace).toBe(5);
-		// Never below a tenth of the limit, however many 429s.
-		for (let i = 0; i < 20; i++) pacer['feedback']('throttled', performance.now() + 1);
-		expect(pacer.pace).toBe(0.5);
+		for (let i = 0; i < 2000 && pacer.pace < 10; i++) pacer['feedback']('success', performance.now());
+		expect(pacer.pace).toBe(10);
 	});
 
 	test('limits must be whole numbers of at least 1', () => {
