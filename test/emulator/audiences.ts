@@ -1,3 +1,4 @@
+import { seeded } from './random';
 import type { Emulator } from './server';
 
 /**
@@ -41,18 +42,6 @@ export interface SeededAudiences {
 	samples: Record<keyof AudienceDifferences | 'same', string[]>;
 }
 
-/** mulberry32: a small seeded generator, so every run builds the same audiences. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Linus', 'Radia', 'Tim'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Torvalds', 'Perlman', 'Berners-Lee'];
 
@@ -61,7 +50,8 @@ type Kind = keyof AudienceDifferences | 'same';
 export function seedAudiences(emulator: Emulator, options: AudienceSeedOptions): SeededAudiences {
 	const { ac, mc } = emulator;
 	const { contacts, members, differences = 0.01, seed = 19, listName = 'Audience Sync', audienceId = 'audsync0001', domain = 'example.com' } = options;
-	const rand = random(seed);
+	// The project's seeded generator (mulberry32), shared with the trigger churn and fuzz tests.
+	const rand = seeded(seed);
 	const list = ac.addList(listName);
 	if (!mc.lists.has(audienceId)) mc.addList(audienceId, 'Audience Sync');
 

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { AC_TEST_KEY, MC_TEST_KEY, startEmulator, type Emulator } from '../emulator/server';
 import { poller } from '../harness/n8n';
+import { seeded } from '../emulator/random';
 
 /**
  * Live traffic against a polling trigger: seeded random writes (creations, updates, several updates
@@ -10,17 +11,8 @@ import { poller } from '../harness/n8n';
  * the provider time it was set and replaced, and every (id, changed-at) pair the trigger emitted.
  */
 
-/** A small seeded generator (mulberry32): a failing run is replayed with its seed. */
-export function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** The project's seeded generator, kept beside the emulator (test/emulator/random.ts). */
+export { seeded } from '../emulator/random';
 
 interface Version {
 	stamp: string;
