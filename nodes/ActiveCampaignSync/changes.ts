@@ -32,8 +32,11 @@ import { AC_PAGE_SIZE } from './transport';
  * none is read as meant, the shift is found by halving (`created_after` probes on the reference;
  * offsets are whole quarter hours within -12:00..+14:00, so at most 8 probes). That costs up to
  * 13 more requests (the newest contact, up to 3 offsets tried, 8 halvings, 1 check), once per
- * change of offset. Changes are never read with an offset that failed the check. Left open: an
- * offset change within the seconds between the check and the last window of one poll.
+ * change of offset. Changes are never read with an offset that failed the check. An offset change
+ * between the check and the last window of a poll (the owner picks another zone at that moment)
+ * is caught by the same check made once more after the last window (`stillValid`, one request per
+ * poll): the poll then emits nothing and keeps its cursor, and the next one finds the new offset
+ * and reads the same changes again.
  */
 
 /** Contacts read into memory per window at most (unless one second holds more); smaller when the poll wants fewer. */
@@ -185,6 +188,10 @@ export function contactChanges(client: ApiClient, event: 'contactCreated' | 'con
 			const at = stampMs((newest ?? (await readNewest()))?.[field]);
 			return Number.isNaN(at) ? undefined : at + 1000;
 		},
+
+		// The kept offset is still the one the account reads: else a window may have been read in a
+		// zone the account had left (its contacts not returned), and the poll must not move on.
+		stillValid: async () => !ref || zone === undefined || (await readsAsMeant(ref, zone)),
 
 		memo: () => ({ ...(zone ? { zone } : {}), ...(ref ? { ref: { id: ref.id, created: ref.created } } : {}) }),
 

@@ -17,9 +17,12 @@ import { NodeOperationError, type IDataObject, type INodeExecutionData, type INo
  *    account's time zone offset, which the account may change at any time, by any amount, while
  *    older stamps keep the offset they were written with). Kept state is checked, never trusted: a
  *    source checks it against a record it knows (one whose stamp never changes) in the request that
- *    reads the clock, so the check costs no request of its own, and when it fails the source finds
- *    the right state before reading any window, or fails the poll (which then keeps its cursor).
- *    Changes are never read with state that failed its check. The upper bound `until` is one second before it.
+ *    reads the clock, and when it fails the source finds the right state before reading any window,
+ *    or fails the poll (which then keeps its cursor). Changes are never read with state that failed
+ *    its check. The state may also change while the poll reads (the owner picks another zone in
+ *    that very second), so the source checks it once more after the last page (`stillValid`, one
+ *    request); if that fails the poll emits nothing and keeps its cursor, and the next poll reads
+ *    the same changes with the state it finds. The upper bound `until` is one second before it.
  *    Stamps have one-second resolution, so every change stamped at or before `until` existed when
  *    the poll began, and every change made while it runs is stamped later and left to the next poll.
  *    This is also why a record changed again in the second of a poll is not lost: that second is
@@ -93,6 +96,13 @@ export interface ChangeSource<T extends IDataObject> {
 	providerNow(after: number | undefined, memo: IDataObject): Promise<number | undefined>;
 	/** What to keep for the next poll (written with the cursor, only when this poll succeeds). */
 	memo?(): IDataObject;
+	/**
+	 * Checks again, after every page was read, the state `providerNow` checked (such as the offset
+	 * the account reads filters with): false when it changed while the poll read, so the pages may
+	 * have missed changes. The poll then emits nothing and keeps its cursor, and the next poll reads
+	 * the same changes again, with the state it finds.
+	 */
+	stillValid?(): Promise<boolean>;
 	/**
 	 * Every record whose change time is in (after, until], in change order (`compareChanges`), as
 	 * pages. Complete under live traffic: a record may be left out only if it changed after `until`.
@@ -247,6 +257,10 @@ export async function pollChanges<T extends IDataObject>(
 		}
 		if (full) break;
 	}
+
+	// State that changed while the pages were read (an account's offset changed mid-poll) may have
+	// hidden changes from them: emit nothing and keep the cursor; the next poll reads them again.
+	if (source.stillValid && !(await source.stillValid())) return null;
 
 	const position = full ? last : until > cursor.at ? { at: until } : { at: cursor.at, afterId: cursor.afterId };
 	const pairs = cursor.seen.slice();
