@@ -6,7 +6,7 @@
  * Chromium with puppeteer-core, and checks what a user sees:
  *   1. log in;
  *   2. run the sample workflow: the canvas shows as many items read and written as the sandbox
- *      has active contacts (asked from its API);
+ *      has contacts active on Newsletter (asked from its API);
  *   3. search the nodes panel for each service: every node of package.json is there with its
  *      icon, and every trigger's events are listed under an entry's Triggers;
  *   4. open every operation of every action node: no parameter's visible text says a sentence
@@ -126,9 +126,13 @@ async function login(page: Page, email: string, password: string): Promise<void>
 	check(!page.url().includes('/signin'), 'log in with the local owner account npm start prints');
 }
 
-/** How many contacts the sample reads: the sandbox's active ActiveCampaign contacts, as its API counts them. */
+/** How many contacts the sample reads: the sandbox's contacts active on Newsletter, as its API counts them. */
 async function activeContacts(): Promise<number> {
-	const res = await fetch(`http://127.0.0.1:${SANDBOX_PORT}/api/3/contacts?status=1&limit=1`, { headers: { 'Api-Token': AC_TEST_KEY } });
+	const headers = { 'Api-Token': AC_TEST_KEY };
+	const lists = (await (await fetch(`http://127.0.0.1:${SANDBOX_PORT}/api/3/lists?limit=100`, { headers })).json()) as { lists: Array<{ id: string; name: string }> };
+	const newsletter = lists.lists.find((l) => l.name === 'Newsletter');
+	if (!newsletter) throw new Error('the sandbox has no list named Newsletter');
+	const res = await fetch(`http://127.0.0.1:${SANDBOX_PORT}/api/3/contacts?listid=${newsletter.id}&status=1&limit=1`, { headers });
 	return Number(((await res.json()) as { meta: { total: string } }).meta.total);
 }
 
@@ -148,7 +152,7 @@ async function runSample(page: Page): Promise<void> {
 	labels = await texts(page, '[data-test-id="edge-label"]');
 	const nodes = await texts(page, '[data-test-id="canvas-node"]');
 	await shot(page, 'sample-workflow-run');
-	check(labels.includes(expected), `sample workflow: the ${expected} the sandbox's API counts as active contacts reach Mailchimp (connections show ${JSON.stringify(labels)})`);
+	check(labels.includes(expected), `sample workflow: the ${expected} the sandbox's API counts as active on Newsletter reach Mailchimp (connections show ${JSON.stringify(labels)})`);
 	check(
 		nodes.some((n) => n.includes('Upsert Mailchimp members') && n.includes(expected)),
 		`sample workflow: the Mailchimp node puts out ${expected}, one per contact (${JSON.stringify(nodes.map((n) => n.replace(/\n/g, ' | ')))})`,

@@ -405,7 +405,7 @@ async function main(): Promise<number> {
 		const problems: string[] = [];
 		await runAsync(runtime.node, [runtime.n8nScript, 'execute', `--id=${SAMPLE_WORKFLOW_ID}`], runtime.dir, n8nEnv(runtime, n8nPort));
 		const sample = sampleSyncProblems(emulator);
-		console.log(`Sample workflow: ${sample.synced} of ${sample.expected} active ActiveCampaign contacts are now Mailchimp members.`);
+		console.log(`Sample workflow: ${sample.synced} of ${sample.expected} ActiveCampaign contacts active on Newsletter are now Mailchimp members.`);
 		if (sample.problems.length) problems.push(`the sample workflow did not sync as it should: ${sample.problems.slice(0, 3).join('; ')}`);
 
 		// The scheduled sync example carries consent (tools/consent-check.ts).

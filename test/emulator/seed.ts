@@ -49,14 +49,16 @@ export function seedSandbox(emulator: Emulator, contacts = 300): void {
 }
 
 /**
- * What the sample workflow (examples/activecampaign-to-mailchimp.json, Get Many with status
- * "active") must leave behind: every contact active on a list is a member with its names, and a
- * contact active on no list (unsubscribed everywhere) never becomes a subscribed member.
+ * What the sample workflow (examples/activecampaign-to-mailchimp.json, Get Many of the contacts
+ * active on Newsletter) must leave behind: every contact active on Newsletter is a member with its
+ * names, and a contact not active on Newsletter (who unsubscribed from it, even if active on
+ * another list) never becomes a subscribed member.
  */
 export function sampleSyncProblems(emulator: Emulator): { expected: number; synced: number; problems: string[] } {
 	const { ac, mc } = emulator;
 	const members = mc.lists.get(SANDBOX_AUDIENCE_ID)!.members;
-	const active = new Set([...ac.contactLists.values()].filter((row) => row.status === '1').map((row) => row.contact));
+	const newsletter = [...ac.lists.values()].find((l) => l.name === 'Newsletter')?.id;
+	const active = new Set([...ac.contactLists.values()].filter((row) => row.list === newsletter && row.status === '1').map((row) => row.contact));
 	const problems: string[] = [];
 	let expected = 0;
 	let synced = 0;
@@ -65,9 +67,9 @@ export function sampleSyncProblems(emulator: Emulator): { expected: number; sync
 		if (active.has(c.id)) {
 			expected++;
 			if (member && member.merge_fields.FNAME === c.firstName && member.merge_fields.LNAME === c.lastName) synced++;
-			else problems.push(`${c.email} is active in ActiveCampaign but not a member with matching names`);
+			else problems.push(`${c.email} is active on Newsletter in ActiveCampaign but not a member with matching names`);
 		} else if (member?.status === 'subscribed') {
-			problems.push(`${c.email} is active on no ActiveCampaign list but became a subscribed member`);
+			problems.push(`${c.email} is not active on Newsletter in ActiveCampaign (unsubscribed from it, or on no list) but became a subscribed member`);
 		}
 	}
 	return { expected, synced, problems };

@@ -53,10 +53,10 @@ async function main(): Promise<number> {
 		if (failed || errors || count('created') !== expected.created || count('updated') !== expected.updated) ok = false;
 	}
 
-	// The sync really happened: every contact active on a list is now a member, with its name, and
-	// nobody active on no list was subscribed.
+	// The sync really happened: every contact active on Newsletter is now a member, with its name, and
+	// nobody who is not active on Newsletter (who unsubscribed from it) was subscribed.
 	const check = sampleSyncProblems(emulator);
-	console.log(`\nSandbox check: ${check.synced} of ${check.expected} active contacts are members with matching names (${emulator.ac.contacts.size - check.expected} contacts are active on no list and must not be subscribed); audience now has ${emulator.mc.lists.get(SANDBOX_AUDIENCE_ID)!.members.size} members.`);
+	console.log(`\nSandbox check: ${check.synced} of ${check.expected} contacts active on Newsletter are members with matching names (${emulator.ac.contacts.size - check.expected} contacts are not active on Newsletter and must not be subscribed); audience now has ${emulator.mc.lists.get(SANDBOX_AUDIENCE_ID)!.members.size} members.`);
 	if (check.problems.length) {
 		ok = false;
 		console.log(`  ${check.problems.slice(0, 5).join('\n  ')}`);
