@@ -12,8 +12,9 @@
  *   4. open every operation of every action node: no parameter's visible text says a sentence
  *      twice, and no label is cut off;
  *   5. open both credentials (their connection tests run and pass) and the OAuth2 form;
- *   6. each webhook example: unpublished and published again in the editor (n8n 2.x's deactivate
- *      and activate), then an event fired at it shows up as one more execution in its Executions.
+ *   6. each webhook example: its trigger's notice says n8n registers the URL itself; unpublished and
+ *      published again in the editor (n8n 2.x's deactivate and activate), then an event fired at it
+ *      shows up as one more execution in its Executions.
  * Screenshots of every step go to .editor-screenshots/ (ignored by git). Exits 0 only if every
  * check passes. Hover tooltips are checked against the node descriptions by test/descriptions.test.ts.
  *
@@ -370,6 +371,17 @@ async function webhooks(page: Page): Promise<void> {
 		await waitFor(page, '[data-test-id="canvas-node"]');
 		const isActive = async () => !!(await page.$('[data-test-id="workflow-active-version-indicator"]'));
 		check(await isActive(), `webhooks: npm start has the ${example.service} webhook example active (published)`);
+		// The trigger's notice tells the user that n8n registers the URL, with its secret, by itself.
+		const trigger = await waitFor(page, '[data-test-id="canvas-trigger-node"]');
+		const box = await trigger.boundingBox();
+		if (box) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { clickCount: 2 });
+		await waitFor(page, '[data-test-id="node-parameters"]', 15_000);
+		await sleep(800);
+		const notice = (await texts(page, '[data-test-id="node-parameters"]')).join(' ').replace(/\s+/g, ' ');
+		await shot(page, `webhook-trigger-${example.service}`);
+		check(/registers this webhook .* itself/.test(notice) && /Do not paste the URL shown here/.test(notice), `webhooks: the ${example.service} trigger's notice says n8n registers the URL itself and not to paste it by hand`);
+		await closeNode(page);
+		await sleep(1000);
 		// Deactivate and activate it again as a user does in n8n 2.x: Unpublish, then Publish.
 		await (await waitFor(page, '[data-test-id="version-menu-button"]')).click();
 		await (await waitFor(page, '[data-test-id="version-menu-item-unpublish"]')).click();
@@ -383,6 +395,7 @@ async function webhooks(page: Page): Promise<void> {
 		await (await waitFor(page, '[data-test-id="workflow-open-publish-modal-button"]')).click();
 		await (await waitFor(page, '[data-test-id="workflow-publish-button"]')).click();
 		await page.waitForSelector('[data-test-id="workflow-active-version-indicator"]', { visible: true, timeout: 60_000 }).catch(() => undefined);
+		await sleep(500);
 		await shot(page, `webhook-example-${example.service}-published`);
 		check(await isActive(), `webhooks: Publish activates the ${example.service} webhook example again (n8n registers its webhook with the sandbox)`);
 		const succeeded = async () => {
