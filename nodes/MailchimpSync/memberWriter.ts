@@ -24,7 +24,8 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  * 2. Members read as `subscribed` or `unsubscribed` go in batch calls with `update_existing: true`
  *    and that status, which leaves it as it is. Just before, the members changed since the read
  *    began are read again (`since_last_changed`, one request as a rule) and written with PUT and
- *    `status_if_new` instead. Mailchimp refuses to subscribe again a member who unsubscribed (or
+ *    `status_if_new` instead; so are the members archived since (a second read with
+ *    `status=archived`, in parallel: the default list leaves them out). Mailchimp refuses to subscribe again a member who unsubscribed (or
  *    bounced) after that (*Member In Compliance State*); such a member is then written with PUT
  *    and `status_if_new` too, so it stays unsubscribed.
  * 3. Members not read (new ones, archived ones, and any the read missed) go in batch calls with
@@ -43,7 +44,7 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  * read as subscribed or unsubscribed, U = N - K, and P of them (members existing but not batched:
  * pending, cleaned, transactional, archived, or refused as above) written with PUT:
  * reads R = ceil(A / 1000) when ceil(A / 1000) < N, else 1 (for N >= 2) or 0, plus one read of the
- * members changed since when K > 0; total = R + ceil(K / 500) + ceil(U / 500) + P.
+ * members changed since and one of the members archived since when K > 0; total = R + ceil(K / 500) + ceil(U / 500) + P.
  * Overwritten members: ceil(N / 500).
  */
 
@@ -108,6 +109,7 @@ export async function readAudienceStatuses(
 	audience: string,
 	readRest: (total: number) => boolean = () => true,
 	since?: string,
+	status?: string,
 ): Promise<StatusRead> {
 	const statuses: AudienceStatuses = new Map();
 	let total = 0;
@@ -117,7 +119,7 @@ export async function readAudienceStatuses(
 		client,
 		'/lists/{listId}/members',
 		'members',
-		{ fields: STATUS_FIELDS, since_last_changed: since },
+		{ fields: STATUS_FIELDS, since_last_changed: since, status },
 		{
 			params: { listId: audience },
 			onTotal: (t) => {
@@ -183,7 +185,13 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 		// Members whose status changed since the read (they unsubscribed, or signed up again) are not
 		// written with the status read: they go with PUT and status_if_new, which keeps the status they have now.
 		if (known.length && read.since) {
-			const changed = (await readAudienceStatuses(client, audience, () => true, read.since)).statuses;
+			// The default member list leaves archived members out, so the members archived since are
+			// read too (in parallel): a batch call with update_existing would bring them back.
+			const [current, archived] = await Promise.all([
+				readAudienceStatuses(client, audience, () => true, read.since),
+				readAudienceStatuses(client, audience, () => true, read.since, 'archived'),
+			]);
+			const changed = new Map([...current.statuses, ...archived.statuses]);
 			if (changed.size) {
 				const still = known.filter((entry) => !changed.has(entry.input.email.toLowerCase()));
 				for (const entry of known) if (changed.has(entry.input.email.toLowerCase())) puts.push({ entry, unsure: false });

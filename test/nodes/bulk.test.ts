@@ -614,8 +614,8 @@ describe('Mailchimp Create or Update Many: existing members at batch cost, their
 		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
 		expect(emulator.count('PUT /3.0/lists/:listId/members/:hash')).toBe(0);
 		expect(emulator.count('POST /3.0/lists/:listId')).toBe(2);
-		// The audience's one page, then the members changed since it was read.
-		expect(emulator.count('GET /3.0/lists/:listId/members')).toBe(2);
+		// The audience's one page, then the members changed and archived since it was read.
+		expect(emulator.count('GET /3.0/lists/:listId/members')).toBe(3);
 		input.forEach((p, i) => expect(memberOf(id, p.email)).toMatchObject({ status: i % 10 === 0 ? 'unsubscribed' : 'subscribed', merge_fields: { FNAME: `F${i}` } }));
 	});
 
@@ -735,6 +735,39 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 			expect(now('wall3@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'F3' } });
 			expect(now('wall5@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'F5' } });
 			expect(run.json.every((j) => j.status === 'updated')).toBe(true);
+		} finally {
+			wall.beforeAnswer = undefined;
+		}
+	});
+
+	test('a member archived by another app after the audience was read stays archived, as one archived before the run does', async () => {
+		const id = 'audWallArchived';
+		wall.mc.addList(id, 'Wall archived');
+		const input = people(30, 'warch');
+		input.forEach((p, i) => wall.mc.addMember(id, p.email, i === 4 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
+		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
+		let read = false;
+		let changed = false;
+		// After the audience was read (warch2 subscribed, warch4 unsubscribed), another app archives both.
+		wall.beforeAnswer = ({ method, path, query }) => {
+			if (!read) {
+				read = method === 'GET' && path.endsWith('/members') && !query.get('since_last_changed');
+				return;
+			}
+			if (changed) return;
+			changed = true;
+			for (const email of ['warch2@example.com', 'warch4@example.com']) Object.assign(now(email), { status: 'archived', last_changed: wall.mc.now() });
+		};
+		try {
+			const run = await runNode(wall, 'mailchimp', { resource: 'member', operation: 'upsertMany', audience: { __rl: true, mode: 'id', value: id }, email: '={{ $json.email }}', status: 'subscribed', ...mcFirst } as never, input, {
+				continueOnFail: true,
+			});
+			expectOnePerItem(run, 30);
+			expect(changed).toBe(true);
+			for (const i of [2, 4]) {
+				expect(now(`warch${i}@example.com`).status).toBe('archived');
+				expect(run.json[i]).toMatchObject({ status: 'updated', memberStatus: 'archived' });
+			}
 		} finally {
 			wall.beforeAnswer = undefined;
 		}
