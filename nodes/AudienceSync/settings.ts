@@ -109,6 +109,11 @@ export async function readPairs(ctx: IExecuteFunctions, acLookups: AcLookups, mc
 		// As every merge field input takes it: its tag (what the dropdown gives), or name: and its name.
 		const field = matchMergeField(audienceId, mergeFields, tagValue);
 		if (!('tag' in field)) throw valueError(ctx, `${where}: ${field.problem}${field.advice ? `: ${field.advice}` : ''}`, undefined, field.description);
+		// An address is an object of parts (street, city, zip, ...), never one value: compared as one,
+		// every member's address would look empty and be "filled" from ActiveCampaign.
+		if (field.type === 'address') {
+			throw valueError(ctx, `${where}: merge field ${field.tag} is an address (several parts: street, city, zip, ...), which Audience Sync cannot compare with one ActiveCampaign field: pick a text merge field`);
+		}
 		let ac: AcField;
 		let acLabel: string;
 		const standard = STANDARD.find((s) => s.field === acValue);
