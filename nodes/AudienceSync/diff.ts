@@ -7,7 +7,7 @@
  * - Email is the key, compared trimmed and lower-cased (as both providers compare it; no Unicode
  *   normalisation, which neither provider applies). An address that is not a valid email is
  *   reported, never matched or written. The same address twice on one side is reported and left
- *   alone until someone merges it.
+ *   alone until someone merges it, except for consent: an opt-out on either side is still carried.
  * - Consent moves only towards less subscribed, whatever the direction: an unsubscribe, a bounce or
  *   a clean on either side is carried to the other side, never undone, and nobody who is
  *   unsubscribed, bounced or cleaned on either side is subscribed.
@@ -263,7 +263,7 @@ function invalidDifference(side: Side, record: SyncRecord): Difference {
 
 function duplicateDifference(key: string, side: Side, records: SyncRecord[], otherRecord: SyncRecord | undefined): Difference {
 	const ids = records.map((r) => r.id || r.email).join(', ');
-	return {
+	const difference: Difference = {
 		key,
 		kind: 'duplicate',
 		[side]: records[0],
@@ -274,6 +274,28 @@ function duplicateDifference(key: string, side: Side, records: SyncRecord[], oth
 		writes: [],
 		reason: `${records.length} ${SIDE_NAMES[side]} records share this address (ids ${ids}): merge them in ${SIDE_NAMES[side]}; until then the sync leaves this address alone`,
 	};
+	// Consent is carried even so (whatever the direction): an opt-out on either side, on one of the
+	// records, ends the subscriptions the sync can end for this address. Nothing else is written.
+	if (!otherRecord || otherRecord.status === 'archived') return difference;
+	const canChange = (r: SyncRecord) => r.status !== 'archived' && consent(r.status) !== 'optedOut';
+	if (consent(otherRecord.status) !== 'optedOut' && !records.some((r) => consent(r.status) === 'optedOut')) return difference;
+	const done: string[] = [];
+	if (canChange(otherRecord)) {
+		difference.writes.push({ side: other(side), action: 'unsubscribe', status: 'unsubscribed', fields: [] });
+		done.push(`it is unsubscribed in ${SIDE_NAMES[other(side)]}`);
+	}
+	const left = records.filter(canChange);
+	if (left.length === 1) {
+		// The one record still subscribed is the one to unsubscribe (by its id).
+		difference[side] = left[0];
+		difference.writes.push({ side, action: 'unsubscribe', status: 'unsubscribed', fields: [] });
+		done.push(`the ${SIDE_NAMES[side]} record still on the list (id ${left[0].id || left[0].email}) is unsubscribed`);
+	} else if (left.length > 1) {
+		done.push(`its ${left.length} ${SIDE_NAMES[side]} records still on the list are left to you (the sync unsubscribes one record per address)`);
+	}
+	difference.statusDiffers = difference.writes.length > 0;
+	difference.reason = `${records.length} ${SIDE_NAMES[side]} records share this address (ids ${ids}), and it is unsubscribed or bounced somewhere: ${done.join('; ')}. Merge them in ${SIDE_NAMES[side]}; until then the sync writes nothing else for this address`;
+	return difference;
 }
 
 /** Records compared between two progress ticks of diffIndexes. */

@@ -239,7 +239,9 @@ function applyAll(ac: SyncRecord[], mc: SyncRecord[], differences: Difference[],
 	for (const d of differences) {
 		for (const w of d.writes) {
 			const list = sides[w.side];
-			let target = list.find((r) => emailKey(r.email) === d.key);
+			// The record the difference names (a duplicate's one to unsubscribe), else the address's.
+			const named = d[w.side];
+			let target = named && list.includes(named) ? named : list.find((r) => emailKey(r.email) === d.key);
 			if (w.action === 'create') {
 				expect(target).toBeUndefined();
 				const source = (w.side === 'activeCampaign' ? d.mailchimp : d.activeCampaign)!;

@@ -149,7 +149,8 @@ describe('Plan', () => {
 		const run = await s.run({ direction: 'both' });
 		expect(of(run, 'mixed.case@example.com')).toBeUndefined();
 		const twice = of(run, 'twice@example.com')!;
-		expect(twice).toMatchObject({ kind: 'duplicate', action: 'none', writes: [] });
+		// Left alone but for consent: one of the two records is unsubscribed, so Mailchimp and the other record are unsubscribed too.
+		expect(twice).toMatchObject({ kind: 'duplicate', action: 'unsubscribe', target: 'both' });
 		expect(twice.duplicates).toHaveLength(2);
 		expect(String(twice.reason)).toMatch(/2 ActiveCampaign records share this address/);
 		expect(of(run, 'no-dot@localhost')).toMatchObject({ kind: 'invalidEmail', action: 'none', mailchimp: null });
