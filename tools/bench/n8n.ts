@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a developer tool, never shipped: Node globals and modules are fine here */
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a developer tool, never shipped: Node globals and modules are fine here */
 /**
  * `npm run bench -- --n8n`: the bulk scenarios in a real n8n (the runtime `npm start` installs,
  * RUNTIME_ROOT/<version>, N8N_RUNTIME_DIR), run with `n8n execute` as a scheduled workflow runs:
@@ -9,12 +9,13 @@
  * `npm start` uses is left as it is. Set BENCH_CPU_PROFILE=<folder> to write a V8 CPU profile of
  * each `n8n execute` there (what costs per item in n8n; see tools/bench/profile.ts).
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY } from '../../test/emulator/server';
 import { parseRawOutput } from '../check-workflow';
-import { ensureN8n, freshUserFolder, installPackage, n8nCommand, n8nEnv, runAsync, type Runtime, runtimeFor } from '../start';
+import { ensureN8n, freshUserFolder, installPackage, n8nCommand, n8nEnv, type Runtime, runtimeFor } from '../start';
 
 const CREDENTIALS = { activeCampaign: 'audsync-bench-ac', mailchimp: 'audsync-bench-mc' };
 const AC_TYPE = 'n8n-nodes-audience-sync.activeCampaignSync';
@@ -100,6 +101,19 @@ export function prepareN8n(emulator: Emulator, scenarios: N8nScenario[], port: n
 	return runtime;
 }
 
+/** A command's standard output (its log lines on standard error stay out of the run data); rejects on a non-zero exit. */
+function stdoutOf(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const out: Buffer[] = [];
+		let err = '';
+		child.stdout.on('data', (d: Buffer) => out.push(d));
+		child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+		child.on('error', reject);
+		child.on('exit', (code) => (code === 0 ? resolve(Buffer.concat(out).toString()) : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${err}`))));
+	});
+}
+
 /** Runs one scenario with `n8n execute`; the emulator's counts are reset first. */
 export async function runInN8n(runtime: Runtime, emulator: Emulator, scenario: N8nScenario, port: number): Promise<N8nResult> {
 	emulator.resetCounts();
@@ -108,7 +122,7 @@ export async function runInN8n(runtime: Runtime, emulator: Emulator, scenario: N
 	const started = process.hrtime.bigint();
 	let output: string;
 	try {
-		output = await runAsync(runtime.node, [...args, 'execute', `--id=${scenario.id}`, '--rawOutput'], runtime.dir, {
+		output = await stdoutOf(runtime.node, [...args, 'execute', `--id=${scenario.id}`, '--rawOutput'], runtime.dir, {
 			...n8nEnv(runtime, port),
 			// Its own task broker port: another n8n on the machine may hold the default 5679.
 			N8N_RUNNERS_BROKER_PORT: process.env.N8N_RUNNERS_BROKER_PORT ?? String(port + 100),
