@@ -10,7 +10,7 @@
  * each `n8n execute` there (what costs per item in n8n; see tools/bench/profile.ts).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { AC_TEST_KEY, type Emulator, MC_TEST_KEY } from '../../test/emulator/server';
@@ -101,16 +101,23 @@ export function prepareN8n(emulator: Emulator, scenarios: N8nScenario[], port: n
 	return runtime;
 }
 
-/** A command's standard output (its log lines on standard error stay out of the run data); rejects on a non-zero exit. */
+/**
+ * A command's standard output (its log lines on standard error stay out of the run data); rejects
+ * on a non-zero exit. The output goes to a file, not a pipe: n8n exits as soon as it has written
+ * the run data, and a pipe would lose what was not flushed yet (megabytes for 10,000 items).
+ */
 function stdoutOf(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-		const out: Buffer[] = [];
+	const file = path.join(cwd, `bench-output-${process.pid}.json`);
+	const fd = openSync(file, 'w');
+	return new Promise<string>((resolve, reject) => {
+		const child = spawn(command, args, { cwd, env, stdio: ['ignore', fd, 'pipe'] });
 		let err = '';
-		child.stdout.on('data', (d: Buffer) => out.push(d));
-		child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+		child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
 		child.on('error', reject);
-		child.on('exit', (code) => (code === 0 ? resolve(Buffer.concat(out).toString()) : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${err}`))));
+		child.on('exit', (code) => (code === 0 ? resolve(readFileSync(file, 'utf8')) : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${err}`))));
+	}).finally(() => {
+		closeSync(fd);
+		rmSync(file, { force: true });
 	});
 }
 
