@@ -19,8 +19,8 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  * 1. The audience's statuses are read once (`fields=members.email_address,members.status`, 1,000
  *    a page, pages in parallel) when that costs fewer requests than the PUTs it can save: the first
  *    page when there are at least two members to write, the rest only when the audience's pages
- *    are fewer than the members to write. A caller that has read the audience already passes the
- *    statuses in (no read).
+ *    are fewer than half the members to write (`worthReading`). A caller that has read the audience
+ *    already passes the statuses in (no read).
  * 2. Members read as `subscribed` or `unsubscribed` go in batch calls with `update_existing: true`
  *    and that status, which leaves it as it is. Just before, the members changed since the read
  *    began are read again (`since_last_changed`, one request as a rule) and written with PUT and
@@ -43,7 +43,7 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  * Requests for N members to keep (none overwritten) in an audience of A members, with K of the N
  * read as subscribed or unsubscribed, U = N - K, and P of them (members existing but not batched:
  * pending, cleaned, transactional, archived, or refused as above) written with PUT:
- * reads R = ceil(A / 1000) when ceil(A / 1000) < N, else 1 (for N >= 2) or 0, plus one read of the
+ * reads R = ceil(A / 1000) when ceil(A / 1000) < N / 2, else 1 (for N >= 2) or 0, plus one read of the
  * members changed since and one of the members archived since when K > 0; total = R + ceil(K / 500) + ceil(U / 500) + P.
  * Overwritten members: ceil(N / 500).
  */
@@ -80,8 +80,14 @@ const KEPT_IN_BATCH = new Set(['subscribed', 'unsubscribed']);
 export const CREATED_OR_UPDATED =
 	'The first answer to this batch call was lost and the call was sent again: that first attempt may have created this member, so whether it was created or updated is not known';
 
-/** Whether reading the whole audience (`pages` pages) costs fewer requests than the PUTs it can save. */
-export const worthReading = (pages: number, members: number) => pages < members;
+/**
+ * Whether to read the whole audience (`pages` pages) for `members` members whose existence is not
+ * known. Reading wastes `pages` requests when all are new; not reading costs up to `members` PUTs
+ * when all exist, of which reading saves `members - pages`. Read when the waste is the smaller:
+ * `pages < members / 2` (so 1,000 new members for an audience of 900,000 cost 2 batch calls and
+ * one page, not 900 pages).
+ */
+export const worthReading = (pages: number, members: number) => pages * 2 < members;
 
 /** What a read of an audience's statuses gives. */
 export interface StatusRead {

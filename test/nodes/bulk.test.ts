@@ -635,6 +635,20 @@ describe('Mailchimp Create or Update Many: existing members at batch cost, their
 		expect(memberOf(id, 'big2501@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'B' } });
 	});
 
+	test('new members for a big audience: the whole audience is read only when that costs less than half the PUTs it could save', async () => {
+		// 4 members and an audience of 3 pages: reading it all costs 3 requests, which all 4 being new
+		// would waste, against at most 4 PUTs saved if all exist. Only the first page is read.
+		const id = `audKeep${++audiences}`;
+		emulator.mc.addList(id, 'Big new');
+		for (let i = 0; i < 3000; i++) emulator.mc.addMember(id, `bn${i}@example.com`, 'subscribed', { FNAME: 'Old' });
+		const input = people(4, 'bnfresh');
+		const run = await mc({ ...mcFirst, audience: { __rl: true, mode: 'id', value: id } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 4);
+		expect(run.json.every((j) => j.status === 'created')).toBe(true);
+		expect(emulator.log.filter((l) => l.method === 'GET' && l.path.endsWith('/members') && !l.rawUrl.includes('since_last_changed'))).toHaveLength(1);
+		expect(emulator.count('POST /3.0/lists/:listId')).toBe(1);
+	});
+
 	test('a member who unsubscribes while the run is under way is still unsubscribed after it, with the new fields', async () => {
 		const id = `audKeep${++audiences}`;
 		emulator.mc.addList(id, 'Race');
