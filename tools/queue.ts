@@ -10,8 +10,8 @@
  * - Mailchimp: 6 concurrent executions, each upserting 500 members one by one (Create or Update).
  *
  * It asserts that every execution succeeds, that the emulator then holds exactly the inputs, that
- * ActiveCampaign's combined rate is at least 80% of its 5 requests/s over the run, and that 429s
- * are at most 10% of the requests; it prints a table per worker, and stops everything it started,
+ * ActiveCampaign's combined rate is at least 85% of its 5 requests/s over the run, and that 429s
+ * are at most 5% of the requests (issue 18); it prints a table per worker, and stops everything it started,
  * by PID.
  *
  * Redis and Postgres come from the Debian packages (`apt-get install -y redis-server postgresql`,
@@ -48,7 +48,7 @@ const AC = { executions: 6, read: 2000, upserts: 200 };
 const MC = { executions: 6, upserts: 500 };
 const AUDIENCE = 'queueaud01';
 const AC_RATE = 5;
-const TARGET = { acRateShare: 0.8, max429Share: 0.1 };
+const TARGET = { acRateShare: 0.85, max429Share: 0.05 };
 const CREDENTIALS = { activeCampaign: 'audsync-queue-ac', mailchimp: 'audsync-queue-mc' };
 const WORKFLOW_IDS = { activeCampaign: 'audsyncQueueAc01', mailchimp: 'audsyncQueueMc01' };
 
