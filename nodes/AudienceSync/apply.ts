@@ -141,6 +141,11 @@ async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], ou
 			const { difference, write } = upserts[n];
 			const outcome = { ...run.outcome(entry) };
 			if (outcome.status === 'succeeded') outcome.status = write.action === 'create' ? 'created' : write.action === 'unsubscribe' ? 'unsubscribed' : 'updated';
+			if (outcome.notResubscribed && write.action === 'create') {
+				// Already on the list (outside the tag the read was narrowed to) as unsubscribed or bounced: not created, not subscribed.
+				outcome.status = 'updated';
+				outcome.note = 'Already in ActiveCampaign, unsubscribed or bounced on the list: its fields were written and it stays unsubscribed';
+			}
 			// contact/sync (not an import) carried it: the list status is still to be set.
 			if (typeof outcome.contactId === 'string') contactIds.set(upserts[n], outcome.contactId);
 			record(outcomes, difference, 'activeCampaign', outcome);
