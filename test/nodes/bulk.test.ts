@@ -718,16 +718,13 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 	});
 	afterAll(() => wall.stop());
 
-	test('a member who signs up again, and one unsubscribed by another app, keep the status they have now', async () => {
-		const id = 'audWall1';
-		wall.mc.addList(id, 'Wall');
-		const input = people(30, 'wall');
-		input.forEach((p, i) => wall.mc.addMember(id, p.email, i === 3 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
-		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
+	/**
+	 * Runs Create or Update Many on a wall-clock audience; `change` runs once, after the audience was
+	 * read and before the node's next request. Returns the run and whether the change happened.
+	 */
+	async function upsertAfterChange(id: string, input: ReturnType<typeof people>, change: () => void) {
 		let read = false;
 		let changed = false;
-		// After the audience was read, before the next request: wall3 signs up again, and another app
-		// unsubscribes wall5 (an account's own unsubscribe, which Mailchimp may let the account undo).
 		wall.beforeAnswer = ({ method, path, query }) => {
 			if (!read) {
 				read = method === 'GET' && path.endsWith('/members') && !query.get('since_last_changed');
@@ -735,23 +732,37 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 			}
 			if (changed) return;
 			changed = true;
-			Object.assign(now('wall3@example.com'), { status: 'subscribed', last_changed: wall.mc.now() });
-			Object.assign(now('wall5@example.com'), { status: 'unsubscribed', last_changed: wall.mc.now() });
+			change();
 		};
 		try {
 			const run = await runNode(wall, 'mailchimp', { resource: 'member', operation: 'upsertMany', audience: { __rl: true, mode: 'id', value: id }, email: '={{ $json.email }}', status: 'subscribed', ...mcFirst } as never, input, {
 				continueOnFail: true,
 			});
-			expectOnePerItem(run, 30);
-			expect(changed).toBe(true);
-			expect(run.json[3]).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
-			expect(run.json[5]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
-			expect(now('wall3@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'F3' } });
-			expect(now('wall5@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'F5' } });
-			expect(run.json.every((j) => j.status === 'updated')).toBe(true);
+			return { run, changed };
 		} finally {
 			wall.beforeAnswer = undefined;
 		}
+	}
+
+	test('a member who signs up again, and one unsubscribed by another app, keep the status they have now', async () => {
+		const id = 'audWall1';
+		wall.mc.addList(id, 'Wall');
+		const input = people(30, 'wall');
+		input.forEach((p, i) => wall.mc.addMember(id, p.email, i === 3 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
+		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
+		// After the audience was read, before the next request: wall3 signs up again, and another app
+		// unsubscribes wall5 (an account's own unsubscribe, which Mailchimp may let the account undo).
+		const { run, changed } = await upsertAfterChange(id, input, () => {
+			Object.assign(now('wall3@example.com'), { status: 'subscribed', last_changed: wall.mc.now() });
+			Object.assign(now('wall5@example.com'), { status: 'unsubscribed', last_changed: wall.mc.now() });
+		});
+		expectOnePerItem(run, 30);
+		expect(changed).toBe(true);
+		expect(run.json[3]).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
+		expect(run.json[5]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
+		expect(now('wall3@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'F3' } });
+		expect(now('wall5@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'F5' } });
+		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
 	});
 
 	test('a member archived by another app after the audience was read stays archived, as one archived before the run does', async () => {
@@ -760,30 +771,15 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 		const input = people(30, 'warch');
 		input.forEach((p, i) => wall.mc.addMember(id, p.email, i === 4 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
 		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
-		let read = false;
-		let changed = false;
 		// After the audience was read (warch2 subscribed, warch4 unsubscribed), another app archives both.
-		wall.beforeAnswer = ({ method, path, query }) => {
-			if (!read) {
-				read = method === 'GET' && path.endsWith('/members') && !query.get('since_last_changed');
-				return;
-			}
-			if (changed) return;
-			changed = true;
+		const { run, changed } = await upsertAfterChange(id, input, () => {
 			for (const email of ['warch2@example.com', 'warch4@example.com']) Object.assign(now(email), { status: 'archived', last_changed: wall.mc.now() });
-		};
-		try {
-			const run = await runNode(wall, 'mailchimp', { resource: 'member', operation: 'upsertMany', audience: { __rl: true, mode: 'id', value: id }, email: '={{ $json.email }}', status: 'subscribed', ...mcFirst } as never, input, {
-				continueOnFail: true,
-			});
-			expectOnePerItem(run, 30);
-			expect(changed).toBe(true);
-			for (const i of [2, 4]) {
-				expect(now(`warch${i}@example.com`).status).toBe('archived');
-				expect(run.json[i]).toMatchObject({ status: 'updated', memberStatus: 'archived' });
-			}
-		} finally {
-			wall.beforeAnswer = undefined;
+		});
+		expectOnePerItem(run, 30);
+		expect(changed).toBe(true);
+		for (const i of [2, 4]) {
+			expect(now(`warch${i}@example.com`).status).toBe('archived');
+			expect(run.json[i]).toMatchObject({ status: 'updated', memberStatus: 'archived' });
 		}
 	});
 });
