@@ -25,9 +25,15 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  *    and that status, which leaves it as it is. Just before, the members changed since the read
  *    began are read again (`since_last_changed`, one request as a rule) and written with PUT and
  *    `status_if_new` instead; so are the members archived since (a second read with
- *    `status=archived`, in parallel: the default list leaves them out). Mailchimp refuses to subscribe again a member who unsubscribed (or
- *    bounced) after that (*Member In Compliance State*); such a member is then written with PUT
- *    and `status_if_new` too, so it stays unsubscribed.
+ *    `status=archived`, in parallel: the default list leaves them out). Those two reads only
+ *    narrow the window between the read and the batch calls to one round trip. So they are skipped
+ *    when the audience was read by this call in one request (one page, or the first page only) and
+ *    no other request comes before the batch calls: that window is one round trip already (the
+ *    page's answer, up to 1,000 members, takes somewhat longer than a since-read's). Either way,
+ *    what happens in the last round trip is not seen: Mailchimp refuses to subscribe again a member
+ *    who unsubscribed (or bounced) in it (*Member In Compliance State*), and such a member is then
+ *    written with PUT and `status_if_new` too, so it stays unsubscribed; but a member who signs up
+ *    again in it is written back `unsubscribed`, and one archived in it is brought back (API-NOTES.md).
  * 3. Members not read (new ones, archived ones, and any the read missed) go in batch calls with
  *    `update_existing: false`: new members are created with the status for new members, and the
  *    ones that exist after all come back as existing (`ERROR_CONTACT_EXISTS`) and are written with
@@ -44,7 +50,11 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  * read as subscribed or unsubscribed, U = N - K, and P of them (members existing but not batched:
  * pending, cleaned, transactional, archived, or refused as above) written with PUT:
  * reads R = ceil(A / 1000) when ceil(A / 1000) < N / 2, else 1 (for N >= 2) or 0, plus one read of the
- * members changed since and one of the members archived since when K > 0; total = R + ceil(K / 500) + ceil(U / 500) + P.
+ * members changed since and one of the members archived since when K > 0 and R > 1 (R = 1: none);
+ * total = R + ceil(K / 500) + ceil(U / 500) + P. (A run writing to several audiences reads the
+ * members changed since for each one with K > 0, but the last audience read when it was read in one
+ * request and no other needs them. Statuses a caller passes in: R = 0, plus the two reads when K > 0
+ * and the caller passes the time of its read.)
  * Overwritten members: ceil(N / 500).
  */
 
@@ -98,6 +108,8 @@ export interface StatusRead {
 	 * a `Date` header.
 	 */
 	since?: string;
+	/** The requests the read took (pages read). */
+	requests: number;
 }
 
 /** Mailchimp's clock as `since_last_changed` takes it: `2015-10-21T15:41:36+00:00`. */
@@ -136,14 +148,14 @@ export async function readAudienceStatuses(
 			},
 		},
 	);
-	let first = true;
+	let requests = 0;
 	for await (const page of pages) {
+		requests++;
 		for (const m of page) if (m && typeof m.email_address === 'string') statuses.set(m.email_address.toLowerCase(), String(m.status));
 		// Leaving the loop here stops the read before its other pages are asked for.
-		if (first && !readRest(total)) break;
-		first = false;
+		if (requests === 1 && !readRest(total)) break;
 	}
-	return { statuses, since: began };
+	return { statuses, since: began, requests };
 }
 
 /** One batch subscribe call to make. */
@@ -167,6 +179,10 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 	const calls: Call[] = [];
 	/** Existing members written with PUT and status_if_new, with whether created-or-updated is unknown. */
 	const puts: Array<{ entry: Entry; unsure: boolean }> = [];
+	/** Per audience to keep statuses in: what was read, and the members sorted by it. */
+	const plans: Array<{ audience: string; read: StatusRead; known: Entry[]; unknown: Entry[] }> = [];
+	/** The plan whose statuses this call read last: no other request of the run comes between that read and the batch calls. */
+	let lastRead: (typeof plans)[number] | undefined;
 	for (const group of groups.values()) {
 		const { audience, overwrite } = group[0].input;
 		if (overwrite) {
@@ -175,22 +191,29 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 		}
 		const given = options.statuses?.get(audience);
 		const read: StatusRead = given
-			? { statuses: given, since: options.readSince?.get(audience) }
+			? { statuses: given, since: options.readSince?.get(audience), requests: 0 }
 			: group.length >= 2
 				? await readAudienceStatuses(client, audience, (total) => worthReading(Math.ceil(total / MC_PAGE_SIZE), group.length))
-				: { statuses: new Map() };
-		const { statuses } = read;
-		const known: Entry[] = [];
-		const unknown: Entry[] = [];
+				: { statuses: new Map(), requests: 0 };
+		const plan = { audience, read, known: [] as Entry[], unknown: [] as Entry[] };
 		for (const entry of group) {
-			const status = statuses.get(entry.input.email.toLowerCase());
-			if (status === undefined) unknown.push(entry);
-			else if (KEPT_IN_BATCH.has(status)) known.push(entry);
+			const status = read.statuses.get(entry.input.email.toLowerCase());
+			if (status === undefined) plan.unknown.push(entry);
+			else if (KEPT_IN_BATCH.has(status)) plan.known.push(entry);
 			else puts.push({ entry, unsure: false });
 		}
-		// Members whose status changed since the read (they unsubscribed, or signed up again) are not
-		// written with the status read: they go with PUT and status_if_new, which keeps the status they have now.
-		if (known.length && read.since) {
+		plans.push(plan);
+		if (read.requests) lastRead = plan;
+	}
+	// Members whose status changed since the read (they unsubscribed, or signed up again, or were
+	// archived) are not written with the status read: they go with PUT and status_if_new, which keeps
+	// the status they have now. They are read again just before the batch calls, which leaves those
+	// calls a window of one round trip after that read. An audience read by this call in one request,
+	// with nothing after it, leaves the batch calls the same window already: it is not read again.
+	const mayChange = plans.filter((plan) => plan.known.length && plan.read.since);
+	const fresh = lastRead && lastRead.read.requests === 1 && mayChange.length === 1 && mayChange[0] === lastRead;
+	await Promise.all(
+		(fresh ? [] : mayChange).map(async ({ audience, read, known }) => {
 			// The default member list leaves archived members out, so the members archived since are
 			// read too (in parallel): a batch call with update_existing would bring them back.
 			const [current, archived] = await Promise.all([
@@ -198,14 +221,15 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 				readAudienceStatuses(client, audience, () => true, read.since, 'archived'),
 			]);
 			const changed = new Map([...current.statuses, ...archived.statuses]);
-			if (changed.size) {
-				const still = known.filter((entry) => !changed.has(entry.input.email.toLowerCase()));
-				for (const entry of known) if (changed.has(entry.input.email.toLowerCase())) puts.push({ entry, unsure: false });
-				known.length = 0;
-				for (const entry of still) known.push(entry);
-			}
-		}
-		for (const chunk of chunks(known)) calls.push({ audience, entries: chunk, mode: 'known', statuses });
+			if (!changed.size) return;
+			const still = known.filter((entry) => !changed.has(entry.input.email.toLowerCase()));
+			for (const entry of known) if (changed.has(entry.input.email.toLowerCase())) puts.push({ entry, unsure: false });
+			known.length = 0;
+			for (const entry of still) known.push(entry);
+		}),
+	);
+	for (const { audience, read, known, unknown } of plans) {
+		for (const chunk of chunks(known)) calls.push({ audience, entries: chunk, mode: 'known', statuses: read.statuses });
 		for (const chunk of chunks(unknown)) calls.push({ audience, entries: chunk, mode: 'unknown' });
 	}
 	// In parallel within the key's in-flight limit, shared with everything else the key does in this

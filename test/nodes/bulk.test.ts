@@ -614,8 +614,9 @@ describe('Mailchimp Create or Update Many: existing members at batch cost, their
 		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
 		expect(emulator.count('PUT /3.0/lists/:listId/members/:hash')).toBe(0);
 		expect(emulator.count('POST /3.0/lists/:listId')).toBe(2);
-		// The audience's one page, then the members changed and archived since it was read.
-		expect(emulator.count('GET /3.0/lists/:listId/members')).toBe(3);
+		// The audience's one page, and nothing else: read in one request, it leaves the batch calls
+		// the same one-round window a read of the members changed since would leave them.
+		expect(emulator.count('GET /3.0/lists/:listId/members')).toBe(1);
 		input.forEach((p, i) => expect(memberOf(id, p.email)).toMatchObject({ status: i % 10 === 0 ? 'unsubscribed' : 'subscribed', merge_fields: { FNAME: `F${i}` } }));
 	});
 
@@ -718,19 +719,37 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 	});
 	afterAll(() => wall.stop());
 
+	/** Whether a logged request is a read of the members changed (or archived) since a time. */
+	const sinceReads = () => wall.log.filter((l) => l.method === 'GET' && l.path.endsWith('/members') && l.rawUrl.includes('since_last_changed'));
+
+	/**
+	 * A wall-clock audience `id` holding the input's members (`statusOf` each) and, with `filler`,
+	 * that many more members: over 1,000 in all, the audience takes two pages to read, and the node
+	 * reads the members changed since before its batch calls. All last changed an hour ago, so that
+	 * read finds only what the test changes.
+	 */
+	function seedWall(id: string, input: ReturnType<typeof people>, statusOf: (i: number) => string, filler = 0) {
+		wall.mc.addList(id, id);
+		const hourAgo = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+		input.forEach((p, i) => (wall.mc.addMember(id, p.email, statusOf(i), { FNAME: 'Old' }).last_changed = hourAgo));
+		for (let i = 0; i < filler; i++) wall.mc.addMember(id, `${id}-filler${i}@example.com`, 'subscribed', { FNAME: 'Old' }).last_changed = hourAgo;
+	}
+
 	/**
 	 * Runs Create or Update Many on a wall-clock audience; `change` runs once, after the audience was
-	 * read and before the node's next request. Returns the run and whether the change happened.
+	 * read (every page of it) and before the node's next request is answered. Returns the run and
+	 * whether the change happened.
 	 */
 	async function upsertAfterChange(id: string, input: ReturnType<typeof people>, change: () => void) {
 		let read = false;
 		let changed = false;
+		wall.resetCounts();
 		wall.beforeAnswer = ({ method, path, query }) => {
-			if (!read) {
-				read = method === 'GET' && path.endsWith('/members') && !query.get('since_last_changed');
+			if (method === 'GET' && path.endsWith('/members') && !query.get('since_last_changed')) {
+				read = true;
 				return;
 			}
-			if (changed) return;
+			if (!read || changed) return;
 			changed = true;
 			change();
 		};
@@ -746,9 +765,8 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 
 	test('a member who signs up again, and one unsubscribed by another app, keep the status they have now', async () => {
 		const id = 'audWall1';
-		wall.mc.addList(id, 'Wall');
 		const input = people(30, 'wall');
-		input.forEach((p, i) => wall.mc.addMember(id, p.email, i === 3 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
+		seedWall(id, input, (i) => (i === 3 ? 'unsubscribed' : 'subscribed'), 1000);
 		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
 		// After the audience was read, before the next request: wall3 signs up again, and another app
 		// unsubscribes wall5 (an account's own unsubscribe, which Mailchimp may let the account undo).
@@ -758,6 +776,10 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 		});
 		expectOnePerItem(run, 30);
 		expect(changed).toBe(true);
+		// Two pages read: the members changed since, and those archived since, are read again.
+		expect(sinceReads()).toHaveLength(2);
+		// Only those two are written with PUT; the other 28 go in the batch call.
+		expect(wall.count('PUT /3.0/lists/:listId/members/:hash')).toBe(2);
 		expect(run.json[3]).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
 		expect(run.json[5]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
 		expect(now('wall3@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'F3' } });
@@ -767,9 +789,8 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 
 	test('a member archived by another app after the audience was read stays archived, as one archived before the run does', async () => {
 		const id = 'audWallArchived';
-		wall.mc.addList(id, 'Wall archived');
 		const input = people(30, 'warch');
-		input.forEach((p, i) => wall.mc.addMember(id, p.email, i === 4 ? 'unsubscribed' : 'subscribed', { FNAME: 'Old' }));
+		seedWall(id, input, (i) => (i === 4 ? 'unsubscribed' : 'subscribed'), 1000);
 		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
 		// After the audience was read (warch2 subscribed, warch4 unsubscribed), another app archives both.
 		const { run, changed } = await upsertAfterChange(id, input, () => {
@@ -777,10 +798,32 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 		});
 		expectOnePerItem(run, 30);
 		expect(changed).toBe(true);
+		expect(sinceReads()).toHaveLength(2);
+		expect(wall.count('PUT /3.0/lists/:listId/members/:hash')).toBe(2);
 		for (const i of [2, 4]) {
 			expect(now(`warch${i}@example.com`).status).toBe('archived');
 			expect(run.json[i]).toMatchObject({ status: 'updated', memberStatus: 'archived' });
 		}
+	});
+
+	test('an audience read in one request: no read of the members changed since, and a member who unsubscribes after the read stays unsubscribed', async () => {
+		const id = 'audWallOnePage';
+		const input = people(30, 'wone');
+		seedWall(id, input, () => 'subscribed');
+		const now = (email: string) => wall.mc.lists.get(id)!.members.get(subscriberHash(email))!;
+		// Read as subscribed; wone6 unsubscribes (an unsubscribe link) before the next request is
+		// answered. Mailchimp refuses the batch call's `subscribed` for it (Member In Compliance State).
+		const { run, changed } = await upsertAfterChange(id, input, () => {
+			Object.assign(now('wone6@example.com'), { status: 'unsubscribed', last_changed: wall.mc.now() });
+		});
+		expectOnePerItem(run, 30);
+		expect(changed).toBe(true);
+		expect(sinceReads()).toHaveLength(0);
+		expect(wall.log.filter((l) => l.method === 'GET' && l.path.endsWith('/members'))).toHaveLength(1);
+		expect(run.json[6]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
+		expect(now('wone6@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'F6' } });
+		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
+		input.forEach((p, i) => i !== 6 && expect(now(p.email)).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: `F${i}` } }));
 	});
 });
 
