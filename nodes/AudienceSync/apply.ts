@@ -26,13 +26,14 @@ export interface ApplyTargets {
 	ctx: IExecuteFunctions;
 	pairs: FieldPair[];
 	activeCampaign: { client: ApiClient; lookups: AcLookups; listId: string; tagName?: string };
-	mailchimp: { client: ApiClient; audienceId: string };
+	/** `since`: Mailchimp's clock no later than the start of the plan's read (members changed since are read again before writing). */
+	mailchimp: { client: ApiClient; audienceId: string; since?: string };
 }
 
 /** Each write's outcome, by difference and side. */
 export type Outcomes = Map<Difference, Partial<Record<Side, IDataObject>>>;
 
-interface Planned {
+export interface Planned {
 	difference: Difference;
 	write: Write;
 }
@@ -66,7 +67,10 @@ async function applyMailchimp(targets: ApplyTargets, planned: Planned[], outcome
 	for (const { difference } of planned) if (difference.mailchimp) statuses.set(difference.mailchimp.email.toLowerCase(), statusOn(difference.mailchimp.status, 'mailchimp'));
 	const run = collectingRun<McInput>();
 	try {
-		await writeMembers(mailchimp.client, entries, run, { statuses: new Map([[mailchimp.audienceId, statuses]]) });
+		// The members changed since the plan's read began (they unsubscribed, signed up again, were
+		// archived) are read again and written with status_if_new, which keeps the status they have now.
+		const readSince = mailchimp.since ? new Map([[mailchimp.audienceId, mailchimp.since]]) : undefined;
+		await writeMembers(mailchimp.client, entries, run, { statuses: new Map([[mailchimp.audienceId, statuses]]), readSince });
 	} catch (error) {
 		run.fail(entries.filter((e) => !run.settled(e)), error);
 	}
@@ -179,7 +183,7 @@ async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], ou
  * Unsubscribes contacts from the list (contactLists status 2), five at a time. `done` is the
  * outcome's status, or `keep` for a second step after a write that already has its outcome.
  */
-async function setListStatus(
+export async function setListStatus(
 	targets: ApplyTargets,
 	planned: Planned[],
 	contactId: (p: Planned) => string | Promise<string>,

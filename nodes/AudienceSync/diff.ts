@@ -86,10 +86,15 @@ export interface Difference {
 	writes: Write[];
 	/** Why the policy writes nothing (or leaves part of the difference as it is). */
 	reason?: string;
+	/** Apply: a change made while the run was under way (someone unsubscribed), and what the run did about it. */
+	live?: string;
 }
 
 /** Trimmed and lower-cased: how both providers compare addresses. */
 export const emailKey = (email: string): string => email.trim().toLowerCase();
+
+/** Whether a status is an opt-out (unsubscribed, bounced or cleaned): never undone by the sync. */
+export const isOptedOut = (status: Status): boolean => status === 'unsubscribed' || status === 'bounced';
 
 /** Statuses that compare equal for the sync: opted out (unsubscribed, bounced/cleaned) is one class. */
 function consent(status: Status): 'subscribed' | 'pending' | 'optedOut' | 'transactional' | 'archived' {
@@ -333,6 +338,13 @@ export function* diffIndexes(ac: SideIndex, mc: SideIndex, options: DiffOptions)
 		const mcAll = mc.repeated.get(key);
 		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', mcRecord, key, options);
 	}
+}
+
+/** One person's difference from their records (one on each side at most), as diffIndexes finds it; undefined when they agree. */
+export function diffPerson(key: string, ac: SyncRecord | undefined, mc: SyncRecord | undefined, options: DiffOptions): Difference | undefined {
+	if (ac && mc) return onBoth(ac, mc, key, options);
+	if (ac) return onlyOn('activeCampaign', ac, key, options);
+	return mc ? onlyOn('mailchimp', mc, key, options) : undefined;
 }
 
 /** The differences between two record sets (see diffIndexes), without the progress ticks. */

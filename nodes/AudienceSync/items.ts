@@ -60,6 +60,7 @@ export function differenceItem(d: Difference, pairs: FieldPair[]): IDataObject {
 	};
 	if (d.duplicates) item.duplicates = d.duplicates.records.map((r) => ({ id: recordId(d.duplicates!.side, r), email: r.email, status: statusOn(r.status, d.duplicates!.side) }));
 	if (d.reason) item.reason = d.reason;
+	if (d.live) item.duringRun = d.live;
 	return item;
 }
 

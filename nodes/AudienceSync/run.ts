@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
 import { readActiveCampaignList } from '../ActiveCampaignSync/reader';
 import { activeCampaignClient } from '../ActiveCampaignSync/transport';
+import { mailchimpTime } from '../MailchimpSync/memberWriter';
 import { readMailchimpAudience } from '../MailchimpSync/reader';
 import { mailchimpClient } from '../MailchimpSync/transport';
 import { asNodeError } from '../shared/errors';
@@ -10,9 +11,10 @@ import { readLimits } from '../shared/limits';
 import { errorItem, yielder } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
 import { isEmailText } from '../shared/values';
-import { applyPlan, type Outcomes } from './apply';
-import { type Difference, diffIndexes, SideIndex } from './diff';
+import { applyPlan, type ApplyTargets, type Outcomes } from './apply';
+import { type Difference, type DiffOptions, diffIndexes, type Side, SideIndex } from './diff';
 import { counts, differenceItem } from './items';
+import { carry, type LiveReport, type LiveWatch, newReport, readOptOuts, replan } from './live';
 import { locateAc, locateAudience, maxChangesFor, readPairs, readSettings } from './settings';
 
 /**
@@ -53,6 +55,9 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 	const acIndex = new SideIndex(isEmailText);
 	const mcIndex = new SideIndex(isEmailText);
 	const readStarted = Date.now();
+	// Mailchimp's clock before its read began (the last answer's Date header, whole seconds, less a
+	// margin): Apply reads the members changed since then again (live.ts).
+	const mailchimpSince = mcClient.serverDate === undefined ? undefined : mailchimpTime(mcClient.serverDate - 2000);
 	const reads = await Promise.allSettled([
 		readActiveCampaignList(acClient, { listId: list!.id, tagId: tag?.id, fields: pairs.map((p) => p.ac) }, (records) => acIndex.addAll(records)),
 		readMailchimpAudience(mcClient, audience.id, pairs.map((p) => p.labels.mailchimp), (records) => mcIndex.addAll(records)),
@@ -67,18 +72,20 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 
 	const differences: Difference[] = [];
 	const turn = yielder();
-	for (const difference of diffIndexes(acIndex, mcIndex, { ...settings, isValidEmail: isEmailText, fieldLabels: { activeCampaign: pairs.map((p) => p.labels.activeCampaign), mailchimp: pairs.map((p) => p.labels.mailchimp) } })) {
+	const diffOptions: DiffOptions = { ...settings, isValidEmail: isEmailText, fieldLabels: { activeCampaign: pairs.map((p) => p.labels.activeCampaign), mailchimp: pairs.map((p) => p.labels.mailchimp) } };
+	for (const difference of diffIndexes(acIndex, mcIndex, diffOptions)) {
 		if (difference) differences.push(difference);
 		await turn();
 	}
 
-	const changes = differences.filter((d) => d.writes.length).length;
+	let changes = differences.filter((d) => d.writes.length).length;
 	const larger = Math.max(acIndex.size, mcIndex.size);
 	const maxChanges = maxChangesFor(settings.maxChanges, larger);
 	const safetyValve: IDataObject = { stopped: false };
 	// Plan tells what Apply with the same Max Changes would do.
 	if (settings.mode === 'plan') safetyValve.wouldStopApply = changes > maxChanges;
 	let outcomes: Outcomes | undefined;
+	let duringRun: LiveReport | undefined;
 	if (settings.mode === 'apply') {
 		if (changes > maxChanges) {
 			safetyValve.stopped = true;
@@ -87,15 +94,26 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 				`${'percent' in settings.maxChanges ? ` (${settings.maxChanges.percent}% of the larger side, ${larger})` : ''}: nothing was written. ` +
 				'Check the differences, then raise Max Changes to apply them.';
 		} else if (changes) {
-			outcomes = await applyPlan(
-				{
-					ctx,
-					pairs,
-					activeCampaign: { client: acClient, lookups: acLookups, listId: list!.id, tagName: tag?.name },
-					mailchimp: { client: mcClient, audienceId: audience.id },
-				},
-				differences,
-			);
+			const targets: ApplyTargets = {
+				ctx,
+				pairs,
+				activeCampaign: { client: acClient, lookups: acLookups, listId: list!.id, tagName: tag?.name },
+				mailchimp: { client: mcClient, audienceId: audience.id, since: mailchimpSince },
+			};
+			// Someone who unsubscribed since the read is planned again before the first write, and
+			// carried to the other side after the last one (live.ts).
+			const indexes: Record<Side, SideIndex> = { activeCampaign: acIndex, mailchimp: mcIndex };
+			const watch: LiveWatch = {
+				targets,
+				options: diffOptions,
+				lookup: (side, key) => (indexes[side].repeated.has(key) ? undefined : indexes[side].first.get(key)),
+				room: maxChanges - changes,
+			};
+			duringRun = newReport();
+			replan(watch, differences, await readOptOuts(watch, differences), duringRun);
+			outcomes = await applyPlan(targets, differences);
+			await carry(watch, differences, outcomes, await readOptOuts(watch, differences), duringRun);
+			changes = differences.filter((d) => d.writes.length).length;
 		}
 	}
 
@@ -123,6 +141,7 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 		maxChanges,
 		safetyValve,
 		written: outcomes ? applied : null,
+		...(duringRun ? { duringRun } : {}),
 		readSeconds,
 		seconds: seconds(started),
 	};

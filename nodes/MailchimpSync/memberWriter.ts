@@ -113,7 +113,7 @@ export interface StatusRead {
 }
 
 /** Mailchimp's clock as `since_last_changed` takes it: `2015-10-21T15:41:36+00:00`. */
-const mailchimpTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+export const mailchimpTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 
 const STATUS_FIELDS = 'members.email_address,members.status,total_items';
 

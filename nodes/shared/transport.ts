@@ -97,7 +97,8 @@ export interface ApiRequest {
 	path: string;
 	/** Values for the `{name}` placeholders of `path`: each becomes exactly one encoded segment. */
 	params?: Record<string, string | number>;
-	query?: Record<string, string | number | boolean | undefined>;
+	/** Query values; an array repeats its key (`ids[]=1&ids[]=2`). */
+	query?: Record<string, string | number | boolean | string[] | undefined>;
 	body?: unknown;
 	/** Named in error messages: `contact 42`. */
 	subject?: string;
@@ -324,11 +325,9 @@ export class ApiClient {
 		}
 		const req = { ...request, path: built.path };
 		const repeatable = REPEATABLE_METHODS.has(req.method) || api.isRepeatable(req.method, req.path);
-		const query = Object.fromEntries(
-			Object.entries(req.query ?? {})
-				.filter(([, v]) => v !== undefined && v !== '')
-				.map(([k, v]) => [k, String(v)]),
-		);
+		const query = Object.entries(req.query ?? {})
+			.filter(([, v]) => v !== undefined && v !== '')
+			.flatMap(([k, v]): Array<[string, string]> => (Array.isArray(v) ? v.map((one) => [k, one]) : [[k, String(v)]]));
 		const search = new URLSearchParams(query).toString();
 		const options: IHttpRequestOptions = {
 			method: req.method,

@@ -1,0 +1,126 @@
+import { type Emulator, startEmulator } from '../emulator/server';
+import { of, scenario } from './run';
+
+/**
+ * Live changes during Apply (issue 19: "a member who unsubscribes on one side while the run is under
+ * way stays unsubscribed on both"). The providers stamp changes with their own clock (`wall`), as the
+ * real APIs do, so a read of the members changed since the run began finds them. A careful operator
+ * expects the unsubscribe to stay where it was made, never to be answered by a subscribe on the other
+ * side in the same run, and to reach the other side in that run.
+ */
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ acRatePerSecond: 1000, clock: 'wall' });
+});
+afterAll(() => emulator.stop());
+afterEach(() => {
+	emulator.beforeAnswer = undefined;
+});
+
+type Scenario = ReturnType<typeof scenario>;
+
+function unsubscribeInMailchimp(s: Scenario, email: string) {
+	const member = s.member(email)!;
+	member.status = 'unsubscribed';
+	member.last_changed = emulator.mc.now();
+}
+
+function unsubscribeInActiveCampaign(s: Scenario, email: string) {
+	emulator.ac.subscribe(emulator.ac.findByEmail(email)!.id, s.list.id, '2');
+}
+
+/** True for the requests that read a side in full (the plan's reads), whatever comes after them. */
+const isPlanRead = (method: string, path: string, query: URLSearchParams) =>
+	method === 'GET' &&
+	((path.endsWith('/contacts') && query.get('listid') !== null && !query.getAll('ids[]').length && !query.get('ids')) ||
+		(path.endsWith('/members') && /merge_fields/.test(query.get('fields') ?? '')) ||
+		/\/(lists|tags|merge-fields|fields)(\/\w+)?$/.test(path));
+
+describe('Audience Sync Apply: someone who unsubscribes while the run is under way', () => {
+	test('unsubscribed on each side during the writes: stays unsubscribed there, and is unsubscribed on the other side in the same run', async () => {
+		const s = scenario(emulator);
+		// Fields differ both ways on both people, so Apply writes to both sides for each of them.
+		for (const email of ['leaves-mc@example.com', 'leaves-ac@example.com']) {
+			s.mc(email, 'subscribed', { FNAME: '', LNAME: 'Mc' });
+			s.ac(email, '1', { firstName: 'Ac', lastName: '' });
+		}
+		for (let i = 0; i < 12; i++) s.ac(`filler${i}@example.com`, '1', { firstName: `F${i}` }); // enough for a bulk import
+		let done = false;
+		emulator.beforeAnswer = ({ method }) => {
+			if (done || method === 'GET') return;
+			done = true;
+			// At the first write of the run: one person unsubscribes in each service.
+			unsubscribeInMailchimp(s, 'leaves-mc@example.com');
+			unsubscribeInActiveCampaign(s, 'leaves-ac@example.com');
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(done).toBe(true);
+		for (const email of ['leaves-mc@example.com', 'leaves-ac@example.com']) {
+			expect([email, s.member(email)!.status]).toEqual([email, 'unsubscribed']);
+			expect([email, s.acStatus(email)]).toEqual([email, '2']);
+		}
+		// Their fields were still written.
+		expect(s.member('leaves-ac@example.com')!.merge_fields.FNAME).toBe('Ac');
+		expect(emulator.ac.findByEmail('leaves-mc@example.com')!.lastName).toBe('Mc');
+		// The items say what happened.
+		expect(String(JSON.stringify(of(run, 'leaves-mc@example.com')))).toMatch(/while this run was under way/);
+		expect(String(JSON.stringify(of(run, 'leaves-ac@example.com')))).toMatch(/while this run was under way/);
+		expect(run.summary.written).toMatchObject({ failed: 0 });
+
+		const next = await s.run({ direction: 'both' });
+		expect(next.differences).toEqual([]);
+	});
+
+	test('unsubscribed after being read, before any write: never added to the other side as subscribed', async () => {
+		const s = scenario(emulator);
+		s.mc('mc-new@example.com', 'subscribed', { FNAME: 'Mia' });
+		s.ac('ac-new@example.com', '1', { firstName: 'Abe' });
+		s.ac('stays@example.com', '1', { firstName: 'Sue' });
+		let changed = false;
+		let subscribedSomewhere = false;
+		emulator.beforeAnswer = ({ method, path, query }) => {
+			if (s.acStatus('mc-new@example.com') === '1' || ['subscribed', 'pending'].includes(String(s.member('ac-new@example.com')?.status))) subscribedSomewhere = true;
+			if (changed || isPlanRead(method, path, query)) return;
+			// Both sides were read: the first request after the reads, whatever it is.
+			changed = true;
+			unsubscribeInMailchimp(s, 'mc-new@example.com');
+			unsubscribeInActiveCampaign(s, 'ac-new@example.com');
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(changed).toBe(true);
+		expect(subscribedSomewhere).toBe(false);
+		expect(s.member('mc-new@example.com')!.status).toBe('unsubscribed');
+		expect(s.acStatus('ac-new@example.com')).toBe('2');
+		// Not subscribed on the other side; added there as unsubscribed (as the policy adds the opted-out), or not at all.
+		expect(['2', undefined]).toContain(s.acStatus('mc-new@example.com'));
+		expect(['unsubscribed', undefined]).toContain(s.member('ac-new@example.com')?.status);
+		expect(s.member('stays@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'Sue' } });
+		expect(of(run, 'stays@example.com')).toMatchObject({ outcome: 'created' });
+		for (const email of ['mc-new@example.com', 'ac-new@example.com']) expect(JSON.stringify(of(run, email))).toMatch(/while this run was under way/);
+	});
+
+	test('someone the plan found in agreement who unsubscribes in Mailchimp during the writes is unsubscribed in ActiveCampaign in the same run', async () => {
+		const s = scenario(emulator);
+		s.mc('agreed@example.com', 'subscribed', { FNAME: 'Al' });
+		s.ac('agreed@example.com', '1', { firstName: 'Al' });
+		s.ac('other@example.com', '1', { firstName: 'Oli' });
+		let done = false;
+		emulator.beforeAnswer = ({ method }) => {
+			if (done || method === 'GET') return;
+			done = true;
+			unsubscribeInMailchimp(s, 'agreed@example.com');
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(done).toBe(true);
+		expect(s.acStatus('agreed@example.com')).toBe('2');
+		expect(of(run, 'agreed@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'unsubscribe', target: 'ActiveCampaign', outcome: 'unsubscribed' });
+		expect((await s.run({ direction: 'both' })).differences).toEqual([]);
+	});
+});
