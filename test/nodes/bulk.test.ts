@@ -825,5 +825,41 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
 		input.forEach((p, i) => i !== 6 && expect(now(p.email)).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: `F${i}` } }));
 	});
+
+	test('two audiences of one page each: the first is read again before the batch calls, since the second read came after it', async () => {
+		const [first, second] = ['audWallTwoA', 'audWallTwoB'];
+		const inFirst = people(10, 'wtwoa');
+		const inSecond = people(10, 'wtwob');
+		seedWall(first, inFirst, (i) => (i === 3 ? 'unsubscribed' : 'subscribed'));
+		seedWall(second, inSecond, () => 'subscribed');
+		const now = (email: string) => wall.mc.lists.get(first)!.members.get(subscriberHash(email))!;
+		wall.resetCounts();
+		let changed = false;
+		// The first audience is read; wtwoa3 signs up again while the second one is read.
+		wall.beforeAnswer = ({ method, path, query }) => {
+			if (changed || method !== 'GET' || path !== `/3.0/lists/${second}/members` || query.get('since_last_changed')) return;
+			changed = true;
+			Object.assign(now('wtwoa3@example.com'), { status: 'subscribed', last_changed: wall.mc.now() });
+		};
+		try {
+			const input = [...inFirst.map((p) => ({ ...p, audience: first })), ...inSecond.map((p) => ({ ...p, audience: second }))];
+			const run = await runNode(
+				wall,
+				'mailchimp',
+				{ resource: 'member', operation: 'upsertMany', audience: { __rl: true, mode: 'id', value: '={{ $json.audience }}' }, email: '={{ $json.email }}', status: 'subscribed', ...mcFirst } as never,
+				input,
+				{ continueOnFail: true },
+			);
+			expectOnePerItem(run, 20);
+			expect(changed).toBe(true);
+			// Both audiences read again (changed and archived since): the second's read is no longer the last request before the batch calls.
+			expect(sinceReads()).toHaveLength(4);
+			expect(run.json[3]).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
+			expect(now('wtwoa3@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'F3' } });
+			expect(run.json.every((j) => j.status === 'updated')).toBe(true);
+		} finally {
+			wall.beforeAnswer = undefined;
+		}
+	});
 });
 
