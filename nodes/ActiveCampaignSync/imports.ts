@@ -168,16 +168,26 @@ export class ImportWatcher {
 	}
 }
 
-/** The emails of contacts by id (`GET /contacts?ids=`), lower-cased: what a partial import did import. */
+/**
+ * Contacts by id, 100 a request (`GET /contacts?ids[]=1&ids[]=2&...`, API-NOTES.md), narrowed by
+ * any other filters of `query` (`listid`, `status`, `include`...). Each answer goes to `page`.
+ */
+export async function contactsByIds(client: ApiClient, ids: string[], query: Record<string, string | undefined>, page: (answer: IDataObject) => void): Promise<void> {
+	for (let start = 0; start < ids.length; start += AC_PAGE_SIZE) {
+		const chunk = ids.slice(start, start + AC_PAGE_SIZE);
+		const answer = await client.request<unknown>({ method: 'GET', path: '/contacts', query: { ...query, 'ids[]': chunk, limit: AC_PAGE_SIZE }, subject: `${chunk.length} contacts by id` });
+		page(answer && typeof answer === 'object' ? (answer as IDataObject) : {});
+	}
+}
+
+/** The contacts of an answer of `GET /contacts`. */
+export const contactsOf = (answer: IDataObject): IDataObject[] => (Array.isArray(answer.contacts) ? (answer.contacts as IDataObject[]).filter((c) => c && typeof c === 'object') : []);
+
+/** The emails of contacts by id, lower-cased: what a partial import did import. */
 export async function emailsOfContacts(client: ApiClient, ids: string[]): Promise<Set<string>> {
 	const emails = new Set<string>();
-	for (let start = 0; start < ids.length; start += AC_PAGE_SIZE) {
-		const page = ids.slice(start, start + AC_PAGE_SIZE);
-		const answer = await client.request<unknown>({ method: 'GET', path: '/contacts', query: { ids: page.join(','), limit: AC_PAGE_SIZE } });
-		const contacts = answer && typeof answer === 'object' ? (answer as IDataObject).contacts : undefined;
-		for (const c of Array.isArray(contacts) ? (contacts as IDataObject[]) : []) {
-			if (c && typeof c.email === 'string') emails.add(c.email.toLowerCase());
-		}
-	}
+	await contactsByIds(client, ids, {}, (answer) => {
+		for (const c of contactsOf(answer)) if (typeof c.email === 'string') emails.add(c.email.toLowerCase());
+	});
 	return emails;
 }

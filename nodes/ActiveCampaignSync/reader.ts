@@ -28,7 +28,8 @@ export interface AcListRead {
 	fields: AcField[];
 }
 
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
+/** A contact's field value as the sync compares it: trimmed text ('' when empty). */
+export const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
 
 /**
  * Custom field values of the list's contacts, per field: `GET /fieldValues?filters[fieldid]=F`

@@ -5,4 +5,6 @@ import type { Lookups } from './lookups';
 export interface AcContext {
 	client: ApiClient;
 	lookups: Lookups;
+	/** Told the ids of the contacts each ended bulk import reports imported (created or updated). */
+	onImported?: (contactIds: string[]) => void;
 }

@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { contactsByIds, contactsOf } from '../ActiveCampaignSync/imports';
 import type { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
+import { text as acText } from '../ActiveCampaignSync/reader';
 import { upsertMany as acUpsertMany } from '../ActiveCampaignSync/resources/contact/upsertMany';
 import { AC_IMPORT_THRESHOLD } from '../ActiveCampaignSync/transport';
 import { type AudienceStatuses, type MemberWrite, writeMembers } from '../MailchimpSync/memberWriter';
 import { type BatchEntry, collectingRun, writeEach } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
-import type { Difference, Side, Write } from './diff';
+import { type Difference, type Direction, emailKey, flows, type Side, type Write } from './diff';
 import { statusOn } from './items';
 import type { FieldPair } from './settings';
 
@@ -25,6 +27,7 @@ type McInput = MemberWrite;
 export interface ApplyTargets {
 	ctx: IExecuteFunctions;
 	pairs: FieldPair[];
+	direction: Direction;
 	activeCampaign: { client: ApiClient; lookups: AcLookups; listId: string; tagName?: string };
 	/** `since`: Mailchimp's clock no later than the start of the plan's read (members changed since are read again before writing). */
 	mailchimp: { client: ApiClient; audienceId: string; since?: string };
@@ -112,11 +115,14 @@ function acInput(targets: ApplyTargets, email: string, write: Write, lists: stri
  * call); a row its writer sends with contact/sync instead (fewer than 10, or left alone) gets its
  * list status change afterwards. Fewer writes: a list status change per unsubscribe, first.
  */
-async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], outcomes: Outcomes): Promise<void> {
+async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], outcomes: Outcomes, fills: Planned[]): Promise<void> {
 	if (!planned.length) return;
 	const { ctx, activeCampaign } = targets;
 	const { client, lookups, listId, tagName } = activeCampaign;
 	const bulk = planned.length >= AC_IMPORT_THRESHOLD;
+	// Contacts ActiveCampaign holds already get ids up to this one (ids grow with creation, API-NOTES.md).
+	const lastIdBefore = planned.some((p) => p.write.action === 'create') ? await lastContactId(client) : undefined;
+	const imported: string[] = [];
 
 	// 1. Few writes: unsubscribes of contacts on the list, a list status change each (consent first).
 	if (!bulk) await setListStatus(targets, planned.filter((p) => p.write.action === 'unsubscribe'), (p) => p.difference.activeCampaign!.id, outcomes);
@@ -137,7 +143,7 @@ async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], ou
 		});
 		const run = collectingRun<AcInput>();
 		try {
-			await acUpsertMany.executeBatch.call(ctx, { client, lookups }, entries, run);
+			await acUpsertMany.executeBatch.call(ctx, { client, lookups, onImported: (ids) => imported.push(...ids) }, entries, run);
 		} catch (error) {
 			run.fail(entries.filter((e) => !run.settled(e)), error);
 		}
@@ -156,7 +162,11 @@ async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], ou
 		});
 	}
 
-	// 3. Unsubscribed on the list, where no import row did it: new contacts unsubscribed or bounced on
+	// 3. The contacts written as new, read back: see readBack.
+	const creates = upserts.filter((p) => p.write.action === 'create');
+	fills.push(...(await readBack(targets, creates, outcomes, [...creates.map((p) => contactIds.get(p)).filter((id) => id !== undefined), ...imported], lastIdBefore)));
+
+	// 4. Unsubscribed on the list, where no import row did it: new contacts unsubscribed or bounced on
 	//    the source, and (bulk) unsubscribes written with contact/sync.
 	const statusLeft = upserts.filter(
 		(p) =>
@@ -177,6 +187,58 @@ async function applyActiveCampaign(targets: ApplyTargets, planned: Planned[], ou
 		outcomes,
 		'keep',
 	);
+}
+
+/** The highest contact id of the account (`GET /contacts?orders[id]=DESC&limit=1`); undefined for an empty account. */
+async function lastContactId(client: ApiClient): Promise<number | undefined> {
+	const answer = await client.request<IDataObject>({ method: 'GET', path: '/contacts', query: { 'orders[id]': 'DESC', limit: 1 }, subject: 'the newest contact' });
+	const id = Number(contactsOf(answer ?? {})[0]?.id);
+	return Number.isFinite(id) ? id : undefined;
+}
+
+/**
+ * The contacts written as new, read back by id (100 a request, with their list memberships and
+ * mapped custom fields): the plan read the list (narrowed by a tag, maybe), so a contact that
+ * existed outside it looked new. Such a contact keeps the values it had where Mailchimp's are empty
+ * (an empty value never erases a filled one): those go to Mailchimp now, or the next Plan would find
+ * them (idempotence). Its item says updated, not created; and when it is unsubscribed or bounced on
+ * the list (outside the tag as read) it is unsubscribed in Mailchimp too. Returns the Mailchimp
+ * writes to make, added to their differences.
+ */
+async function readBack(targets: ApplyTargets, creates: Planned[], outcomes: Outcomes, ids: string[], lastIdBefore: number | undefined): Promise<Planned[]> {
+	const { client, listId, tagName } = targets.activeCampaign;
+	const byKey = new Map(creates.map((p) => [p.difference.key, p]));
+	const customs = targets.pairs.some((pair) => 'customFieldId' in pair.ac);
+	const fills: Planned[] = [];
+	if (!ids.length) return fills;
+	await contactsByIds(client, [...new Set(ids)], { include: customs ? 'contactLists,fieldValues' : 'contactLists' }, (answer) => {
+		const rows = (name: string) => (Array.isArray(answer[name]) ? (answer[name] as IDataObject[]) : []);
+		const values = new Map(rows('fieldValues').map((row) => [`${String(row.contact)}:${String(row.field)}`, acText(row.value)]));
+		const listStatus = new Map(rows('contactLists').filter((row) => String(row.list) === listId).map((row) => [String(row.contact), String(row.status)]));
+		for (const contact of contactsOf(answer)) {
+			const planned = byKey.get(emailKey(String(contact.email ?? '')));
+			const outcome = planned && outcomes.get(planned.difference)?.activeCampaign;
+			if (!planned || !outcome || outcome.status === 'failed') continue;
+			const id = String(contact.id);
+			outcome.contactId ??= id;
+			const onList = listStatus.get(id);
+			if (lastIdBefore !== undefined && Number(id) <= lastIdBefore && outcome.status === 'created') {
+				outcome.status = 'updated';
+				const now = onList === '2' || onList === '3' ? `; it is ${onList === '2' ? 'unsubscribed' : 'bounced'} on the list and stays so` : onList === '0' ? '; it is unconfirmed on the list and stays so' : planned.write.status === 'subscribed' ? ', and it is on the list' : '';
+				outcome.note = `Already in ActiveCampaign, ${tagName ? `without the tag ${tagName}` : 'not on the list'} when read: its fields were written${now}`;
+			}
+			const member = planned.difference.mailchimp;
+			if (!member || !flows(targets.direction, 'activeCampaign')) continue;
+			const own = targets.pairs.map((pair, i): [number, string] => [i, 'standard' in pair.ac ? acText(contact[pair.ac.standard]) : (values.get(`${id}:${pair.ac.customFieldId}`) ?? '')]);
+			const fields = own.filter(([i, value]) => value !== '' && (member.fields[i] ?? '') === '');
+			const optedOut = (onList === '2' || onList === '3') && member.status !== 'archived';
+			if (!fields.length && !optedOut) continue;
+			const write: Write = optedOut ? { side: 'mailchimp', action: 'unsubscribe', status: 'unsubscribed', fields } : { side: 'mailchimp', action: 'update', fields };
+			planned.difference.writes.push(write);
+			fills.push({ difference: planned.difference, write });
+		}
+	});
+	return fills;
 }
 
 /**
@@ -219,6 +281,9 @@ export async function applyPlan(targets: ApplyTargets, differences: Difference[]
 	for (const difference of differences) for (const write of difference.writes) bySide[write.side].push({ difference, write });
 	// Unsubscribes first on Mailchimp too: the writer starts its batch calls in the order of its groups.
 	bySide.mailchimp.sort((a, b) => Number(b.write.action === 'unsubscribe') - Number(a.write.action === 'unsubscribe'));
-	await Promise.all([applyMailchimp(targets, bySide.mailchimp, outcomes), applyActiveCampaign(targets, bySide.activeCampaign, outcomes)]);
+	const fills: Planned[] = [];
+	await Promise.all([applyMailchimp(targets, bySide.mailchimp, outcomes), applyActiveCampaign(targets, bySide.activeCampaign, outcomes, fills)]);
+	// What contacts that existed outside the list as read hold, to Mailchimp (readBack).
+	await applyMailchimp(targets, fills, outcomes);
 	return outcomes;
 }

@@ -101,7 +101,8 @@ function consent(status: Status): 'subscribed' | 'pending' | 'optedOut' | 'trans
 	return status === 'unsubscribed' || status === 'bounced' ? 'optedOut' : status;
 }
 
-const flows = (direction: Direction, from: Side): boolean =>
+/** Whether the direction writes values from `from` to the other side. */
+export const flows = (direction: Direction, from: Side): boolean =>
 	direction === 'both' || (from === 'activeCampaign' ? direction === 'activeCampaignToMailchimp' : direction === 'mailchimpToActiveCampaign');
 
 /** The side whose value wins when both hold a different, non-empty value. */

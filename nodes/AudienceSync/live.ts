@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { contactsByIds, contactsOf } from '../ActiveCampaignSync/imports';
 import { type MemberWrite, readAudienceStatuses, writeMembers } from '../MailchimpSync/memberWriter';
 import { type BatchEntry, collectingRun } from '../shared/operations';
 import { type ApplyTargets, type Outcomes, type Planned, setListStatus } from './apply';
@@ -50,7 +51,6 @@ export interface LiveReport {
 }
 
 const other = (side: Side): Side => (side === 'activeCampaign' ? 'mailchimp' : 'activeCampaign');
-const CHECK_IDS = 100;
 
 export function newReport(): LiveReport {
 	return { optedOut: { activeCampaign: 0, mailchimp: 0 }, carried: 0, leftForNextRun: 0 };
@@ -70,22 +70,19 @@ function watchedContacts(differences: Difference[]): Map<string, string> {
 /** ActiveCampaign contacts of `ids` (id → key) no longer active on the list, with their list status when it is an opt-out. */
 async function acOptOuts(targets: ApplyTargets, ids: Map<string, string>, found: Map<string, Status>): Promise<void> {
 	const { client, listId } = targets.activeCampaign;
-	const contactsOf = async (chunk: string[], status: string) => {
-		const answer = await client.request<{ contacts?: IDataObject[] }>({ method: 'GET', path: '/contacts', query: { 'ids[]': chunk, listid: listId, status, limit: CHECK_IDS }, subject: `the list status of ${chunk.length} contacts` });
-		return (answer.contacts ?? []).map((c) => String(c.id));
-	};
 	const all = [...ids.keys()];
-	const chunks: string[][] = [];
-	for (let i = 0; i < all.length; i += CHECK_IDS) chunks.push(all.slice(i, i + CHECK_IDS));
-	await Promise.all(
-		chunks.map(async (chunk) => {
-			const active = new Set(await contactsOf(chunk, '1'));
-			const gone = chunk.filter((id) => !active.has(id));
-			if (!gone.length) return;
-			// Rare: those no longer active, asked for the two opt-out statuses.
-			for (const [code, status] of [['2', 'unsubscribed'], ['3', 'bounced']] as const) for (const id of await contactsOf(gone, code)) found.set(ids.get(id)!, status);
-		}),
-	);
+	const active = new Set<string>();
+	await contactsByIds(client, all, { listid: listId, status: '1' }, (answer) => {
+		for (const c of contactsOf(answer)) active.add(String(c.id));
+	});
+	// Rare: those no longer active, asked for the two opt-out statuses.
+	const gone = all.filter((id) => !active.has(id));
+	for (const [code, status] of [['2', 'unsubscribed'], ['3', 'bounced']] as const) {
+		if (!gone.length) break;
+		await contactsByIds(client, gone, { listid: listId, status: code }, (answer) => {
+			for (const c of contactsOf(answer)) if (ids.has(String(c.id))) found.set(ids.get(String(c.id))!, status);
+		});
+	}
 }
 
 /** Reads who opted out since the plan's read: every such Mailchimp member, and the watched ActiveCampaign contacts. */

@@ -97,6 +97,7 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 			const targets: ApplyTargets = {
 				ctx,
 				pairs,
+				direction: settings.direction,
 				activeCampaign: { client: acClient, lookups: acLookups, listId: list!.id, tagName: tag?.name },
 				mailchimp: { client: mcClient, audienceId: audience.id, since: mailchimpSince },
 			};

@@ -209,7 +209,8 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 };
 
 /** Reports one ended import on its entries. */
-async function settleImport({ client }: AcContext, run: BatchRun<ContactInput>, batchId: string, end: ImportEnd, sent: Entry[]): Promise<void> {
+async function settleImport({ client, onImported }: AcContext, run: BatchRun<ContactInput>, batchId: string, end: ImportEnd, sent: Entry[]): Promise<void> {
+	if (end.success.length) onImported?.(end.success);
 	if (end.status === 'completed') {
 		const refused = new Set(end.failure.map((e) => e.toLowerCase()));
 		for (const entry of sent) {

@@ -1,0 +1,71 @@
+import { type Emulator, startEmulator } from '../emulator/server';
+import { of, scenario } from './run';
+
+/**
+ * Idempotence (issue 19: "after Apply, a second Plan finds 0 differences, unless someone changed the
+ * data in between") where the plan cannot see everything it writes to: an ActiveCampaign contact that
+ * exists outside the list (or outside the tag the list is narrowed to) looks new, and is "created"
+ * from Mailchimp. Writing it keeps the values it already holds where Mailchimp's are empty (an empty
+ * value never erases a filled one), so those must reach Mailchimp in the same run.
+ */
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ acRatePerSecond: 1000 });
+});
+afterAll(() => emulator.stop());
+
+describe('Audience Sync: a contact that exists outside the list', () => {
+	test.each([
+		['few writes (contact/sync)', 0],
+		['bulk import', 12],
+	])('%s: created from Mailchimp, its own filled values reach Mailchimp in the same run; the next Plan finds nothing', async (_, fillers) => {
+		const s = scenario(emulator);
+		// On no list: a phone and a last name Mailchimp does not have, a first name Mailchimp has otherwise.
+		emulator.ac.addContact({ email: 'outside@example.com', firstName: 'Olga', lastName: 'Ode', phone: '+15550100' });
+		s.mc('outside@example.com', 'subscribed', { FNAME: 'Olly' });
+		for (let i = 0; i < fillers; i++) s.mc(`filler${i}@example.com`, 'subscribed', { FNAME: `F${i}` });
+		const apply = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		expect(apply.error).toBeUndefined();
+		expect(apply.summary.written).toMatchObject({ failed: 0 });
+		expect(s.acStatus('outside@example.com')).toBe('1');
+		expect(emulator.ac.findByEmail('outside@example.com')).toMatchObject({ firstName: 'Olly', lastName: 'Ode', phone: '+15550100' });
+		expect(s.member('outside@example.com')!.merge_fields).toMatchObject({ FNAME: 'Olly', LNAME: 'Ode', PHONE: '+15550100' });
+		// It existed: not claimed as created.
+		expect(of(apply, 'outside@example.com')!.outcome).not.toBe('created');
+		const again = await s.run({ direction: 'both' });
+		expect(again.differences).toEqual([]);
+	});
+
+	test('outside the tag the list is narrowed to, on the list: the next Plan finds nothing', async () => {
+		const s = scenario(emulator);
+		const tag = emulator.ac.addTag(`outside-tag-${s.list.id}`);
+		s.ac('untagged@example.com', '1', { lastName: 'Ung', phone: '+15550101' });
+		s.mc('untagged@example.com', 'subscribed', { FNAME: 'Uma' });
+		const parameters = { direction: 'both', tag: { __rl: true, mode: 'id', value: tag.id } };
+		const apply = await s.run({ ...parameters, mode: 'apply', maxChanges: '100' });
+		expect(apply.error).toBeUndefined();
+		expect(of(apply, 'untagged@example.com')!.outcome).not.toBe('created');
+		expect(s.member('untagged@example.com')!.merge_fields).toMatchObject({ FNAME: 'Uma', LNAME: 'Ung', PHONE: '+15550101' });
+		expect((await s.run(parameters)).differences).toEqual([]);
+	});
+
+	test.each([
+		['few writes (contact/sync)', 0],
+		['bulk import', 12],
+	])('%s: unsubscribed on the list outside the tag, subscribed in Mailchimp: unsubscribed in Mailchimp in the same run, not claimed created', async (_, fillers) => {
+		const s = scenario(emulator);
+		const tag = emulator.ac.addTag(`gone-tag-${s.list.id}`);
+		s.ac('gone@example.com', '2', { firstName: 'Gus' });
+		s.mc('gone@example.com', 'subscribed', { FNAME: 'Gus' });
+		for (let i = 0; i < fillers; i++) s.mc(`tagfill${i}@example.com`, 'subscribed', { FNAME: `T${i}` });
+		const parameters = { direction: 'both', tag: { __rl: true, mode: 'id', value: tag.id } };
+		const apply = await s.run({ ...parameters, mode: 'apply', maxChanges: '100' });
+		expect(apply.error).toBeUndefined();
+		expect(s.acStatus('gone@example.com')).toBe('2');
+		expect(s.member('gone@example.com')!.status).toBe('unsubscribed');
+		expect(String(of(apply, 'gone@example.com')!.outcomes && (of(apply, 'gone@example.com')!.outcomes as Record<string, { note?: string }>).activeCampaign.note)).toMatch(/unsubscribed/);
+		expect(of(apply, 'gone@example.com')).toMatchObject({ target: 'both', outcomes: { activeCampaign: { status: 'updated' }, mailchimp: { status: 'unsubscribed' } } });
+		expect((await s.run(parameters)).differences).toEqual([]);
+	});
+});
