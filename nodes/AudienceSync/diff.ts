@@ -57,6 +57,8 @@ export interface DiffOptions {
 	isValidEmail: (email: string) => boolean;
 	/** Labels of the mapped fields, per side, in mapping order (for reasons). */
 	fieldLabels?: Record<Side, string[]>;
+	/** Whether two different texts of a mapped field (by index) hold the same value (a number, a date). */
+	sameValue?: (field: number, activeCampaign: string, mailchimp: string) => boolean;
 }
 
 export type Kind = 'onlyInActiveCampaign' | 'onlyInMailchimp' | 'fieldsDiffer' | 'statusDiffers' | 'duplicate' | 'invalidEmail';
@@ -68,6 +70,8 @@ export interface Write {
 	action: Action;
 	status?: 'subscribed' | 'pending' | 'unsubscribed';
 	fields: Array<[number, string]>;
+	/** An address held by several ActiveCampaign records: the ids of those to unsubscribe. */
+	ids?: string[];
 }
 
 export interface Difference {
@@ -150,10 +154,13 @@ function onlyOn(side: Side, record: SyncRecord, key: string, options: DiffOption
 	return difference;
 }
 
+/** Whether a mapped field's two values agree: the same text, or (a number, a date) the same value. */
+const same = (options: DiffOptions, i: number, a: string, m: string): boolean => a === m || (a !== '' && m !== '' && !!options.sameValue?.(i, a, m));
+
 /** Someone on both sides: status first (consent), then the mapped fields. Undefined when they agree. */
 function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOptions): Difference | undefined {
 	if (ac.status === 'archived' || mc.status === 'archived') {
-		const fieldsDiffer = ac.fields.map((a, i) => (a === (mc.fields[i] ?? '') ? -1 : i)).filter((i) => i >= 0);
+		const fieldsDiffer = ac.fields.map((a, i) => (same(options, i, a, mc.fields[i] ?? '') ? -1 : i)).filter((i) => i >= 0);
 		const statusDiffers = consent(ac.status) !== consent(mc.status);
 		if (!statusDiffers && !fieldsDiffer.length) return undefined;
 		const kind = statusDiffers ? 'statusDiffers' : 'fieldsDiffer';
@@ -184,7 +191,7 @@ function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOption
 	for (let i = 0; i < ac.fields.length; i++) {
 		const a = ac.fields[i] ?? '';
 		const m = mc.fields[i] ?? '';
-		if (a === m) continue;
+		if (same(options, i, a, m)) continue;
 		fieldsDiffer.push(i);
 		// A filled value fills an empty one; never the other way round.
 		const from: Side = a === '' ? 'mailchimp' : m === '' ? 'activeCampaign' : conflictWinner(options, ac, mc);
@@ -291,13 +298,12 @@ function duplicateDifference(key: string, side: Side, records: SyncRecord[], oth
 		done.push(`it is unsubscribed in ${SIDE_NAMES[other(side)]}`);
 	}
 	const left = records.filter(canChange);
-	if (left.length === 1) {
-		// The one record still subscribed is the one to unsubscribe (by its id).
+	if (left.length) {
+		// The records still subscribed are the ones to unsubscribe, each by its id.
 		difference[side] = left[0];
-		difference.writes.push({ side, action: 'unsubscribe', status: 'unsubscribed', fields: [] });
-		done.push(`the ${SIDE_NAMES[side]} record still on the list (id ${left[0].id || left[0].email}) is unsubscribed`);
-	} else if (left.length > 1) {
-		done.push(`its ${left.length} ${SIDE_NAMES[side]} records still on the list are left to you (the sync unsubscribes one record per address)`);
+		difference.writes.push({ side, action: 'unsubscribe', status: 'unsubscribed', fields: [], ids: left.map((r) => r.id) });
+		const ids = left.map((r) => r.id || r.email).join(', ');
+		done.push(left.length === 1 ? `the ${SIDE_NAMES[side]} record still on the list (id ${ids}) is unsubscribed` : `its ${left.length} ${SIDE_NAMES[side]} records still on the list (ids ${ids}) are unsubscribed`);
 	}
 	difference.statusDiffers = difference.writes.length > 0;
 	difference.reason = `${records.length} ${SIDE_NAMES[side]} records share this address (ids ${ids}), and it is unsubscribed or bounced somewhere: ${done.join('; ')}. Merge them in ${SIDE_NAMES[side]}; until then the sync writes nothing else for this address`;

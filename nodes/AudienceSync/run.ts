@@ -15,7 +15,7 @@ import { applyPlan, type ApplyTargets, type Outcomes } from './apply';
 import { type Difference, type DiffOptions, diffIndexes, type Side, SideIndex } from './diff';
 import { counts, differenceItem } from './items';
 import { carry, type LiveReport, type LiveWatch, newReport, readOptOuts, replan } from './live';
-import { locateAc, locateAudience, maxChangesFor, readPairs, readSettings } from './settings';
+import { locateAc, locateAudience, maxChangesFor, readPairs, readSettings, sameValue } from './settings';
 
 /**
  * One run of Audience Sync: check the settings, read both sides at once (each at its own bound),
@@ -72,7 +72,7 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 
 	const differences: Difference[] = [];
 	const turn = yielder();
-	const diffOptions: DiffOptions = { ...settings, isValidEmail: isEmailText, fieldLabels: { activeCampaign: pairs.map((p) => p.labels.activeCampaign), mailchimp: pairs.map((p) => p.labels.mailchimp) } };
+	const diffOptions: DiffOptions = { ...settings, isValidEmail: isEmailText, fieldLabels: { activeCampaign: pairs.map((p) => p.labels.activeCampaign), mailchimp: pairs.map((p) => p.labels.mailchimp) }, sameValue: sameValue(pairs) };
 	for (const difference of diffIndexes(acIndex, mcIndex, diffOptions)) {
 		if (difference) differences.push(difference);
 		await turn();

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, NodeOperationError } from 'n8n-wor
 
 import { AC_ID, type Lookups as AcLookups, readRef } from '../ActiveCampaignSync/lookups';
 import type { AcField } from '../ActiveCampaignSync/reader';
-import { audienceFromLocator, loadMergeFields, matchMergeField } from '../MailchimpSync/lookups';
+import { audienceFromLocator, loadMergeFields, type MergeField, matchMergeField } from '../MailchimpSync/lookups';
 import type { ApiClient } from '../shared/transport';
 import { locatorParts, readId, readLabel, readText, shown, valueError } from '../shared/values';
 import type { ConflictPolicy, Direction, Side } from './diff';
@@ -21,6 +21,53 @@ export interface SyncSettings {
 export interface FieldPair {
 	ac: AcField;
 	labels: Record<Side, string>;
+	/** The merge field's type and date format, where its value is compared as a value, not as text. */
+	value?: { type: 'number' } | { type: 'date' | 'birthday'; format?: string };
+}
+
+/** A number as Mailchimp's number fields hold it; NaN when the text is not one. */
+const numberOf = (text: string): number => (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim()) ? Number(text.trim()) : Number.NaN);
+
+/**
+ * Year (0 when absent), month and day of a date as either side writes it: `2024-03-05` (also with a
+ * time), or `03/05/2024` / `03/05` read in the merge field's format (month first unless it says `DD`
+ * first). Undefined when the text is not one.
+ */
+function dateOf(text: string, format = 'MM/DD/YYYY'): [number, number, number] | undefined {
+	const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$/.exec(text.trim());
+	if (iso) return [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+	const slashed = /^(\d{1,2})\/(\d{1,2})(?:\/(\d{4}))?$/.exec(text.trim());
+	if (!slashed) return undefined;
+	const dayFirst = /^\s*D/i.test(format);
+	const [month, day] = dayFirst ? [slashed[2], slashed[1]] : [slashed[1], slashed[2]];
+	return [Number(slashed[3] ?? 0), Number(month), Number(day)];
+}
+
+/**
+ * Whether two texts of a pair hold the same value: Mailchimp keeps a number merge field as a number
+ * and a date in its field's format (API-NOTES.md), so `42.0` and `42`, or `2024-03-05` and
+ * `03/05/2024`, are one value. A birthday has no year: month and day are compared.
+ */
+export function sameValue(pairs: FieldPair[]): (field: number, activeCampaign: string, mailchimp: string) => boolean {
+	return (i, a, m) => {
+		const value = pairs[i]?.value;
+		if (!value) return false;
+		if (value.type === 'number') {
+			const x = numberOf(a);
+			return Number.isFinite(x) && x === numberOf(m);
+		}
+		const x = dateOf(a, value.format);
+		const y = dateOf(m, value.format);
+		if (!x || !y) return false;
+		return x[1] === y[1] && x[2] === y[2] && (value.type === 'birthday' || x[0] === y[0]);
+	};
+}
+
+/** How a merge field's values compare (see sameValue). */
+function valueOf(field: MergeField): FieldPair['value'] {
+	if (field.type === 'number') return { type: 'number' };
+	if (field.type === 'date' || field.type === 'birthday') return { type: field.type, format: field.dateFormat };
+	return undefined;
 }
 
 const STANDARD: Array<{ field: 'firstName' | 'lastName' | 'phone'; tag: string }> = [
@@ -96,7 +143,7 @@ export async function readPairs(ctx: IExecuteFunctions, acLookups: AcLookups, mc
 	if (ctx.getNodeParameter('mapDefaultFields', 0, true) !== false) {
 		for (const { field, tag } of STANDARD) {
 			const found = hasTag(tag);
-			if (found) pairs.push({ ac: { standard: field }, labels: { activeCampaign: field, mailchimp: found.tag } });
+			if (found) pairs.push({ ac: { standard: field }, labels: { activeCampaign: field, mailchimp: found.tag }, value: valueOf(found) });
 			else leftOut.push(`${field} ↔ ${tag}`);
 		}
 	}
@@ -133,7 +180,7 @@ export async function readPairs(ctx: IExecuteFunctions, acLookups: AcLookups, mc
 			ac = { customFieldId: known.id };
 			acLabel = known.name;
 		}
-		pairs.push({ ac, labels: { activeCampaign: acLabel, mailchimp: field.tag } });
+		pairs.push({ ac, labels: { activeCampaign: acLabel, mailchimp: field.tag }, value: valueOf(field) });
 	}
 	const seen = new Set<string>();
 	for (const pair of pairs) {

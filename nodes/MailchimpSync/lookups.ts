@@ -43,6 +43,8 @@ export interface MergeField {
 	tag: string;
 	name: string;
 	type: string;
+	/** A date or birthday field's `options.date_format` (`MM/DD/YYYY`, `DD/MM`...), when Mailchimp gives one. */
+	dateFormat?: string;
 }
 
 /** Merge fields per audience for one execution (all pages, loaded once), and the audience locator. */
@@ -141,7 +143,10 @@ export function matchMergeField(audienceId: string, known: MergeField[], value: 
 export async function loadMergeFields(client: ApiClient, audienceId: string): Promise<MergeField[]> {
 	const out: MergeField[] = [];
 	for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/merge-fields', 'merge_fields', {}, { params: { listId: audienceId } })) {
-		for (const f of page) out.push({ tag: String(f.tag), name: String(f.name), type: String(f.type) });
+		for (const f of page) {
+			const dateFormat = (f.options as IDataObject | undefined)?.date_format;
+			out.push({ tag: String(f.tag), name: String(f.name), type: String(f.type), ...(typeof dateFormat === 'string' && dateFormat ? { dateFormat } : {}) });
+		}
 	}
 	return out;
 }

@@ -111,13 +111,18 @@ describe('kinds × directions × conflict policies', () => {
 					expect(toMc.fields).toEqual(acToMc(direction) ? [[0, 'Ann']] : []);
 				});
 
-				test('duplicate and invalidEmail are reported and never written', () => {
-					const all = run([rec('dup@example.com'), rec('DUP@example.com '), rec('not-an-email')], [rec('dup@example.com', 'unsubscribed'), rec('bad@@example.com')], o);
+				test('duplicate and invalidEmail are reported; an invalid address is never written, a duplicate only has an opt-out carried to each of its records', () => {
+					const dup = [rec('dup@example.com'), rec('DUP@example.com ')];
+					const all = run([...dup, rec('not-an-email')], [rec('dup@example.com', 'unsubscribed'), rec('bad@@example.com')], o);
 					expect(all.map((d) => d.kind).sort()).toEqual(['duplicate', 'invalidEmail', 'invalidEmail']);
 					for (const d of all) {
-						expect(d.writes).toEqual([]);
 						expect(d.reason).toBeTruthy();
+						if (d.kind === 'invalidEmail') expect(d.writes).toEqual([]);
+						// Unsubscribed in Mailchimp: both ActiveCampaign records still on the list are unsubscribed, by id.
+						else expect(d.writes).toEqual([{ side: 'activeCampaign', action: 'unsubscribe', status: 'unsubscribed', fields: [], ids: dup.map((r) => r.id) }]);
 					}
+					const subscribed = run([rec('dup2@example.com'), rec('DUP2@example.com')], [rec('dup2@example.com')], o);
+					expect(subscribed).toMatchObject([{ kind: 'duplicate', writes: [] }]);
 				});
 			});
 		}
@@ -248,6 +253,8 @@ function applyAll(ac: SyncRecord[], mc: SyncRecord[], differences: Difference[],
 				target = { email: source.email, status: w.status as Status, fields: source.fields.map(() => ''), changedAt: at, id: `new${list.length}` };
 				list.push(target);
 			}
+			// An address held by several records: each record named by id.
+			if (w.ids) for (const r of list.filter((x) => w.ids!.includes(x.id))) r.status = 'unsubscribed';
 			if (w.action === 'unsubscribe') target!.status = 'unsubscribed';
 			for (const [i, value] of w.fields) target!.fields[i] = value;
 			target!.changedAt = at;

@@ -44,3 +44,45 @@ describe('Audience Sync: duplicates and consent', () => {
 		expect(emulator.ac.contactLists.get(`${gone.id}:${s.list.id}`)?.status).toBe('2');
 	});
 });
+
+describe('Audience Sync: an address held by two records both still on the list', () => {
+	test.each([
+		['few writes', 0],
+		['bulk path', 12],
+	])('%s: unsubscribed in Mailchimp: both ActiveCampaign records are unsubscribed from the list, nothing else written', async (_, fillers) => {
+		const s = scenario(emulator);
+		const one = s.ac('both@example.com', '1', { firstName: 'One' });
+		const two = s.ac('BOTH@example.com', '1', { firstName: 'Two' });
+		s.mc('both@example.com', 'unsubscribed', { FNAME: 'Mc' });
+		for (let i = 0; i < fillers; i++) {
+			s.ac(`dup-fill${i}@example.com`, '1');
+			s.mc(`dup-fill${i}@example.com`, 'unsubscribed');
+		}
+		const apply = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		expect(apply.error).toBeUndefined();
+		expect(of(apply, 'both@example.com')).toMatchObject({ kind: 'duplicate', action: 'unsubscribe', outcome: 'unsubscribed' });
+		expect(emulator.ac.contactLists.get(`${one.id}:${s.list.id}`)?.status).toBe('2');
+		expect(emulator.ac.contactLists.get(`${two.id}:${s.list.id}`)?.status).toBe('2');
+		expect(emulator.ac.contacts.get(one.id)).toMatchObject({ firstName: 'One' });
+		expect(emulator.ac.contacts.get(two.id)).toMatchObject({ firstName: 'Two' });
+		expect(s.member('both@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: expect.objectContaining({ FNAME: 'Mc' }) });
+		const again = await s.run({ direction: 'both' });
+		expect(again.summary.changes).toBe(0);
+	});
+
+	test('bulk path, one of two records still on the list: that record (by its id) is the one unsubscribed', async () => {
+		const s = scenario(emulator);
+		const gone = s.ac('pair2@example.com', '2');
+		const active = s.ac('PAIR2@example.com', '1');
+		s.mc('pair2@example.com', 'unsubscribed');
+		for (let i = 0; i < 12; i++) {
+			s.ac(`pair-fill${i}@example.com`, '1');
+			s.mc(`pair-fill${i}@example.com`, 'unsubscribed');
+		}
+		const apply = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		expect(apply.error).toBeUndefined();
+		expect(emulator.ac.contactLists.get(`${active.id}:${s.list.id}`)?.status).toBe('2');
+		expect(emulator.ac.contactLists.get(`${gone.id}:${s.list.id}`)?.status).toBe('2');
+		expect(of(apply, 'pair2@example.com')).toMatchObject({ outcome: 'unsubscribed' });
+	});
+});

@@ -26,3 +26,39 @@ test('a contact unsubscribed on the list but outside the tag stays unsubscribed,
 	expect(item.outcome).not.toBe('created');
 	expect(String(item.note)).toMatch(/unsubscribed/i);
 });
+
+describe('a tag-narrowed list and unconfirmed contacts (ActiveCampaign list status 0)', () => {
+	test.each([
+		['few writes (contact/sync)', 0],
+		['bulk import', 12],
+	])('%s: unconfirmed on the list outside the tag, subscribed in Mailchimp: stays unconfirmed, not claimed created; the next Plan holds it', async (_, fillers) => {
+		const s = scenario(emulator);
+		const tag = emulator.ac.addTag(`unconfirmed-${s.list.id}`);
+		s.ac('unconfirmed@example.com', '0', { firstName: 'Una' });
+		s.mc('unconfirmed@example.com', 'subscribed', { FNAME: 'Una' });
+		for (let i = 0; i < fillers; i++) s.mc(`unc-fill${i}@example.com`, 'subscribed', { FNAME: `U${i}` });
+		const parameters = { direction: 'both', tag: { __rl: true, mode: 'id', value: tag.id } };
+		const apply = await s.run({ ...parameters, mode: 'apply', maxChanges: '100' });
+		expect(apply.error).toBeUndefined();
+		expect(s.acStatus('unconfirmed@example.com')).toBe('0');
+		expect(of(apply, 'unconfirmed@example.com')!.outcome).not.toBe('created');
+		for (let i = 0; i < fillers; i++) expect(s.acStatus(`unc-fill${i}@example.com`)).toBe('1');
+		const again = await s.run(parameters);
+		expect(again.summary.changes).toBe(0);
+		expect(of(again, 'unconfirmed@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'none' });
+	});
+
+	test('tagged and unconfirmed: held against a subscribed member; an unsubscribe in Mailchimp is carried', async () => {
+		const s = scenario(emulator);
+		const tag = emulator.ac.addTag(`tagged-unconfirmed-${s.list.id}`);
+		for (const email of ['held@example.com', 'left@example.com']) emulator.ac.tagContact(s.ac(email, '0').id, tag.id);
+		s.mc('held@example.com', 'subscribed');
+		s.mc('left@example.com', 'unsubscribed');
+		const apply = await s.run({ direction: 'both', tag: { __rl: true, mode: 'id', value: tag.id }, mode: 'apply', maxChanges: '100' });
+		expect(of(apply, 'held@example.com')).toMatchObject({ action: 'none' });
+		expect(s.acStatus('held@example.com')).toBe('0');
+		expect(s.member('held@example.com')!.status).toBe('subscribed');
+		expect(of(apply, 'left@example.com')).toMatchObject({ action: 'unsubscribe', outcome: 'unsubscribed' });
+		expect(s.acStatus('left@example.com')).toBe('2');
+	});
+});

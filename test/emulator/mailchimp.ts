@@ -51,7 +51,8 @@ interface McList {
 	name: string;
 	members: TrackedMap<string, McMember>;
 	forgotten: Set<string>;
-	mergeFields: Array<{ merge_id: number; tag: string; name: string; type: string; required: boolean }>;
+	/** `options` as the merge-fields reference gives them (`date_format` of a date or birthday field, ...). */
+	mergeFields: Array<{ merge_id: number; tag: string; name: string; type: string; required: boolean; options?: Record<string, unknown> }>;
 }
 
 export class MailchimpState {
@@ -93,9 +94,9 @@ export class MailchimpState {
 		return list;
 	}
 
-	addMergeField(listId: string, tag: string, name: string, type = 'text') {
+	addMergeField(listId: string, tag: string, name: string, type = 'text', options?: Record<string, unknown>) {
 		const list = this.lists.get(listId)!;
-		list.mergeFields.push({ merge_id: list.mergeFields.length + 1, tag, name, type, required: false });
+		list.mergeFields.push({ merge_id: list.mergeFields.length + 1, tag, name, type, required: false, ...(options ? { options } : {}) });
 	}
 
 	addMember(listId: string, email: string, status = 'subscribed', merge_fields: Record<string, unknown> = {}): McMember {
