@@ -1,4 +1,4 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INode } from 'n8n-workflow';
+import { isSafeObjectProperty, NodeOperationError, type IDataObject, type IExecuteFunctions, type INode } from 'n8n-workflow';
 
 /**
  * Reading user-supplied values. Provider-neutral.
@@ -185,20 +185,32 @@ export function holdsExpression(value: unknown): boolean {
 /**
  * `={{ $json.email }}`, `={{ $json.person.email }}`, `={{ $json["first name"] }}`: an expression
  * that only reads a field of the item's JSON. Anything more (text around it, a call, an operator,
- * another variable) is not matched and is left to n8n.
+ * another variable) is not matched and is left to n8n. A quoted name holds no `{` or `}` (n8n's
+ * template ends the expression at the first `}}`).
  */
-const JSON_FIELD_EXPRESSION = /^=\{\{\s*\$json((?:\.[A-Za-z_$][\w$]*|\[\s*(?:'[^'\\]*'|"[^"\\]*")\s*\])+)\s*\}\}$/;
-const PATH_PART = /\.([A-Za-z_$][\w$]*)|\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]/g;
-/** Names n8n refuses or that are not data: left to n8n. */
+const JSON_FIELD_EXPRESSION = /^=\{\{\s*\$json((?:\.[A-Za-z_$][\w$]*|\[\s*(?:'[^'\\{}]*'|"[^"\\{}]*")\s*\])+)\s*\}\}$/;
+const PATH_PART = /\.([A-Za-z_$][\w$]*)|\[\s*(?:'([^'\\{}]*)'|"([^"\\{}]*)")\s*\]/g;
+/** n8n refuses an expression whose text holds `.constructor` anywhere (also inside a quoted name). */
+const CONSTRUCTOR_TEXT = /\.\s*constructor/;
+/** Names n8n refuses or that are not data, where n8n-workflow does not tell its own list. */
 const NOT_DATA = new Set(['constructor', '__proto__', 'prototype']);
+
+/**
+ * Whether n8n's expression sandbox lets an expression read this property name: n8n-workflow's own
+ * list (it blocks `caller`, `arguments`, `binding`... with "Cannot access ... due to security
+ * concerns", and the list grows between n8n versions), so what is refused is the installed n8n's.
+ */
+function readableName(name: string): boolean {
+	return typeof isSafeObjectProperty === 'function' ? isSafeObjectProperty(name) && !NOT_DATA.has(name) : !NOT_DATA.has(name);
+}
 
 /** The field path a `$json` field expression reads, or undefined for any other value. */
 export function jsonFieldPath(value: unknown): string[] | undefined {
 	if (typeof value !== 'string') return undefined;
 	const match = JSON_FIELD_EXPRESSION.exec(value);
-	if (!match) return undefined;
+	if (!match || CONSTRUCTOR_TEXT.test(value)) return undefined;
 	const path = [...match[1].matchAll(PATH_PART)].map((m) => m[1] ?? m[2] ?? m[3]);
-	return path.some((part) => NOT_DATA.has(part)) ? undefined : path;
+	return path.every(readableName) ? path : undefined;
 }
 
 /** A leaf of a parameter that n8n itself must resolve for this item. */

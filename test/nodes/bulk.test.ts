@@ -382,6 +382,30 @@ describe('parameters read per item without n8n\'s expression engine (issue 18)',
 		expect(direct.json[8]).toMatchObject({ itemIndex: 8 });
 		expect(direct.json[8].error).toEqual(engine.json[8].error);
 	});
+
+	test('a field n8n\'s engine refuses to read (caller, arguments, binding, ".constructor", "}}" in a name) is refused the same way, never read past it', async () => {
+		// n8n's expression sandbox blocks these names ("Cannot access ... due to security concerns"),
+		// in dot and bracket form alike, refuses any ".constructor" in the text, and ends an expression
+		// at the first "}}": a contact must not be written through them on one path only.
+		const paths = ['$json.caller', '$json["arguments"]', '$json.person.binding', '$json["x.constructor"]', '$json["a}}b"]'];
+		for (const [index, path] of paths.entries()) {
+			const item = (prefix: string) => [
+				{
+					caller: `${prefix}c${index}@example.com`,
+					arguments: `${prefix}a${index}@example.com`,
+					person: { binding: `${prefix}b${index}@example.com` },
+					'x.constructor': `${prefix}x${index}@example.com`,
+					'a}}b': `${prefix}y${index}@example.com`,
+				},
+			];
+			const direct = await ac({ email: `={{ ${path} }}` }, item('directsafe'), { continueOnFail: true });
+			const engine = await ac({ email: `={{ (${path}) }}` }, item('enginesafe'), { continueOnFail: true });
+			expect(engine.json[0]).toMatchObject({ error: expect.any(String), itemIndex: 0 });
+			expectOnePerItem(direct, 1);
+			expect(direct.json[0].error).toEqual(engine.json[0].error);
+			for (const letter of 'cabxy') expect(emulator.ac.findByEmail(`directsafe${letter}${index}@example.com`)).toBeUndefined();
+		}
+	});
 });
 
 describe('Mailchimp Create or Update Many: one truthful outcome per item', () => {
