@@ -57,6 +57,8 @@ export interface FailureFacts {
 	rateLimitBudgetMs?: number;
 	/** Network failure code (ECONNRESET, timeout). */
 	networkCode?: string;
+	/** Earlier attempts of this request that got no readable answer (a timeout, a reset, a cut-off body): they may have been applied. */
+	unansweredAttempts?: number;
 	timeoutMs?: number;
 	itemIndex?: number;
 	secrets: readonly string[];
@@ -135,7 +137,16 @@ export function apiFailure(node: INode, facts: FailureFacts): NodeApiError {
 
 	const secrets = facts.secrets;
 	const errorResponse = redactValue(
-		{ service, method: facts.method, path: facts.path, status: status ?? null, attempts: facts.attempts, body: facts.body ?? null, fields: provider?.fields ?? [] },
+		{
+			service,
+			method: facts.method,
+			path: facts.path,
+			status: status ?? null,
+			attempts: facts.attempts,
+			...(facts.unansweredAttempts ? { unansweredAttempts: facts.unansweredAttempts } : {}),
+			body: facts.body ?? null,
+			fields: provider?.fields ?? [],
+		},
 		secrets,
 	) as JsonObject;
 	return new NodeApiError(node, errorResponse, {

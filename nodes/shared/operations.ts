@@ -296,7 +296,8 @@ export function collectingRun<Input>(): CollectingRun<Input> {
 			const outcome: IDataObject = { status: 'failed', error: message };
 			if (description) outcome.description = description;
 			if (httpCode) outcome.httpCode = httpCode;
-			if (unanswered(error)) outcome.note = MAYBE_APPLIED;
+			const note = unanswered(error);
+			if (note) outcome.note = note;
 			for (const entry of failed) outcomes.set(entry, outcome);
 		},
 		async sendChunks(chunks, concurrency, send) {
@@ -408,7 +409,8 @@ async function runBatch<Ctx, Input>(
 				if (outcome.status === 'failed') json.itemIndex = index;
 			} else if (error !== undefined) {
 				Object.assign(json, { status: 'failed' }, errorItem(error, index).json);
-				if (unanswered(error)) json.note = MAYBE_APPLIED;
+				const note = unanswered(error);
+				if (note) json.note = note;
 			} else {
 				Object.assign(json, { status: 'failed', error: 'No result came back for this item', itemIndex: index });
 			}
@@ -424,11 +426,18 @@ async function runBatch<Ctx, Input>(
 }
 
 const MAYBE_APPLIED = 'No readable answer came back: the provider may still have applied this request';
+const EARLIER_MAYBE_APPLIED = 'An earlier attempt got no readable answer before this failure: the provider may still have applied this request';
 
-/** A request that got no readable answer (a timeout, a reset, a cut-off body): its outcome is unknown. */
-function unanswered(error: unknown): boolean {
+/**
+ * A request that got no readable answer (a timeout, a reset, a cut-off body), or one sent again
+ * after such an attempt and then refused: its outcome is unknown, since the lost attempt may have
+ * been applied. The note to say so, or undefined when the failure is known to have written nothing.
+ */
+function unanswered(error: unknown): string | undefined {
 	const response = (error as { errorResponse?: IDataObject }).errorResponse;
-	return !!response && typeof response === 'object' && response.status === null;
+	if (!response || typeof response !== 'object') return undefined;
+	if (response.status === null) return MAYBE_APPLIED;
+	return Number(response.unansweredAttempts) > 0 ? EARLIER_MAYBE_APPLIED : undefined;
 }
 
 /** The error of a failed request, with what was already written before it, for a run that stops. */
@@ -450,7 +459,8 @@ function alreadyWritten<Input>(
 	const summary = written.length
 		? `Already written before this failure: ${written.length} of ${total} items (${itemRanges(written)}).`
 		: `Nothing was written before this failure (${total} items).`;
-	const failedText = inFailed.length ? ` The failed request carried items ${itemRanges(inFailed)}${unanswered(error) ? ` (${MAYBE_APPLIED.toLowerCase()})` : ''}.` : '';
+	const note = unanswered(error);
+	const failedText = inFailed.length ? ` The failed request carried items ${itemRanges(inFailed)}${note ? ` (${note.charAt(0).toLowerCase()}${note.slice(1)})` : ''}.` : '';
 	e.description = [base, `${summary}${failedText} Items not named were not written. Turn on Continue On Fail to get one result per item.`]
 		.filter(Boolean)
 		.join(' ');

@@ -352,6 +352,8 @@ export class ApiClient {
 		let throttles = 0;
 		/** 429s waited out within the time budget: they do not count against the attempt limit. */
 		let waitedOut = 0;
+		/** Attempts that got no readable answer and were sent again: the request may have been applied by one of them. */
+		let unanswered = 0;
 		const facts = (extra: Partial<FailureFacts>, attempts: number): FailureFacts => ({
 			service: api.service,
 			method: req.method,
@@ -362,6 +364,7 @@ export class ApiClient {
 			attempts,
 			waitedMs,
 			timeoutMs: retry.timeoutMs,
+			unansweredAttempts: unanswered,
 			...extra,
 		});
 		/** Waits before the next attempt; false when the attempts or the wait budget are spent. */
@@ -395,6 +398,7 @@ export class ApiClient {
 					throw this.inputError((error as Error).message ?? String(error), req.itemIndex);
 				}
 				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) {
+					unanswered++;
 					req.onRepeat?.();
 					continue;
 				}
@@ -450,6 +454,7 @@ export class ApiClient {
 			}
 			if (status >= 500 || (status < 300 && unreadable)) {
 				if (repeatable && (await waitForRetry(attempt, backoffDelay(attempt - waitedOut, retry)))) {
+					if (status < 300) unanswered++;
 					req.onRepeat?.();
 					continue;
 				}

@@ -710,6 +710,36 @@ describe('Mailchimp Create or Update Many: a batch call sent again reports only 
 	});
 });
 
+describe('Mailchimp Create or Update Many: a batch call whose first answer was lost, then refused with a 500', () => {
+	// The first attempt is handled (the members are written) and its answer never comes; the repeat
+	// gets a 500 until the attempts are spent. Whether the call wrote is not known: the items must
+	// not read as plainly failed (a user would send them again as never written).
+	const lostThen500 = (prefix: string) => {
+		emulator.faults.push({ kind: 'hang-after-write', method: 'POST', path: new RegExp(`^/3.0/lists/${AUD}$`) });
+		emulator.faults.push({ kind: 500, method: 'POST', path: new RegExp(`^/3.0/lists/${AUD}$`), times: 5 });
+		return people(4, prefix);
+	};
+	const limits = { limits: { timeoutSeconds: 1, maxAttempts: 2 } };
+
+	test('Continue On Fail: each item is failed with the note that Mailchimp may still have applied the call', async () => {
+		const input = lostThen500('lost500a');
+		const run = await mc({ ...mcFirst, ...limits }, input, { continueOnFail: true });
+		expectOnePerItem(run, 4);
+		run.json.forEach((json, i) => {
+			expect(member(input[i].email)?.merge_fields.FNAME).toBe(`F${i}`);
+			expect(json).toMatchObject({ email: input[i].email, status: 'failed', httpCode: '500', note: expect.stringMatching(/may still have applied/) });
+		});
+	});
+
+	test('without Continue On Fail: the error says the failed call may still have been applied', async () => {
+		const input = lostThen500('lost500b');
+		const run = await mc({ ...mcFirst, ...limits }, input);
+		input.forEach((p, i) => expect(member(p.email)?.merge_fields.FNAME).toBe(`F${i}`));
+		expect(run.error?.description).toContain('The failed request carried items 0-3');
+		expect(run.error?.description).toMatch(/carried items 0-3 \([^)]*may still have applied/);
+	});
+});
+
 describe('Mailchimp Create or Update Many: a batch call sent again, with existing members and Overwrite Status', () => {
 	test('whichever call loses its answer, members that existed are updated and new ones are never reported updated', async () => {
 		const id = 'audLostMix';
