@@ -220,18 +220,133 @@ function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOption
 /** How far from subscribed a status is: of two readings of one record, the higher one is kept. */
 const CAUTION: Record<Status, number> = { subscribed: 0, transactional: 1, pending: 2, archived: 3, unsubscribed: 4, bounced: 5 };
 
+/*
+ * The compact store behind the indexes: one Map entry per address for both sides, whose value is
+ * one flat string, `<ActiveCampaign segment>\u0002<Mailchimp segment>` ('' for a side that does
+ * not hold the address). A segment is `<status letter>[\u0003]<changedAt, base 36>\u0001<id>
+ * \u0001<address, '' when it is the key>` and then `\u0001<value>` per mapped field, or no values
+ * at all when the \u0003 mark says they are the other side's (the common case: both agree, and
+ * the values are kept once). About 170 bytes per person for 1,000,000 people on both sides,
+ * against 600 bytes per record as objects. A record whose values hold one of these separators (or
+ * whose time is not a whole number) is kept as it is, on the side's `odd` map, with the letter ODD.
+ * Records are decoded again only where they differ.
+ */
+const SEP = '\u0001';
+const PAIR = '\u0002';
+const SAME = '\u0003';
+const ODD = 'x';
+const holdsSeparator = (text: string): boolean => text.includes(SEP) || text.includes(PAIR) || text.includes(SAME);
+const LETTER: Record<Status, string> = { subscribed: 's', pending: 'p', unsubscribed: 'u', bounced: 'b', transactional: 't', archived: 'a' };
+const STATUS_OF: Record<string, Status> = Object.fromEntries(Object.entries(LETTER).map(([status, letter]) => [letter, status as Status]));
+/** Letters of one consent class share a class letter (as consent() groups statuses). */
+const CLASS_OF: Record<string, string> = { s: 's', p: 'p', u: 'o', b: 'o', t: 't', a: 'a' };
+
+/** The values part of a segment (from its third separator on), '' when it has none. */
+function valuesPart(segment: string): string {
+	const at = segment.indexOf(SEP, segment.indexOf(SEP, segment.indexOf(SEP) + 1) + 1);
+	return at < 0 ? '' : segment.slice(at);
+}
+
+/** Both sides' records by address, compact (see above). Shared by the two SideIndexes of one diff. */
+class PairStore {
+	readonly entries = new Map<string, string>();
+	readonly odd: Record<Side, Map<string, SyncRecord>> = { activeCampaign: new Map(), mailchimp: new Map() };
+
+	/** The two segments of an address ('' where a side does not hold it). */
+	segments(key: string): [string, string] {
+		const entry = this.entries.get(key);
+		if (entry === undefined) return ['', ''];
+		const at = entry.indexOf(PAIR);
+		return [entry.slice(0, at), entry.slice(at + 1)];
+	}
+
+	/** A side's record of an address, decoded. */
+	get(side: Side, key: string): SyncRecord | undefined {
+		const [ac, mc] = this.segments(key);
+		return side === 'activeCampaign' ? this.decode(side, key, ac, mc) : this.decode(side, key, mc, ac);
+	}
+
+	has(side: Side, key: string): boolean {
+		return this.segments(key)[side === 'activeCampaign' ? 0 : 1] !== '';
+	}
+
+	/** Sets a side's record of an address (its first reading, or a more cautious reading of the same record). */
+	set(side: Side, key: string, record: SyncRecord): void {
+		const [ac, mc] = this.segments(key);
+		const mine = side === 'activeCampaign' ? ac : mc;
+		let theirs = side === 'activeCampaign' ? mc : ac;
+		// The other side's values may be marked "the same as mine": spelled out before mine change.
+		if (theirs.length > 1 && theirs[1] === SAME) theirs = this.put(other(side), key, this.decode(other(side), key, theirs, mine)!);
+		const segment = this.put(side, key, record, theirs && theirs !== ODD ? valuesPart(theirs) : undefined);
+		this.entries.set(key, (side === 'activeCampaign' ? [segment, theirs] : [theirs, segment]).join(PAIR));
+	}
+
+	/** A record as a segment, marked "the same values" when they are `theirs` (the other side's values part); ODD and kept aside when it cannot be one. */
+	private put(side: Side, key: string, record: SyncRecord, theirs?: string): string {
+		this.odd[side].delete(key);
+		const time = Number.isNaN(record.changedAt) ? '' : Number.isSafeInteger(record.changedAt) ? record.changedAt.toString(36) : undefined;
+		let plain = time !== undefined && !holdsSeparator(record.id) && !holdsSeparator(record.email);
+		for (let i = 0; plain && i < record.fields.length; i++) plain = !holdsSeparator(record.fields[i]);
+		if (!plain) {
+			this.odd[side].set(key, record);
+			return ODD;
+		}
+		// Joined, not concatenated: one flat string (a concatenation would keep a tree of its parts).
+		const parts = [LETTER[record.status] + time, record.id, record.email === key ? '' : record.email, ...record.fields];
+		const segment = parts.join(SEP);
+		if (theirs === undefined || valuesPart(segment) !== theirs) return segment;
+		parts.length = 3;
+		parts[0] = LETTER[record.status] + SAME + time;
+		return parts.join(SEP);
+	}
+
+	/** A side's segment as a record (`theirs`: the other side's segment, for values marked the same). */
+	decode(side: Side, key: string, segment: string, theirs: string): SyncRecord | undefined {
+		if (segment === '') return undefined;
+		if (segment === ODD) return this.odd[side].get(key);
+		const parts = segment.split(SEP);
+		const head = parts[0];
+		const same = head[1] === SAME;
+		const time = head.slice(same ? 2 : 1);
+		return {
+			email: parts[2] || key,
+			status: STATUS_OF[head[0]],
+			fields: same ? [...this.decode(other(side), key, theirs, '')!.fields] : parts.slice(3),
+			changedAt: time ? parseInt(time, 36) : Number.NaN,
+			id: parts[1],
+		};
+	}
+}
+
+/** A side's first record of each address, read from the compact store. */
+export interface FirstRecords {
+	get(key: string): SyncRecord | undefined;
+	has(key: string): boolean;
+}
+
 /**
- * One side's records by key, built as pages arrive: the first record of each address, every
- * record of addresses held more than once, and the records whose address is not valid.
+ * One side's records by key, built as pages arrive: the first record of each address (compact, in
+ * a store both sides of a sync share: see pairedIndexes), every record of addresses held more than
+ * once, and the records whose address is not valid.
  */
 export class SideIndex {
-	readonly first = new Map<string, SyncRecord>();
 	readonly repeated = new Map<string, SyncRecord[]>();
 	readonly invalid: SyncRecord[] = [];
 	/** Records added (valid or not). */
 	size = 0;
+	readonly first: FirstRecords;
 
-	constructor(private readonly isValidEmail: (email: string) => boolean) {}
+	/** @internal the store (shared with the other side's index by pairedIndexes) */
+	readonly store: PairStore;
+
+	constructor(
+		private readonly isValidEmail: (email: string) => boolean,
+		readonly side: Side = 'activeCampaign',
+		store?: PairStore,
+	) {
+		this.store = store ?? new PairStore();
+		this.first = { get: (key) => this.store.get(this.side, key), has: (key) => this.store.has(this.side, key) };
+	}
 
 	add(record: SyncRecord): void {
 		this.size++;
@@ -240,15 +355,15 @@ export class SideIndex {
 			return;
 		}
 		const key = emailKey(record.email);
-		const found = this.first.get(key);
-		if (!found) {
-			this.first.set(key, record);
+		if (!this.store.has(this.side, key)) {
+			this.store.set(this.side, key, record);
 			return;
 		}
+		const found = this.store.get(this.side, key)!;
 		if (record.id && record.id === found.id) {
 			// The same record twice: its status changed between two reads (one per status). The less
 			// subscribed of the two is kept, so a change made during the read never subscribes anyone.
-			if (CAUTION[record.status] > CAUTION[found.status]) this.first.set(key, record);
+			if (CAUTION[record.status] > CAUTION[found.status]) this.store.set(this.side, key, record);
 			return;
 		}
 		const all = this.repeated.get(key);
@@ -260,6 +375,26 @@ export class SideIndex {
 		for (const record of records) this.add(record);
 		return this;
 	}
+}
+
+/** The two indexes of one sync, sharing one compact store (an address both sides hold is kept once). */
+export function pairedIndexes(isValidEmail: (email: string) => boolean): Record<Side, SideIndex> {
+	const store = new PairStore();
+	return { activeCampaign: new SideIndex(isValidEmail, 'activeCampaign', store), mailchimp: new SideIndex(isValidEmail, 'mailchimp', store) };
+}
+
+/** Indexes built apart, as a pair: each side's records added again, in the order they were kept. */
+function paired(ac: SideIndex, mc: SideIndex, isValidEmail: (email: string) => boolean): Record<Side, SideIndex> {
+	const pair = pairedIndexes(isValidEmail);
+	for (const [from, to] of [
+		[ac, pair.activeCampaign],
+		[mc, pair.mailchimp],
+	] as const) {
+		for (const key of from.store.entries.keys()) if (from.first.has(key)) to.add(from.first.get(key)!);
+		for (const records of from.repeated.values()) to.addAll(records.slice(1));
+		to.addAll(from.invalid);
+	}
+	return pair;
 }
 
 function invalidDifference(side: Side, record: SyncRecord): Difference {
@@ -317,33 +452,50 @@ export const TICK_EVERY = 2000;
  * The differences between the two sides, one per person (and one per invalid record), with the
  * policy's writes. A generator, so the caller can give its event loop a turn now and then: besides
  * the differences it yields `undefined` every TICK_EVERY records compared, also where none differ.
+ * People both sides hold alike are passed over on their compact form, without decoding them.
  */
-export function* diffIndexes(ac: SideIndex, mc: SideIndex, options: DiffOptions): Generator<Difference | undefined> {
+export function* diffIndexes(acIndex: SideIndex, mcIndex: SideIndex, options: DiffOptions): Generator<Difference | undefined> {
+	const shared = acIndex.store === mcIndex.store && acIndex.side === 'activeCampaign' && mcIndex.side === 'mailchimp';
+	const { activeCampaign: ac, mailchimp: mc } = shared ? { activeCampaign: acIndex, mailchimp: mcIndex } : paired(acIndex, mcIndex, options.isValidEmail);
+	const store = ac.store;
 	for (const record of ac.invalid) yield invalidDifference('activeCampaign', record);
 	for (const record of mc.invalid) yield invalidDifference('mailchimp', record);
 
+	// Everyone ActiveCampaign holds, then those only Mailchimp holds (as the two indexes were read).
+	const onlyInMailchimp: string[] = [];
 	let compared = 0;
-	for (const [key, acRecord] of ac.first) {
+	for (const [key, entry] of store.entries) {
 		if (++compared % TICK_EVERY === 0) yield undefined;
-		const mcRecord = mc.first.get(key);
+		const at = entry.indexOf(PAIR);
+		if (at === 0) {
+			onlyInMailchimp.push(key);
+			continue;
+		}
 		const acAll = ac.repeated.get(key);
 		const mcAll = mc.repeated.get(key);
 		if (acAll) {
-			yield duplicateDifference(key, 'activeCampaign', acAll, mcRecord);
+			yield duplicateDifference(key, 'activeCampaign', acAll, mc.first.get(key));
 			continue;
 		}
 		if (mcAll) {
-			yield duplicateDifference(key, 'mailchimp', mcAll, acRecord);
+			yield duplicateDifference(key, 'mailchimp', mcAll, ac.first.get(key));
 			continue;
 		}
-		const difference = mcRecord ? onBoth(acRecord, mcRecord, key, options) : onlyOn('activeCampaign', acRecord, key, options);
+		if (at === entry.length - 1) {
+			yield onlyOn('activeCampaign', ac.first.get(key)!, key, options);
+			continue;
+		}
+		// Alike: the same consent class and the values marked the same (compact: nothing to decode).
+		const acSame = entry.charCodeAt(1) === 3;
+		const mcSame = entry.charCodeAt(at + 2) === 3;
+		if ((acSame || mcSame) && CLASS_OF[entry[0]] === CLASS_OF[entry[at + 1]]) continue;
+		const difference = onBoth(ac.first.get(key)!, mc.first.get(key)!, key, options);
 		if (difference) yield difference;
 	}
-	for (const [key, mcRecord] of mc.first) {
+	for (const key of onlyInMailchimp) {
 		if (++compared % TICK_EVERY === 0) yield undefined;
-		if (ac.first.has(key)) continue;
 		const mcAll = mc.repeated.get(key);
-		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', mcRecord, key, options);
+		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', mc.first.get(key)!, key, options);
 	}
 }
 
@@ -356,8 +508,10 @@ export function diffPerson(key: string, ac: SyncRecord | undefined, mc: SyncReco
 
 /** The differences between two record sets (see diffIndexes), without the progress ticks. */
 export function* diff(activeCampaign: Iterable<SyncRecord>, mailchimp: Iterable<SyncRecord>, options: DiffOptions): Generator<Difference> {
-	const isValid = options.isValidEmail;
-	for (const d of diffIndexes(new SideIndex(isValid).addAll(activeCampaign), new SideIndex(isValid).addAll(mailchimp), options)) if (d) yield d;
+	const index = pairedIndexes(options.isValidEmail);
+	index.activeCampaign.addAll(activeCampaign);
+	index.mailchimp.addAll(mailchimp);
+	for (const d of diffIndexes(index.activeCampaign, index.mailchimp, options)) if (d) yield d;
 }
 
 /** Every kind, for summaries (a count of 0 is still shown). */

@@ -12,7 +12,7 @@ import { errorItem, yielder } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
 import { isEmailText } from '../shared/values';
 import { applyPlan, type ApplyTargets, type Outcomes } from './apply';
-import { type Difference, type DiffOptions, diffIndexes, type Side, SideIndex } from './diff';
+import { type Difference, type DiffOptions, diffIndexes, pairedIndexes, type Side, type SideIndex } from './diff';
 import { counts, differenceItem } from './items';
 import { carry, type LiveReport, type LiveWatch, newReport, readOptOuts, replan } from './live';
 import { locateAc, locateAudience, maxChangesFor, readPairs, readSettings, sameValue } from './settings';
@@ -52,8 +52,8 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 	const { pairs, leftOut } = await readPairs(ctx, acLookups, mcClient, audience.id);
 
 	// Both sides at once, each at its own bound. Any failed page fails the run before a write.
-	const acIndex = new SideIndex(isEmailText);
-	const mcIndex = new SideIndex(isEmailText);
+	// One compact store for both sides: an address both hold is kept once.
+	const { activeCampaign: acIndex, mailchimp: mcIndex } = pairedIndexes(isEmailText);
 	const readStarted = Date.now();
 	// Mailchimp's clock before its read began (the last answer's Date header, whole seconds, less a
 	// margin): Apply reads the members changed since then again (live.ts).

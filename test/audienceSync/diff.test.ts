@@ -3,6 +3,7 @@ import {
 	type Difference,
 	diff,
 	diffIndexes,
+	pairedIndexes,
 	type DiffOptions,
 	type Direction,
 	emailKey,
@@ -346,5 +347,44 @@ describe('reads that overlap a change', () => {
 		expect(index.first.get('moving@example.com')!.status).toBe('unsubscribed');
 		const out = [...diffIndexes(index, new SideIndex(isEmailText).addAll([rec('moving@example.com', 'subscribed')]), options())].filter(Boolean);
 		expect(out).toMatchObject([{ kind: 'statusDiffers', writes: [{ side: 'mailchimp', action: 'unsubscribe' }] }]);
+	});
+});
+
+describe('compact index: records come back as they were read', () => {
+	const odd = (email: string, over: Partial<SyncRecord>): SyncRecord => ({ ...rec(email), ...over });
+
+	test('values holding the separators of the store, times that are not whole numbers, no fields, one empty field, an address in its own case', () => {
+		const records = [
+			odd('sep@example.com', { fields: ['a\u0001b', 'c\u0002', '\u0003'] }),
+			odd('id@example.com', { id: 'x\u0001y' }),
+			odd('frac@example.com', { changedAt: 1.5 }),
+			odd('never@example.com', { changedAt: Number.NaN }),
+			odd('old@example.com', { changedAt: -86_400_000 }),
+			odd('none@example.com', { fields: [] }),
+			odd('empty@example.com', { fields: [''] }),
+			odd(' Mixed.Case@Example.COM ', {}),
+		];
+		const out = run(records, [], { direction: 'mailchimpToActiveCampaign' });
+		expect(out.map((d) => d.activeCampaign)).toEqual(records);
+		const back = run([], records, { direction: 'activeCampaignToMailchimp' });
+		expect(back.map((d) => d.mailchimp)).toEqual(records);
+	});
+
+	test('both sides alike are passed over; a later, more cautious reading of one side still differs from the other', () => {
+		for (const side of ['activeCampaign', 'mailchimp'] as const) {
+			const { activeCampaign: ac, mailchimp: mc } = pairedIndexes(isEmailText);
+			// `second`'s values are kept once, as the same as `first`'s.
+			const [first, second] = side === 'activeCampaign' ? [mc, ac] : [ac, mc];
+			first.add({ ...rec('moving@example.com', 'subscribed', ['Ann', 'Lee', '']), id: '7' });
+			second.add({ ...rec('moving@example.com', 'subscribed', ['Ann', 'Lee', '']), id: '8' });
+			expect([...diffIndexes(ac, mc, options())].filter(Boolean)).toEqual([]);
+			// The record whose values were kept once is read again, unsubscribed and renamed.
+			first.add({ ...rec('moving@example.com', 'unsubscribed', ['Bob', 'Lee', '']), id: '7' });
+			const out = [...diffIndexes(ac, mc, options())].filter(Boolean) as Difference[];
+			expect(out).toHaveLength(1);
+			expect(out[0][first.side]).toMatchObject({ status: 'unsubscribed', fields: ['Bob', 'Lee', ''] });
+			expect(out[0][side]).toMatchObject({ status: 'subscribed', fields: ['Ann', 'Lee', ''] });
+			expect(out[0]).toMatchObject({ kind: 'statusDiffers', fieldsDiffer: [0] });
+		}
 	});
 });
