@@ -242,19 +242,30 @@ export async function* paginate<T>(
 		// The first failure of any page in flight: a later page failing while an earlier one is still
 		// pending ends the read at once. Every page promise gets a handler when it starts, so none is
 		// left rejected unobserved (an unhandled rejection) when the read ends or is abandoned early.
-		let failed: (error: unknown) => void = () => undefined;
-		const failure = new Promise<never>((_, reject) => (failed = reject));
-		failure.catch(() => undefined);
+		// No Promise.race with one long-lived promise: each race would leave a reaction on it that
+		// holds its page, and a read of 1,000,000 records would keep every page until its end.
+		let failure: { error: unknown } | undefined;
+		let stop: ((error: unknown) => void) | undefined;
 		const start = (o: number) => {
 			const page = fetchPage(o, sizeAt(o));
-			page.catch(failed);
+			page.catch((error: unknown) => {
+				failure ??= { error };
+				stop?.(failure.error);
+			});
 			inFlight.push(page);
 		};
+		const settled = (head: Promise<Page<T>>) =>
+			new Promise<Page<T>>((resolve, reject) => {
+				if (failure) return reject(failure.error);
+				stop = reject;
+				head.then(resolve, reject);
+			});
 		let next = 0;
 		while (next < offsets.length && inFlight.length < concurrency) start(offsets[next++]);
 		let shortPage = false;
 		while (inFlight.length) {
-			const page = await Promise.race([inFlight.shift()!, failure]);
+			const page = await settled(inFlight.shift()!);
+			stop = undefined;
 			if (next < offsets.length && !shortPage) start(offsets[next++]);
 			if (page.items.length) yield page.items;
 			offset += page.items.length;

@@ -1,4 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, never shipped: Node globals are fine here */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 import { activeCampaignPages } from '../../nodes/ActiveCampaignSync/transport';
 import { type Emulator, startEmulator } from '../emulator/server';
 import { acClient, collect, thrown } from './helpers';
@@ -32,4 +35,24 @@ test('a later page failing while an earlier one is pending fails the read at onc
 	// Let the hung page time out and settle: its failure must be handled too.
 	await new Promise((r) => setTimeout(r, 3500));
 	expect(unhandled).toEqual([]);
+});
+
+test('pages already handed on are not kept while the read goes on (a read of 1,000,000 records holds its pages in flight, not all it has read)', async () => {
+	// A full collection on demand, as `node --expose-gc` gives it.
+	setFlagsFromString('--expose-gc');
+	const gc = runInNewContext('gc') as () => void;
+	const client = await acClient(emulator, { requestsPerSecond: 10_000 });
+	const handedOn: Array<WeakRef<object>> = [];
+	let kept = -1;
+	for await (const page of activeCampaignPages(client, '/contacts', 'contacts', {}, { stableOrder: true })) {
+		handedOn.push(new WeakRef(page));
+		await new Promise((r) => setImmediate(r));
+		if (handedOn.length < 8) continue;
+		// The read is still open: pages 2 to 7 (read concurrently, after the first, read alone) have
+		// been handed on and are nobody's any more.
+		gc();
+		kept = handedOn.slice(1, 7).filter((ref) => ref.deref() !== undefined).length;
+		break;
+	}
+	expect(kept).toBe(0);
 });
