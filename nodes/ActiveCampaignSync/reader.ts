@@ -36,7 +36,7 @@ export const text = (value: unknown): string => (typeof value === 'string' ? val
  * (all pages). Only the values of contacts in `wanted` are kept.
  */
 async function customValues(client: ApiClient, fieldId: string, wanted: Map<string, string[]>, position: number): Promise<void> {
-	for await (const page of activeCampaignPages<IDataObject>(client, '/fieldValues', 'fieldValues', { 'filters[fieldid]': fieldId })) {
+	for await (const page of activeCampaignPages<IDataObject>(client, '/fieldValues', 'fieldValues', { 'filters[fieldid]': fieldId }, { ordered: false })) {
 		for (const row of page) {
 			const values = wanted.get(String(row.contact));
 			if (values && String(row.field) === fieldId) values[position] = text(row.value);
@@ -56,7 +56,7 @@ export async function readActiveCampaignList(client: ApiClient, read: AcListRead
 	await Promise.all(
 		AC_LIST_STATUSES.map(async ([code, status]) => {
 			const query = { listid: read.listId, status: code, tagid: read.tagId };
-			for await (const page of activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query, { stableOrder: true })) {
+			for await (const page of activeCampaignPages<IDataObject>(client, '/contacts', 'contacts', query, { stableOrder: true, ordered: false })) {
 				const records: SyncRecord[] = [];
 				for (const contact of page) {
 					const record: SyncRecord = {

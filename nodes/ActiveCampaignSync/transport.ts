@@ -116,7 +116,7 @@ export function activeCampaignPages<T = IDataObject>(
 	path: string,
 	key: string,
 	query: Record<string, string | number | undefined> = {},
-	options: { limit?: number; stableOrder?: boolean; params?: Record<string, string> } = {},
+	options: { limit?: number; stableOrder?: boolean; params?: Record<string, string>; ordered?: boolean } = {},
 ): AsyncGenerator<T[]> {
 	return paginate<T>(
 		async (offset, size) => {
@@ -129,6 +129,6 @@ export function activeCampaignPages<T = IDataObject>(
 			const total = Number((body.meta as IDataObject | undefined)?.total);
 			return { items: (body[key] as T[] | undefined) ?? [], total: Number.isFinite(total) ? total : undefined };
 		},
-		{ pageSize: AC_PAGE_SIZE, limit: options.limit, concurrency: client.api.pacer.parallelism },
+		{ pageSize: AC_PAGE_SIZE, limit: options.limit, concurrency: client.api.pacer.parallelism, ordered: options.ordered },
 	);
 }

@@ -31,7 +31,7 @@ export async function readMailchimpAudience(client: ApiClient, audienceId: strin
 	let count = 0;
 	const read = async (status?: string) => {
 		const query = { fields: MEMBER_PROJECTION, status };
-		for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', query, { params: { listId: audienceId } })) {
+		for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', query, { params: { listId: audienceId }, ordered: false })) {
 			const records: SyncRecord[] = [];
 			for (const member of page) {
 				const known = STATUSES[String(member.status)];

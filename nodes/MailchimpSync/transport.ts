@@ -196,7 +196,7 @@ export function mailchimpPages<T = IDataObject>(
 	path: string,
 	key: string,
 	query: Record<string, string | number | undefined> = {},
-	options: { limit?: number; params?: Record<string, string>; itemIndex?: number; onTotal?: (total: number) => void } = {},
+	options: { limit?: number; params?: Record<string, string>; itemIndex?: number; onTotal?: (total: number) => void; ordered?: boolean } = {},
 ): AsyncGenerator<T[]> {
 	return paginate<T>(
 		async (offset, size) => {
@@ -205,6 +205,6 @@ export function mailchimpPages<T = IDataObject>(
 			if (offset === 0 && Number.isFinite(total)) options.onTotal?.(total);
 			return { items: (body[key] as T[] | undefined) ?? [], total: Number.isFinite(total) ? total : undefined };
 		},
-		{ pageSize: MC_PAGE_SIZE, limit: options.limit, concurrency: client.api.pacer.parallelism },
+		{ pageSize: MC_PAGE_SIZE, limit: options.limit, concurrency: client.api.pacer.parallelism, ordered: options.ordered },
 	);
 }

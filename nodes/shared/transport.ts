@@ -211,11 +211,19 @@ export interface PaginateOptions {
 	limit?: number;
 	/** Pages fetched at once once the total is known (the pacer still bounds the real rate). */
 	concurrency?: number;
+	/**
+	 * false: the concurrent pages are handed on as they arrive, not in order, for a caller that
+	 * does not need the order (a whole read into an index). A page then never waits, parsed, for
+	 * an earlier one held up by a retry: held pages outlive the young generation and a large read
+	 * fills the heap with them.
+	 */
+	ordered?: boolean;
 }
 
 /**
- * Offset pagination as an async iterator of pages, in order. The first page is fetched alone;
- * when it reports a total, the remaining pages are fetched `concurrency` at a time.
+ * Offset pagination as an async iterator of pages, in order (unless `ordered` is false). The first
+ * page is fetched alone; when it reports a total, the remaining pages are fetched `concurrency` at
+ * a time.
  */
 export async function* paginate<T>(
 	fetchPage: (offset: number, size: number) => Promise<Page<T>>,
@@ -238,34 +246,53 @@ export async function* paginate<T>(
 		const end = Math.min(total, wanted);
 		const offsets: number[] = [];
 		for (let o = offset; o < end; o += options.pageSize) offsets.push(o);
-		const inFlight: Array<Promise<Page<T>>> = [];
-		// The first failure of any page in flight: a later page failing while an earlier one is still
-		// pending ends the read at once. Every page promise gets a handler when it starts, so none is
-		// left rejected unobserved (an unhandled rejection) when the read ends or is abandoned early.
-		// No Promise.race with one long-lived promise: each race would leave a reaction on it that
-		// holds its page, and a read of 1,000,000 records would keep every page until its end.
+		// Pages arrive into `slots` (by the order they were started) or, unordered, into `arrived`;
+		// the read waits for the next one to hand on, or for the first failure of any page in flight:
+		// a later page failing while an earlier one is still pending ends the read at once. Every page
+		// promise gets its handlers when it starts, so none is left rejected unobserved (an unhandled
+		// rejection) when the read ends or is abandoned early. No promise of a page is kept (nor a
+		// Promise.race against one long-lived promise, whose reactions would hold every page read).
+		const ordered = options.ordered !== false;
+		const slots = new Map<number, Page<T>>();
+		const arrived: Array<Page<T>> = [];
 		let failure: { error: unknown } | undefined;
-		let stop: ((error: unknown) => void) | undefined;
-		const start = (o: number) => {
-			const page = fetchPage(o, sizeAt(o));
-			page.catch((error: unknown) => {
-				failure ??= { error };
-				stop?.(failure.error);
-			});
-			inFlight.push(page);
+		let wake: (() => void) | undefined;
+		const wakeUp = () => {
+			const woken = wake;
+			wake = undefined;
+			woken?.();
 		};
-		const settled = (head: Promise<Page<T>>) =>
-			new Promise<Page<T>>((resolve, reject) => {
-				if (failure) return reject(failure.error);
-				stop = reject;
-				head.then(resolve, reject);
-			});
+		let started = 0;
+		let handed = 0;
+		const start = (o: number) => {
+			const n = started++;
+			fetchPage(o, sizeAt(o)).then(
+				(page) => {
+					if (ordered) slots.set(n, page);
+					else arrived.push(page);
+					wakeUp();
+				},
+				(error: unknown) => {
+					failure ??= { error };
+					wakeUp();
+				},
+			);
+		};
+		const take = (): Page<T> | undefined => {
+			const page = ordered ? slots.get(handed) : arrived.shift();
+			if (page) slots.delete(handed++);
+			return page;
+		};
 		let next = 0;
-		while (next < offsets.length && inFlight.length < concurrency) start(offsets[next++]);
+		while (next < offsets.length && started < concurrency) start(offsets[next++]);
 		let shortPage = false;
-		while (inFlight.length) {
-			const page = await settled(inFlight.shift()!);
-			stop = undefined;
+		while (handed < started) {
+			let page = failure ? undefined : take();
+			while (!page) {
+				if (failure) throw failure.error;
+				await new Promise<void>((resolve) => (wake = resolve));
+				page = failure ? undefined : take();
+			}
 			if (next < offsets.length && !shortPage) start(offsets[next++]);
 			if (page.items.length) yield page.items;
 			offset += page.items.length;

@@ -56,3 +56,18 @@ test('pages already handed on are not kept while the read goes on (a read of 1,0
 	}
 	expect(kept).toBe(0);
 });
+
+test('unordered (a whole read into an index): each page is handed on once, as it arrives, and one held up by a retry does not hold back the others', async () => {
+	emulator.faults.push({ kind: 429, path: /\/contacts$/, query: /(^|&)offset=100(&|$)/, retryAfter: '2' });
+	const client = await acClient(emulator, { requestsPerSecond: 10_000 });
+	const firsts: string[] = [];
+	const ids = new Set<string>();
+	for await (const page of activeCampaignPages<{ id: string; email: string }>(client, '/contacts', 'contacts', {}, { stableOrder: true, ordered: false })) {
+		firsts.push(page[0].email);
+		for (const contact of page) ids.add(contact.id);
+	}
+	expect(ids.size).toBe(1000);
+	expect(firsts).toHaveLength(10);
+	expect(firsts[0]).toBe('page0@example.com');
+	expect(firsts.at(-1)).toBe('page100@example.com');
+});
