@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, never shipped: Node globals are fine here */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, never shipped: Node globals and modules (a collection on demand) are fine here */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
