@@ -408,6 +408,51 @@ describe('parameters read per item without n8n\'s expression engine (issue 18)',
 	});
 });
 
+describe('yes/no options given by an expression (issue 18: Overwrite Status on and off)', () => {
+	// An expression gives what the item holds: from a sheet or a CSV that is the text "true" or
+	// "yes", not a boolean. The node reads them as it reads VIP (true/false, yes/no, 1/0), and refuses
+	// anything else naming the item and the option; it never takes them silently as off.
+	test('Mailchimp: Overwrite Status "true" from the item overwrites; "maybe" is refused naming the item and the option', async () => {
+		emulator.mc.addMember(AUD, 'owtext0@example.com', 'subscribed', { FNAME: 'Old' });
+		emulator.mc.addMember(AUD, 'owtext1@example.com', 'subscribed', { FNAME: 'Old' });
+		const input = [
+			{ email: 'owtext0@example.com', first: 'A', force: 'true' },
+			{ email: 'owtext1@example.com', first: 'B', force: 'no' },
+			{ email: 'owtext2@example.com', first: 'C', force: 'maybe' },
+		];
+		const run = await mc(
+			{ status: 'unsubscribed', additionalFields: { ...mcFirst.additionalFields, overwriteStatus: '={{ $json.force }}' } },
+			input,
+			{ continueOnFail: true },
+		);
+		expectOnePerItem(run, 3);
+		expect(run.json[0]).toMatchObject({ status: 'updated', memberStatus: 'unsubscribed' });
+		expect(member('owtext0@example.com')?.status).toBe('unsubscribed');
+		expect(run.json[1]).toMatchObject({ status: 'updated', memberStatus: 'subscribed' });
+		expect(member('owtext1@example.com')?.status).toBe('subscribed');
+		expect(run.json[2]).toMatchObject({ itemIndex: 2, error: expect.stringMatching(/Overwrite Status.*item 2/) });
+		expect(member('owtext2@example.com')).toBeUndefined();
+	});
+
+	test('ActiveCampaign: Exclude Automations "yes" and Wait for Completion "false" from the item are applied', async () => {
+		const input = people(12, 'acopttext').map((p) => ({ ...p, noauto: 'yes', wait: 'false' }));
+		const run = await ac({ ...withFirst, options: { excludeAutomations: '={{ $json.noauto }}', waitForCompletion: '={{ $json.wait }}' } }, input, { continueOnFail: true });
+		expectOnePerItem(run, 12);
+		const bodies = emulator.log.filter((l) => l.path.endsWith('bulk_import')).map((l) => l.body as IDataObject);
+		expect(bodies.length).toBeGreaterThan(0);
+		expect(bodies.every((b) => b.exclude_automations === true)).toBe(true);
+		for (const json of run.json) expect(json).toMatchObject({ status: 'queued', batchId: expect.any(String) });
+		expect(emulator.count('GET /api/3/import/info')).toBe(0);
+	});
+
+	test('ActiveCampaign: an option that is not yes or no is refused before anything is written', async () => {
+		const input = people(12, 'acoptbad').map((p) => ({ ...p, over: 'sometimes' }));
+		const run = await ac({ ...withFirst, options: { overwriteStatus: '={{ $json.over }}' } }, input);
+		expect(run.error?.message).toMatch(/Overwrite Status.*not true or false/);
+		expect(emulator.log.filter((l) => l.method === 'POST')).toHaveLength(0);
+	});
+});
+
 describe('Mailchimp Create or Update Many: one truthful outcome per item', () => {
 	test('a batch call that fails as a whole becomes error items for that call only (Continue On Fail)', async () => {
 		// Calls go out in parallel: the second to arrive fails, whichever chunk it carries.

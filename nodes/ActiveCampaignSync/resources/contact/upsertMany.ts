@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { type BatchEntry, type BatchOperation, type BatchRun, forOperation, readEmail, writeEach } from '../../../shared/operations';
-import { itemParameter, readCollection, readNames, shown } from '../../../shared/values';
+import { itemParameter, readBoolean, readCollection, readNames, shown } from '../../../shared/values';
 import { emailsOfContacts, type ImportEnd, ImportWatcher, refusedContacts, submitImport } from '../../imports';
 import type { AcContext } from '../../types';
 import { readRef } from '../../lookups';
@@ -102,8 +102,8 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 	]),
 
 	async prepare(ctx, i) {
-		const options = itemParameter(this, 'options', 0, {}) as IDataObject;
-		if (options.excludeAutomations === true && options.overwriteStatus === true) {
+		const options = importOptions(this);
+		if (options.excludeAutomations && options.overwrite) {
 			throw new NodeOperationError(
 				this.getNode(),
 				`Exclude Automations and Overwrite Status cannot be combined (item ${i})`,
@@ -118,13 +118,10 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 	label: (input) => ({ email: input.email }),
 
 	async executeBatch(ctx, entries, run) {
-		const options = itemParameter(this, 'options', 0, {}) as IDataObject;
-		const overwrite = options.overwriteStatus === true;
-		const excludeAutomations = options.excludeAutomations === true;
+		const { options, overwrite, excludeAutomations, wait } = importOptions(this);
 		if (overwrite || (!excludeAutomations && entries.length < AC_IMPORT_THRESHOLD)) {
 			return syncEach(ctx, entries, run, overwrite);
 		}
-		const wait = options.waitForCompletion !== false;
 		const timeout = options.completionTimeout === undefined || options.completionTimeout === '' ? 300 : Number(options.completionTimeout);
 		// A timeout that is not a positive number (an expression gone wrong) would wait forever.
 		if (!Number.isFinite(timeout) || timeout <= 0) {
@@ -207,6 +204,21 @@ export const upsertMany: BatchOperation<AcContext, ContactInput> = {
 		}
 	},
 };
+
+/**
+ * The Options collection, read once for the run (as the first item gives it). Its yes/no options
+ * are read as VIP is: an expression gives a sheet's "true" or "no" as text, never taken silently as
+ * the default; anything else is refused naming the option.
+ */
+function importOptions(ctx: IExecuteFunctions) {
+	const options = itemParameter(ctx, 'options', 0, {}) as IDataObject;
+	return {
+		options,
+		overwrite: readBoolean(ctx, options.overwriteStatus, 'Overwrite Status', 0),
+		excludeAutomations: readBoolean(ctx, options.excludeAutomations, 'Exclude Automations', 0),
+		wait: readBoolean(ctx, options.waitForCompletion, 'Wait for Completion', 0, true),
+	};
+}
 
 /** Reports one ended import on its entries. */
 async function settleImport({ client, onImported }: AcContext, run: BatchRun<ContactInput>, batchId: string, end: ImportEnd, sent: Entry[]): Promise<void> {

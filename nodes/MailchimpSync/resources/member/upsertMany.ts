@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { type BatchOperation, forOperation, readEmail } from '../../../shared/operations';
-import { itemParameter, readCollection } from '../../../shared/values';
+import { itemParameter, readBoolean, readCollection } from '../../../shared/values';
 import { type MemberWrite, writeMembers } from '../../memberWriter';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
@@ -61,7 +61,9 @@ export const upsertMany: BatchOperation<McContext, MemberWrite> = {
 		const body = await memberBody(this, lookups, audience, fields, i);
 		delete body.status;
 		delete body.email_address;
-		return { audience, email, status, overwrite: fields.overwriteStatus === true, body };
+		// Yes/no as VIP reads it: an expression gives a sheet's "true" as text, never taken silently as off.
+		const overwrite = readBoolean(this, fields.overwriteStatus, 'Overwrite Status', i);
+		return { audience, email, status, overwrite, body };
 	},
 
 	key: (input) => `${input.audience}\n${input.email.toLowerCase()}`,
