@@ -8,31 +8,54 @@ import { sleep } from 'n8n-workflow';
  * store): in queue mode each worker has its own pacer for the same account, and learns its part
  * of the account's limit from the server's answers alone.
  *
- * Requests per window (ActiveCampaign: 5 a second per account), WindowPacer. The method:
+ * Requests per window (ActiveCampaign: 5 a second per account), WindowPacer. The method, and the
+ * budget behind it: every 429 costs the account more than the refused request, because Retry-After
+ * pauses the refused process (about a second of its share unused), so several processes reach the
+ * account's rate only if 429s stay rare and the shares add up to the limit most of the time.
  * - Whole-number shares of the server's window. A process sends at most `share` requests in any
- *   window plus a margin for network jitter (a sliding window, as the server counts). When the
- *   shares of the processes add up to at most the limit, no 429 can happen, whatever the order in
- *   which their requests arrive: a fractional pace would not give that (three processes at 1.5/s
- *   each, 4.5/s in all, still meet 2 + 2 + 2 in some second and draw a 429).
- * - Learning the server's window from a 429. A 429 says the account's window is full just now;
- *   this process's requests of the last window that were not refused are what the server gave
- *   it. The share becomes that count (at least 1, and at least one below what it asked for). With
- *   N processes the counts add up to the limit, whatever N is, so the shares fit again at once,
- *   instead of every process halving and climbing back together into the next burst of 429s.
- *   429s of requests that started before that decrease are the same episode.
- * - Probing for room, with backoff. After PROBE_MIN_WINDOWS quiet windows (scaled by the share:
- *   a smaller share probes sooner, so busy processes' shares even out) a process asks for one
- *   request more per window. A 429 within PROBE_VERIFY_WINDOWS means there was no room: the wait
- *   before the next probe doubles, up to PROBE_MAX_WINDOWS, so a full account sees few probes.
- *   A probe that finds room means another process finished or slowed down: the wait is quartered,
- *   down to one window, so the room is taken in seconds.
- * - Starts. A fresh pacer starts at half the limit (START_SHARE) and climbs one request per
- *   window until the first 429, so N processes starting together draw a few 429s, not a burst of
- *   N x limit; one process alone reaches the full limit within a few windows, once per process.
- * - Jittered restarts. Retry-After (`pauseFor`) pauses every caller of that account in the
- *   process, also the callers already queued for a slot (one loop serves the queue and checks the
- *   pause before each start), and the pause ends at a random point within one request's spacing,
- *   so processes paused by the same 429s do not all start again in one burst.
+ *   window plus a margin for network jitter (MARGIN_MS; a sliding window, as the server counts).
+ *   When the shares of the processes add up to at most the limit, no 429 can happen, whatever the
+ *   order in which their requests arrive: a fractional pace would not give that (three processes at
+ *   1.5/s each, 4.5/s in all, still meet 2 + 2 + 2 in some second and draw a 429).
+ * - Learning the share from a 429. A 429 says the account's window is full just now; this
+ *   process's requests of the last window that were not refused are what the server gave it. The
+ *   share becomes that count (at least 1, and at least one below what it asked for), so the counts
+ *   of N processes add up to the limit, whatever N is. 429s of requests that started before that
+ *   decrease are the same episode. The first 429 a pacer ever gets while still climbing from its
+ *   start, below the limit, halves its share instead: the others' refusals may have counted as its
+ *   room.
+ * - Rounds, for fairness. Whole shares of 5 among 3 processes are 2 + 2 + 1: fair only if the 1
+ *   goes round, or the process left with it finishes long after the others and the account idles.
+ *   Once a pacer has seen a 429, it plays rounds of ROUND_WINDOWS windows, which start at the same
+ *   wall-clock times in every process (multiples of the round since the epoch; no messages needed).
+ *   At a round's start every share above 1 gives one request per window back; from REJOIN_AT_WINDOWS
+ *   into the round (when the requests given back have left the server's window) every process asks
+ *   for one more at a random point, a little later the longer it went without a 429. In a full
+ *   account the shares then add up to the limit plus the processes at 1: typically one request too
+ *   many, and the process refused keeps the smaller share this round. So one 429 a round moves the
+ *   smaller share among the processes; a round costs that 429 and the requests given back for
+ *   about a window. After QUIET_ROUNDS rounds without a 429 a pacer stops playing rounds.
+ * - Finding room, within a 429 budget. Probes (one request more per window) are paid from credit:
+ *   each accepted request earns PROBE_BUDGET, each 429 spends 1, and a probe needs 1 (at most
+ *   PROBE_CREDIT_CAP is saved), so refused probes stay a small, fixed part of the requests. A probe
+ *   also waits PROBE_MIN_WINDOWS quiet windows, doubling on each refusal up to PROBE_MAX_WINDOWS.
+ *   A refused probe lowers the share as any 429 does, but does not count as this process's turn
+ *   at the smaller share in the rounds' order. A probe that is not refused within
+ *   PROBE_VERIFY_WINDOWS means another process finished or slowed down: the pacer climbs one
+ *   request per window until a 429. And a process that asks again in a round after ROOM_ROUNDS
+ *   rounds without a 429, and is not refused, probes at once: in a full account one that asked
+ *   late would have been refused.
+ * - Starts. A fresh pacer starts at START_SHARE of the limit (rounded up: 2 of 5) and climbs one
+ *   request per window until its first 429, so N processes starting together draw a few 429s, not
+ *   a burst of N x limit; one process alone reaches the full limit within a few windows, once per
+ *   process, and never plays rounds unless a 429 comes.
+ * - Retry-After (`pauseFor`) pauses every caller of that account in the process, also the callers
+ *   already queued for a slot (one loop serves the queue and checks the pause before each start),
+ *   and the pause ends at a random point within one request's spacing, so processes paused by the
+ *   same 429s do not all start again in one burst. A process refused again and again at one
+ *   request per window waits up to 1, 2, then FLOOR_BACKOFF_MAX windows longer, at random: the
+ *   others take more than their part just now (until a round or a 429 of theirs corrects it), and
+ *   each attempt would be one 429 more.
  *
  * Requests in flight (Mailchimp: 10 connections per key), ConcurrencyPacer: AIMD, as in TCP
  * congestion control and AWS SDK's adaptive retry mode. The pace (connections allowed in flight)
@@ -41,7 +64,8 @@ import { sleep } from 'n8n-workflow';
  * (INCREASE), and fast again after QUIET_WINDOWS without a 429; never below FLOOR of the limit.
  *
  * Time is read from a monotonic clock (`performance.now()`), so a wall-clock change (NTP, DST)
- * neither stalls nor unleashes the pacers.
+ * neither stalls nor unleashes the pacers; only the rounds' start times come from the wall clock
+ * (a change only starts a round early or late).
  */
 
 /** How a paced request ended: a 429 lowers the pace, a success raises it, anything else is neutral. */
@@ -123,7 +147,12 @@ abstract class AdaptivePacer implements Pacer {
 		if (!(ms > 0)) return;
 		// Jittered by up to one start's spacing: processes paused by the same 429s do not all start again at once.
 		const jitter = (Math.random() * this.windowLength()) / this.currentLimit;
-		this.pausedUntil = Math.max(this.pausedUntil, now() + ms + jitter);
+		this.pausedUntil = Math.max(this.pausedUntil, now() + ms + jitter + this.longerPause());
+	}
+
+	/** Waiting longer than Retry-After is always allowed: a pacer may add to it. */
+	protected longerPause(): number {
+		return 0;
 	}
 
 	pauseUntil(until: number): void {
@@ -159,21 +188,42 @@ abstract class AdaptivePacer implements Pacer {
 	protected abstract wake(): void;
 }
 
-/** A fresh window pacer allows this share of its limit per window, and gains one per quiet window up to the limit. */
-export const START_SHARE = 0.5;
-/** After the first 429, a process asks for one more request per window after this many quiet windows at least... */
+/** A fresh window pacer allows this share of its limit per window (rounded up), and gains one per quiet window up to the limit. */
+export const START_SHARE = 0.4;
+/** After a 429, a probe (one more request per window) waits this many quiet windows at least... */
 export const PROBE_MIN_WINDOWS = 8;
-/** ...and at most this many: each probe the server refuses doubles the wait; one it accepts quarters it (a process may have finished: climb fast). */
+/** ...and at most this many: each probe the server refuses doubles the wait. */
 export const PROBE_MAX_WINDOWS = 32;
-/** A 429 this soon after a probe (in windows) means the probe found no room. */
-export const PROBE_VERIFY_WINDOWS = 4;
+/** A 429 this soon after a probe (in windows) means there was no room for it. */
+export const PROBE_VERIFY_WINDOWS = 3;
+/** The 429 budget of probes: each accepted request earns this much, each 429 spends 1; a probe needs 1. */
+export const PROBE_BUDGET = 0.01;
+/** The most probe credit a pacer holds (and starts with), so a long quiet spell does not pay for a burst of refused probes. */
+export const PROBE_CREDIT_CAP = 2;
+/** Length of a round, in windows; rounds start at the same wall-clock times in every process (multiples of the round since the epoch). */
+export const ROUND_WINDOWS = 10;
+/** In a round, the request per window given back is asked for again this far in (in windows), once it has left the server's window... */
+export const REJOIN_AT_WINDOWS = 0.6;
+/** ...plus up to this much more the longer the process went without a 429 (full after REJOIN_SPREAD_ROUNDS rounds)... */
+export const REJOIN_SPREAD_WINDOWS = 0.4;
+export const REJOIN_SPREAD_ROUNDS = 3;
+/** ...plus a random part of this much. */
+export const REJOIN_NOISE_WINDOWS = 0.1;
+/** A process that asks again after this many rounds without a 429 and is not refused probes at once: there may be room. */
+export const ROOM_ROUNDS = 2;
+/** After this many rounds without a 429 a pacer stops playing rounds (it has the account to itself again, or its share fits). */
+export const QUIET_ROUNDS = 6;
+/** Safety margin added to a window pacer's window (ms), for network jitter between its start and the server's count. */
+export const MARGIN_MS = 60;
+/** At most this many windows added at random to Retry-After after 429s in a row at one request per window. */
+export const FLOOR_BACKOFF_MAX = 4;
 
 /**
  * At most `share` request starts in any `windowMs` window plus a safety margin for network jitter
  * (a sliding window, which is what an "N requests per second" server counts), where `share` is a
  * whole number from 1 to `limit` that this process learns from the server (see the top of this
- * file). Callers are served first come, first served by one loop, which re-checks the pause and
- * the share before every start.
+ * file). Callers are served first come, first served by one loop, which re-checks the pause, the
+ * round and the share before every start.
  */
 export class WindowPacer extends AdaptivePacer {
 	private starts: number[] = [];
@@ -183,15 +233,31 @@ export class WindowPacer extends AdaptivePacer {
 	private serving = false;
 	/** When the share last changed (monotonic ms). */
 	private changedAt = now();
-	/** When the share was last raised by a probe. */
+	/** When the share was last raised by a probe that still awaits its verdict. */
 	private probedAt = Number.NEGATIVE_INFINITY;
-	/** Windows between probes: 1 until the first 429 (a fresh pacer climbs to the limit), then learned. */
+	/** Windows between probes: 1 while climbing (a fresh pacer, or a probe found room), then learned. */
 	private probeEvery = 1;
+	/** Probes this pacer may still pay for with a 429 (see PROBE_BUDGET). */
+	private credit = PROBE_CREDIT_CAP;
+	/** Whether a 429 has shown that other processes use the account too: then it plays rounds. */
+	private shared = false;
+	/** Whether this pacer has ever been answered 429. */
+	private learned = false;
+	/** The round of the last 429 that lowered the share (not a refused probe). */
+	private hitRound = Number.NaN;
+	/** 429s in a row at one request per window (the others take more than their part just now). */
+	private floorRefusals = 0;
+	/** The round (wall clock) last played. */
+	private round = Number.NaN;
+	/** When the request given back at the round's start is asked for again (monotonic ms). */
+	private rejoinAt = Number.POSITIVE_INFINITY;
+	/** When it was asked for by a process that went long without a 429, awaiting the verdict. */
+	private rejoinedAt = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		limit: number,
 		private readonly windowMs = 1000,
-		private readonly marginMs = 60,
+		private readonly marginMs = MARGIN_MS,
 		startShare = START_SHARE,
 	) {
 		super(limit);
@@ -217,6 +283,15 @@ export class WindowPacer extends AdaptivePacer {
 		return 1;
 	}
 
+	/**
+	 * Refused again and again at one request per window: other processes take more than their
+	 * part just now (until a round or a 429 of theirs corrects it), and each attempt is a 429 more.
+	 * Wait up to 1, 2, then 4 windows longer than Retry-After, at random.
+	 */
+	protected longerPause(): number {
+		return this.floorRefusals > 1 ? Math.random() * this.windowMs * Math.min(FLOOR_BACKOFF_MAX, 2 ** (this.floorRefusals - 2)) : 0;
+	}
+
 	/** Requests allowed per window now: the learned share, a whole number. */
 	private share(): number {
 		return Math.max(1, Math.min(this.limit, Math.floor(this.rate)));
@@ -229,40 +304,105 @@ export class WindowPacer extends AdaptivePacer {
 		return this.starts.length >= share ? Math.max(next, this.starts[this.starts.length - share] + this.windowMs + this.marginMs) : next;
 	}
 
+	private setShare(share: number, t: number): void {
+		this.rate = Math.max(1, Math.min(this.limit, share));
+		this.changedAt = t;
+	}
+
+	private roundAt(wall: number): number {
+		return Math.floor(wall / (ROUND_WINDOWS * this.windowMs));
+	}
+
 	/**
 	 * A 429 means the account's window was full. This process's requests in it that were not
 	 * refused are its share of the account just now, however many other processes there are: it
-	 * keeps to that many per window (one fewer than it asked for, at least). A 429 soon after a
-	 * probe doubles the wait before the next probe.
+	 * keeps to that many per window (one fewer than it asked for, at least), and to half of what it
+	 * asked for at its first 429 while climbing from its start (the others' refusals may have
+	 * counted as its room). Successes earn probe credit and let a probe ask for one more request
+	 * per window.
 	 */
 	protected feedback(outcome: PaceOutcome | undefined, startedAt: number, mark?: { throttled: boolean }): void {
 		const t = now();
+		const window = this.windowMs;
 		if (outcome === 'throttled') {
 			if (mark) mark.throttled = true;
+			this.credit = Math.max(-PROBE_CREDIT_CAP, this.credit - 1);
 			if (startedAt < this.lastDecrease) return;
 			let accepted = 0;
-			for (const r of this.recent) if (r.at > t - this.windowMs - this.marginMs && !r.throttled) accepted++;
-			this.rate = Math.max(1, Math.min(accepted, this.share() - 1));
-			const probeFailed = t - this.probedAt <= PROBE_VERIFY_WINDOWS * this.windowMs;
+			for (const r of this.recent) if (r.at > t - window - this.marginMs && !r.throttled) accepted++;
+			const climbing = this.probeEvery <= 1;
+			const probeFailed = t - this.probedAt <= PROBE_VERIFY_WINDOWS * window;
 			this.probeEvery = Math.min(PROBE_MAX_WINDOWS, Math.max(PROBE_MIN_WINDOWS, probeFailed ? this.probeEvery * 2 : this.probeEvery));
+			this.probedAt = Number.NEGATIVE_INFINITY;
+			this.rejoinAt = Number.POSITIVE_INFINITY;
+			this.rejoinedAt = Number.NEGATIVE_INFINITY;
+			if (!this.shared) this.round = this.roundAt(Date.now());
+			// A refused probe does not count in the rounds' order (its process keeps its place); other 429s do.
+			if (!probeFailed || climbing) this.hitRound = this.roundAt(Date.now());
+			// The first 429 of a climbing pacer: the others' refusals may have counted as its room.
+			const halve = climbing && !this.learned && this.share() < this.limit;
+			this.learned = true;
+			this.floorRefusals = this.share() === 1 ? this.floorRefusals + 1 : 0;
+			this.shared = true;
 			this.lastDecrease = t;
-			this.changedAt = t;
+			this.setShare(Math.min(accepted, this.share() - 1, halve ? Math.ceil(this.share() / 2) : this.limit), t);
 			return;
 		}
 		if (outcome !== 'success') return;
-		if (this.probedAt > this.changedAt - 1 && t - this.probedAt > PROBE_VERIFY_WINDOWS * this.windowMs) {
-			// The last probe found room: another process has finished or slowed down; climb again
-			// one request per window, as a fresh pacer does, until the server pushes back.
-			this.probeEvery = Math.max(1, this.probeEvery / 4);
+		this.floorRefusals = 0;
+		this.credit = Math.min(PROBE_CREDIT_CAP, this.credit + PROBE_BUDGET);
+		if (this.probedAt > Number.NEGATIVE_INFINITY && t - this.probedAt > PROBE_VERIFY_WINDOWS * window) {
+			// The probe found room (another process finished or slowed down): climb one request per
+			// window, as a fresh pacer does, until the server pushes back.
+			this.probeEvery = 1;
 			this.probedAt = Number.NEGATIVE_INFINITY;
 		}
-		// A smaller share probes sooner: over time the shares of busy processes even out.
-		const every = this.probeEvery <= 1 ? 1 : this.probeEvery * Math.max(0.5, (2 * this.share()) / this.limit);
-		if (this.share() < this.limit && t - this.changedAt >= every * this.windowMs) {
-			this.rate = this.share() + 1;
-			this.changedAt = t;
-			this.probedAt = t;
+		if (this.rejoinedAt > Number.NEGATIVE_INFINITY && t - this.rejoinedAt > PROBE_VERIFY_WINDOWS * window) {
+			// In a full account the last to ask again is refused; asked late and not refused: there may be room.
+			this.rejoinedAt = Number.NEGATIVE_INFINITY;
+			this.probe(t);
+			return;
 		}
+		if (this.rejoinAt === Number.POSITIVE_INFINITY && t - this.changedAt >= this.probeEvery * window && (this.probeEvery <= 1 || this.credit >= 1)) this.probe(t);
+	}
+
+	/** Asks for one request more per window; a 429 within PROBE_VERIFY_WINDOWS says there was no room. */
+	private probe(t: number): void {
+		if (this.share() >= this.limit) return;
+		this.setShare(this.share() + 1, t);
+		this.probedAt = t;
+	}
+
+	/**
+	 * Rounds, for a pacer that shares the account (see the top of this file): at the round's start a
+	 * share above 1 gives one request per window back, and asks for it again a little later, later
+	 * the longer this process went without a 429. Returns when the pacer next needs the clock.
+	 */
+	private tick(t: number): number {
+		if (!this.shared) return Number.POSITIVE_INFINITY;
+		const window = this.windowMs;
+		const roundMs = ROUND_WINDOWS * window;
+		const wall = Date.now();
+		const round = this.roundAt(wall);
+		if (round !== this.round) {
+			this.round = round;
+			if (t - this.lastDecrease > QUIET_ROUNDS * roundMs) {
+				// No 429 for long: this process has the account to itself again (or its share fits): no more rounds.
+				this.shared = false;
+				return Number.POSITIVE_INFINITY;
+			}
+			if (this.share() > 1) this.setShare(this.share() - 1, t);
+			// Whole rounds since the last 429: the processes refused longest ago ask last (one of them is refused).
+			const quiet = Number.isNaN(this.hitRound) ? 1 : Math.min(1, (round - this.hitRound) / REJOIN_SPREAD_ROUNDS);
+			const start = t - (wall - round * roundMs);
+			this.rejoinAt = start + window * (REJOIN_AT_WINDOWS + REJOIN_SPREAD_WINDOWS * quiet + REJOIN_NOISE_WINDOWS * Math.random());
+		}
+		if (t >= this.rejoinAt) {
+			this.rejoinAt = Number.POSITIVE_INFINITY;
+			this.setShare(this.share() + 1, t);
+			if (t - this.lastDecrease >= ROOM_ROUNDS * roundMs) this.rejoinedAt = t;
+		}
+		return Math.min(this.rejoinAt, t + (round + 1) * roundMs - wall);
 	}
 
 	private async serve(): Promise<void> {
@@ -271,9 +411,10 @@ export class WindowPacer extends AdaptivePacer {
 		try {
 			while (this.queue.length) {
 				const t = now();
+				const wakeAt = this.tick(t);
 				const next = this.nextStart(t);
 				if (next > t) {
-					await sleep(Math.ceil(next - t));
+					await sleep(Math.max(1, Math.ceil(Math.min(next, wakeAt) - t)));
 					continue;
 				}
 				// The actual start time, not the planned one: a late wake-up must not bunch the next starts.

