@@ -26,15 +26,17 @@ import { sleep } from 'n8n-workflow';
  *   room.
  * - Rounds, for fairness. Whole shares of 5 among 3 processes are 2 + 2 + 1: fair only if the 1
  *   goes round, or the process left with it finishes long after the others and the account idles.
- *   Once a pacer has seen a 429, it plays rounds of ROUND_WINDOWS windows, which start at the same
- *   wall-clock times in every process (multiples of the round since the epoch; no messages needed).
+ *   Every window pacer with requests waiting plays rounds of ROUND_WINDOWS windows, which start at
+ *   the same wall-clock times in every process (multiples of the round since the epoch; no
+ *   messages needed), also one that has never seen a 429: a process that had the account to itself
+ *   must make room for one that starts later.
  *   At a round's start every share above 1 gives one request per window back; from REJOIN_AT_WINDOWS
  *   into the round (when the requests given back have left the server's window) every process asks
  *   for one more at a random point, a little later the longer it went without a 429. In a full
  *   account the shares then add up to the limit plus the processes at 1: typically one request too
  *   many, and the process refused keeps the smaller share this round. So one 429 a round moves the
  *   smaller share among the processes; a round costs that 429 and the requests given back for
- *   about a window. After QUIET_ROUNDS rounds without a 429 a pacer stops playing rounds.
+ *   about a window (a process alone: about one request in 50).
  * - Finding room, within a 429 budget. Probes (one request more per window) are paid from credit:
  *   each accepted request earns PROBE_BUDGET, each 429 spends 1, and a probe needs 1 (at most
  *   PROBE_CREDIT_CAP is saved), so refused probes stay a small, fixed part of the requests. A probe
@@ -46,9 +48,10 @@ import { sleep } from 'n8n-workflow';
  *   rounds without a 429, and is not refused, probes at once: in a full account one that asked
  *   late would have been refused.
  * - Starts. A fresh pacer starts at START_SHARE of the limit (rounded up: 2 of 5) and climbs one
- *   request per window until its first 429, so N processes starting together draw a few 429s, not
- *   a burst of N x limit; one process alone reaches the full limit within a few windows, once per
- *   process, and never plays rounds unless a 429 comes.
+ *   request per FRESH_CLIMB_WINDOWS quiet windows until its first 429, so N processes starting
+ *   together draw a few 429s, not a burst of N x limit, and one that starts first has not taken
+ *   the whole account before the others come; one process alone reaches the full limit within
+ *   about 6 windows, once per process.
  * - Retry-After (`pauseFor`) pauses every caller of that account in the process, also the callers
  *   already queued for a slot (one loop serves the queue and checks the pause before each start),
  *   and the pause ends at a random point within one request's spacing, so processes paused by the
@@ -188,7 +191,7 @@ abstract class AdaptivePacer implements Pacer {
 	protected abstract wake(): void;
 }
 
-/** A fresh window pacer allows this share of its limit per window (rounded up), and gains one per quiet window up to the limit. */
+/** A fresh window pacer allows this share of its limit per window (rounded up), and gains one per FRESH_CLIMB_WINDOWS quiet windows up to the limit. */
 export const START_SHARE = 0.4;
 /** After a 429, a probe (one more request per window) waits this many quiet windows at least... */
 export const PROBE_MIN_WINDOWS = 8;
@@ -211,12 +214,12 @@ export const REJOIN_SPREAD_ROUNDS = 3;
 export const REJOIN_NOISE_WINDOWS = 0.1;
 /** A process that asks again after this many rounds without a 429 and is not refused probes at once: there may be room. */
 export const ROOM_ROUNDS = 2;
-/** After this many rounds without a 429 a pacer stops playing rounds (it has the account to itself again, or its share fits). */
-export const QUIET_ROUNDS = 6;
 /** Safety margin added to a window pacer's window (ms), for network jitter between its start and the server's count. */
 export const MARGIN_MS = 60;
 /** At most this many windows added at random to Retry-After after 429s in a row at one request per window. */
 export const FLOOR_BACKOFF_MAX = 4;
+/** A fresh pacer climbs one request per this many quiet windows (one that found room, every window). */
+export const FRESH_CLIMB_WINDOWS = 2;
 
 /**
  * At most `share` request starts in any `windowMs` window plus a safety margin for network jitter
@@ -239,8 +242,6 @@ export class WindowPacer extends AdaptivePacer {
 	private probeEvery = 1;
 	/** Probes this pacer may still pay for with a 429 (see PROBE_BUDGET). */
 	private credit = PROBE_CREDIT_CAP;
-	/** Whether a 429 has shown that other processes use the account too: then it plays rounds. */
-	private shared = false;
 	/** Whether this pacer has ever been answered 429. */
 	private learned = false;
 	/** The round of the last 429 that lowered the share (not a refused probe). */
@@ -336,14 +337,12 @@ export class WindowPacer extends AdaptivePacer {
 			this.probedAt = Number.NEGATIVE_INFINITY;
 			this.rejoinAt = Number.POSITIVE_INFINITY;
 			this.rejoinedAt = Number.NEGATIVE_INFINITY;
-			if (!this.shared) this.round = this.roundAt(Date.now());
 			// A refused probe does not count in the rounds' order (its process keeps its place); other 429s do.
 			if (!probeFailed || climbing) this.hitRound = this.roundAt(Date.now());
 			// The first 429 of a climbing pacer: the others' refusals may have counted as its room.
 			const halve = climbing && !this.learned && this.share() < this.limit;
 			this.learned = true;
 			this.floorRefusals = this.share() === 1 ? this.floorRefusals + 1 : 0;
-			this.shared = true;
 			this.lastDecrease = t;
 			this.setShare(Math.min(accepted, this.share() - 1, halve ? Math.ceil(this.share() / 2) : this.limit), t);
 			return;
@@ -363,7 +362,9 @@ export class WindowPacer extends AdaptivePacer {
 			this.probe(t);
 			return;
 		}
-		if (this.rejoinAt === Number.POSITIVE_INFINITY && t - this.changedAt >= this.probeEvery * window && (this.probeEvery <= 1 || this.credit >= 1)) this.probe(t);
+		// A fresh pacer climbs one request per FRESH_CLIMB_WINDOWS quiet windows; one that found room, every window.
+		const wait = this.learned ? this.probeEvery : Math.max(this.probeEvery, FRESH_CLIMB_WINDOWS);
+		if (this.rejoinAt === Number.POSITIVE_INFINITY && t - this.changedAt >= wait * window && (this.probeEvery <= 1 || this.credit >= 1)) this.probe(t);
 	}
 
 	/** Asks for one request more per window; a 429 within PROBE_VERIFY_WINDOWS says there was no room. */
@@ -379,18 +380,13 @@ export class WindowPacer extends AdaptivePacer {
 	 * the longer this process went without a 429. Returns when the pacer next needs the clock.
 	 */
 	private tick(t: number): number {
-		if (!this.shared) return Number.POSITIVE_INFINITY;
 		const window = this.windowMs;
 		const roundMs = ROUND_WINDOWS * window;
 		const wall = Date.now();
 		const round = this.roundAt(wall);
+		if (round !== this.round && Number.isNaN(this.round)) this.round = round;
 		if (round !== this.round) {
 			this.round = round;
-			if (t - this.lastDecrease > QUIET_ROUNDS * roundMs) {
-				// No 429 for long: this process has the account to itself again (or its share fits): no more rounds.
-				this.shared = false;
-				return Number.POSITIVE_INFINITY;
-			}
 			if (this.share() > 1) this.setShare(this.share() - 1, t);
 			// Whole rounds since the last 429: the processes refused longest ago ask last (one of them is refused).
 			const quiet = Number.isNaN(this.hitRound) ? 1 : Math.min(1, (round - this.hitRound) / REJOIN_SPREAD_ROUNDS);
