@@ -29,7 +29,9 @@ import { MC_BATCH_SIZE, MC_PAGE_SIZE, mailchimpPages } from './transport';
  *    narrow the window between the read and the batch calls to one round trip. So they are skipped
  *    when the audience was read by this call in one request (one page, or the first page only) and
  *    no other request comes before the batch calls: that window is one round trip already (the
- *    page's answer, up to 1,000 members, takes somewhat longer than a since-read's). Either way,
+ *    page's answer, up to 1,000 members, takes somewhat longer than a since-read's). These calls
+ *    start before the run's other batch calls (after those that unsubscribe with Overwrite Status),
+ *    so they never wait for a connection behind calls that carry nothing read. Either way,
  *    what happens in the last round trip is not seen: Mailchimp refuses to subscribe again a member
  *    who unsubscribed (or bounced) in it (*Member In Compliance State*), and such a member is then
  *    written with PUT and `status_if_new` too, so it stays unsubscribed; but a member who signs up
@@ -176,7 +178,8 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 		if (group) group.push(entry);
 		else groups.set(key, [entry]);
 	}
-	const calls: Call[] = [];
+	/** Batch calls with Overwrite Status (no read): sent after the calls that carry statuses read, unless they unsubscribe. */
+	const overwriting: Call[] = [];
 	/** Existing members written with PUT and status_if_new, with whether created-or-updated is unknown. */
 	const puts: Array<{ entry: Entry; unsure: boolean }> = [];
 	/** Per audience to keep statuses in: what was read, and the members sorted by it. */
@@ -186,7 +189,7 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 	for (const group of groups.values()) {
 		const { audience, overwrite } = group[0].input;
 		if (overwrite) {
-			for (const chunk of chunks(group)) calls.push({ audience, entries: chunk, mode: 'overwrite' });
+			for (const chunk of chunks(group)) overwriting.push({ audience, entries: chunk, mode: 'overwrite' });
 			continue;
 		}
 		const given = options.statuses?.get(audience);
@@ -228,10 +231,14 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 			for (const entry of still) known.push(entry);
 		}),
 	);
-	for (const { audience, read, known, unknown } of plans) {
-		for (const chunk of chunks(known)) calls.push({ audience, entries: chunk, mode: 'known', statuses: read.statuses });
-		for (const chunk of chunks(unknown)) calls.push({ audience, entries: chunk, mode: 'unknown' });
-	}
+	// The order calls start in: those that unsubscribe first (consent); then the calls that write the
+	// statuses read, whose window closes when they arrive (behind 10 other calls it would last a whole
+	// batch call longer); then the other calls, which carry nothing read.
+	const unsubscribing = (call: Call) => call.entries.some((entry) => entry.input.status === 'unsubscribed');
+	const calls: Call[] = overwriting.filter(unsubscribing);
+	for (const { audience, read, known } of plans) for (const chunk of chunks(known)) calls.push({ audience, entries: chunk, mode: 'known', statuses: read.statuses });
+	for (const call of overwriting) if (!unsubscribing(call)) calls.push(call);
+	for (const { audience, unknown } of plans) for (const chunk of chunks(unknown)) calls.push({ audience, entries: chunk, mode: 'unknown' });
 	// In parallel within the key's in-flight limit, shared with everything else the key does in this
 	// process (the pacer). Duplicates were merged before, so no two calls carry the same address; a
 	// member's PUT starts only after its batch call answered.

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { type IDataObject, sleep } from 'n8n-workflow';
 
 import { subscriberHash } from '../emulator/mailchimp';
 import { type Emulator, type FaultKind, startEmulator } from '../emulator/server';
@@ -923,6 +923,61 @@ describe('Mailchimp Create or Update Many: statuses that change after the audien
 		expect(now('wone6@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'F6' } });
 		expect(run.json.every((j) => j.status === 'updated')).toBe(true);
 		input.forEach((p, i) => i !== 6 && expect(now(p.email)).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: `F${i}` } }));
+	});
+
+	test('members kept with the status read are sent before a run\'s other batch calls fill the 10 connections: one who signs up again meanwhile stays subscribed', async () => {
+		// One run: 20 members to keep in a one-page audience (wkeep3 read as unsubscribed), and 5,000
+		// members with Overwrite Status on for another audience (10 batch calls, as many as Mailchimp's
+		// connections). The kept members' call carries statuses read before it: if it waits behind the
+		// 10 others, someone who signs up again while they run is written back unsubscribed.
+		const [kept, forced] = ['audWallKeepFirst', 'audWallForced'];
+		const inKept = people(20, 'wkeep');
+		seedWall(kept, inKept, (i) => (i === 3 ? 'unsubscribed' : 'subscribed'));
+		wall.mc.addList(forced, forced);
+		const inForced = people(5000, 'wforced');
+		const now = (email: string) => wall.mc.lists.get(kept)!.members.get(subscriberHash(email))!;
+		wall.resetCounts();
+		let keptAnswered = false;
+		let changed = false;
+		// The forced calls are held until the kept call was handled (or 3 s, if it never comes while
+		// they hold every connection); then wkeep3 signs up again, before any forced call is answered.
+		wall.beforeAnswer = async ({ method, path }) => {
+			if (method !== 'POST') return;
+			if (path === `/3.0/lists/${kept}`) {
+				keptAnswered = true;
+				return;
+			}
+			if (path !== `/3.0/lists/${forced}`) return;
+			for (let waited = 0; !keptAnswered && waited < 3000; waited += 20) await sleep(20);
+			await sleep(20);
+			if (changed) return;
+			changed = true;
+			Object.assign(now('wkeep3@example.com'), { status: 'subscribed', last_changed: wall.mc.now() });
+		};
+		try {
+			const input = [...inKept.map((p) => ({ ...p, audience: kept, force: false })), ...inForced.map((p) => ({ ...p, audience: forced, force: true }))];
+			const run = await runNode(
+				wall,
+				'mailchimp',
+				{
+					resource: 'member',
+					operation: 'upsertMany',
+					audience: { __rl: true, mode: 'id', value: '={{ $json.audience }}' },
+					email: '={{ $json.email }}',
+					status: 'subscribed',
+					additionalFields: { ...mcFirst.additionalFields, overwriteStatus: '={{ $json.force }}' },
+				} as never,
+				input,
+				{ continueOnFail: true },
+			);
+			expectOnePerItem(run, 5020);
+			expect(changed).toBe(true);
+			expect(now('wkeep3@example.com')).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'F3' } });
+			expect(run.json.slice(0, 20).every((j) => j.status === 'updated')).toBe(true);
+			expect(run.json.slice(20).every((j) => j.status === 'created')).toBe(true);
+		} finally {
+			wall.beforeAnswer = undefined;
+		}
 	});
 
 	test('two audiences of one page each: the first is read again before the batch calls, since the second read came after it', async () => {
