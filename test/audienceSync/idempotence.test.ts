@@ -37,15 +37,21 @@ describe('Audience Sync: a contact that exists outside the list', () => {
 		expect(again.differences).toEqual([]);
 	});
 
-	test('outside the tag the list is narrowed to, on the list: the next Plan finds nothing', async () => {
+	test.each([
+		['few writes (contact/sync)', 0],
+		['bulk import', 12],
+	])('%s: outside the tag the list is narrowed to, active on the list: updated, not created; the next Plan finds nothing', async (_, fillers) => {
 		const s = scenario(emulator);
 		const tag = emulator.ac.addTag(`outside-tag-${s.list.id}`);
 		s.ac('untagged@example.com', '1', { lastName: 'Ung', phone: '+15550101' });
 		s.mc('untagged@example.com', 'subscribed', { FNAME: 'Uma' });
+		for (let i = 0; i < fillers; i++) s.mc(`untagged-fill${i}@example.com`, 'subscribed', { FNAME: `V${i}` });
 		const parameters = { direction: 'both', tag: { __rl: true, mode: 'id', value: tag.id } };
 		const apply = await s.run({ ...parameters, mode: 'apply', maxChanges: '100' });
 		expect(apply.error).toBeUndefined();
-		expect(of(apply, 'untagged@example.com')!.outcome).not.toBe('created');
+		expect(of(apply, 'untagged@example.com')!.outcome).toBe('updated');
+		expect(s.acStatus('untagged@example.com')).toBe('1');
+		for (let i = 0; i < fillers; i++) expect([i, s.acStatus(`untagged-fill${i}@example.com`)]).toEqual([i, '1']);
 		expect(s.member('untagged@example.com')!.merge_fields).toMatchObject({ FNAME: 'Uma', LNAME: 'Ung', PHONE: '+15550101' });
 		expect((await s.run(parameters)).differences).toEqual([]);
 	});
