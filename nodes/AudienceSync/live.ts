@@ -28,8 +28,11 @@ import { statusOn } from './items';
  * statuses alone).
  */
 
-/** People opted out since the plan read them, per side: key → their status now. */
-export type OptOuts = Record<Side, Map<string, Status>>;
+/**
+ * People opted out since the plan read them, per side: key → their status now; and (`signedUp`)
+ * Mailchimp members subscribed or pending now who may have been read as opted out.
+ */
+export type OptOuts = Record<Side, Map<string, Status>> & { signedUp: Map<string, Status> };
 
 export interface LiveWatch {
 	targets: ApplyTargets;
@@ -46,6 +49,8 @@ export interface LiveReport {
 	optedOut: Record<Side, number>;
 	/** Of them, people whose opt-out this run carried to the other side (or kept from being subscribed there). */
 	carried: number;
+	/** People read as unsubscribed in Mailchimp who signed up again before the writes: not unsubscribed in ActiveCampaign on the old reading. */
+	signedUpAgain: number;
 	/** People left for the next run: past Max Changes. */
 	leftForNextRun: number;
 }
@@ -53,7 +58,7 @@ export interface LiveReport {
 const other = (side: Side): Side => (side === 'activeCampaign' ? 'mailchimp' : 'activeCampaign');
 
 export function newReport(): LiveReport {
-	return { optedOut: { activeCampaign: 0, mailchimp: 0 }, carried: 0, leftForNextRun: 0 };
+	return { optedOut: { activeCampaign: 0, mailchimp: 0 }, carried: 0, signedUpAgain: 0, leftForNextRun: 0 };
 }
 
 /** Contacts this run writes to Mailchimp (added, or fields) while they are active on the ActiveCampaign list: id → key. */
@@ -88,13 +93,14 @@ async function acOptOuts(targets: ApplyTargets, ids: Map<string, string>, found:
 /** Reads who opted out since the plan's read: every such Mailchimp member, and the watched ActiveCampaign contacts. */
 export async function readOptOuts(watch: LiveWatch, differences: Difference[]): Promise<OptOuts> {
 	const { targets } = watch;
-	const found: OptOuts = { activeCampaign: new Map(), mailchimp: new Map() };
+	const found: OptOuts = { activeCampaign: new Map(), mailchimp: new Map(), signedUp: new Map() };
 	const since = targets.mailchimp.since;
 	await Promise.all([
 		since
 			? readAudienceStatuses(targets.mailchimp.client, targets.mailchimp.audienceId, () => true, since).then(({ statuses }) => {
 					for (const [email, status] of statuses) {
 						if (status === 'unsubscribed' || status === 'cleaned') found.mailchimp.set(emailKey(email), status === 'cleaned' ? 'bounced' : 'unsubscribed');
+						else if (status === 'subscribed' || status === 'pending') found.signedUp.set(emailKey(email), status);
 					}
 				})
 			: undefined,
@@ -163,6 +169,26 @@ export function replan(watch: LiveWatch, differences: Difference[], found: OptOu
 		differences.push(again);
 		report.carried++;
 	}
+	// Read as unsubscribed in Mailchimp, subscribed there again now (a signup form): the unsubscribe
+	// in ActiveCampaign the old reading planned is dropped. Never the other way: an opt-out in
+	// ActiveCampaign still unsubscribes them in Mailchimp (the writer keeps the status they have now).
+	differences.forEach((d, at) => {
+		const status = found.signedUp.get(d.key);
+		const member = d.mailchimp;
+		if (!status || !member || !isOptedOut(member.status) || d.kind === 'duplicate' || d.kind === 'invalidEmail') return;
+		const again = diffPerson(d.key, d.activeCampaign, { ...member, status }, watch.options);
+		if (again?.writes.some((w) => w.side === 'mailchimp' && w.action === 'unsubscribe')) return;
+		const note = `${statusOn(status, 'mailchimp').replace(/^./, (c) => c.toUpperCase())} again in Mailchimp while this run was under way, after it was read`;
+		if (again) {
+			again.live = `${note}: planned again with that status`;
+			differences[at] = again;
+		} else {
+			d.writes = [];
+			d.mailchimp = { ...member, status };
+			d.live = `${note}: nothing left to write`;
+		}
+		report.signedUpAgain++;
+	});
 }
 
 /**

@@ -123,4 +123,27 @@ describe('Audience Sync Apply: someone who unsubscribes while the run is under w
 		expect(of(run, 'agreed@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'unsubscribe', target: 'ActiveCampaign', outcome: 'unsubscribed' });
 		expect((await s.run({ direction: 'both' })).differences).toEqual([]);
 	});
+
+	test('read as unsubscribed in Mailchimp, signed up again before the writes: not unsubscribed in ActiveCampaign on the old reading', async () => {
+		const s = scenario(emulator);
+		s.mc('back@example.com', 'unsubscribed');
+		s.ac('back@example.com', '1');
+		s.ac('filler-back@example.com', '1'); // a write, so Apply runs
+		let changed = false;
+		emulator.beforeAnswer = ({ method, path, query }) => {
+			if (changed || isPlanRead(method, path, query)) return;
+			changed = true;
+			const member = s.member('back@example.com')!;
+			member.status = 'subscribed';
+			member.last_changed = emulator.mc.now();
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(changed).toBe(true);
+		expect(s.acStatus('back@example.com')).toBe('1');
+		expect(s.member('back@example.com')!.status).toBe('subscribed');
+		expect(JSON.stringify(of(run, 'back@example.com'))).toMatch(/while this run was under way/);
+		expect((await s.run({ direction: 'both' })).differences).toEqual([]);
+	});
 });
