@@ -109,6 +109,18 @@ export async function readOptOuts(watch: LiveWatch, differences: Difference[]): 
 	return found;
 }
 
+const LEFT = 'left for the next run (past Max Changes)';
+
+/** Room for one more person changed beyond the plan: false (and counted as left for the next run) past Max Changes. */
+function takeRoom(watch: LiveWatch, report: LiveReport): boolean {
+	if (watch.room <= 0) {
+		report.leftForNextRun++;
+		return false;
+	}
+	watch.room--;
+	return true;
+}
+
 const liveNote = (side: Side, status: Status) => `${statusOn(status, side).replace(/^./, (c) => c.toUpperCase())} in ${SIDE_NAMES[side]} while this run was under way`;
 
 /** Who opted out on `side` after being read as not opted out: their difference (if any) and their records now. */
@@ -147,6 +159,11 @@ export function replan(watch: LiveWatch, differences: Difference[], found: OptOu
 		const again = diffPerson(key, records[0], records[1], watch.options);
 		const note = liveNote(side, status);
 		if (d && at !== undefined) {
+			// A line the plan wrote nothing for counts against Max Changes once it gains a write.
+			if (!d.writes.length && again?.writes.length && !takeRoom(watch, report)) {
+				d.live = `${note}, after it was read: ${LEFT}`;
+				continue;
+			}
 			if (again) {
 				again.live = `${note}, after it was read: planned again with that status`;
 				differences[at] = again;
@@ -159,12 +176,7 @@ export function replan(watch: LiveWatch, differences: Difference[], found: OptOu
 			report.carried++;
 			continue;
 		}
-		if (!again?.writes.length) continue;
-		if (watch.room <= 0) {
-			report.leftForNextRun++;
-			continue;
-		}
-		watch.room--;
+		if (!again?.writes.length || !takeRoom(watch, report)) continue;
 		again.live = `${note}, after it was read: carried to ${SIDE_NAMES[other(side)]}`;
 		differences.push(again);
 		report.carried++;
@@ -212,15 +224,15 @@ export async function carry(watch: LiveWatch, differences: Difference[], outcome
 		if (!difference) {
 			const records = side === 'activeCampaign' ? [now, otherRecord] : [otherRecord, now];
 			difference = diffPerson(key, records[0], records[1], watch.options);
-			if (!difference?.writes.length) continue;
-			if (watch.room <= 0) {
-				report.leftForNextRun++;
-				continue;
-			}
-			watch.room--;
+			if (!difference?.writes.length || !takeRoom(watch, report)) continue;
 			difference.writes = difference.writes.filter((w) => w.side === target && w.action === 'unsubscribe');
 			differences.push(difference);
 		} else {
+			// A line the plan wrote nothing for counts against Max Changes once it gains a write.
+			if (!difference.writes.length && !takeRoom(watch, report)) {
+				difference.live = `${note}: ${LEFT}`;
+				continue;
+			}
 			difference[side] = now;
 			difference.statusDiffers = true;
 			if (difference.kind === 'fieldsDiffer') difference.kind = 'statusDiffers';

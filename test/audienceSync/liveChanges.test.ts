@@ -147,3 +147,29 @@ describe('Audience Sync Apply: someone who unsubscribes while the run is under w
 		expect((await s.run({ direction: 'both' })).differences).toEqual([]);
 	});
 });
+
+describe('Audience Sync Apply: Max Changes holds for the changes found during the run', () => {
+	test('people the plan held without a write (pending) who unsubscribe after the read are not written past Max Changes', async () => {
+		const s = scenario(emulator);
+		s.ac('only-write@example.com', '1', { firstName: 'Wes' }); // the plan's one change
+		const held = ['held-a@example.com', 'held-b@example.com', 'held-c@example.com'];
+		for (const email of held) s.mc(email, 'pending', { FNAME: 'Pat' }); // in the plan, written nowhere
+		let changed = false;
+		emulator.beforeAnswer = ({ method, path, query }) => {
+			if (changed || isPlanRead(method, path, query)) return;
+			changed = true;
+			for (const email of held) unsubscribeInMailchimp(s, email);
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '1' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(changed).toBe(true);
+		expect(run.summary.safetyValve).toMatchObject({ stopped: false });
+		// One person at most is written: Max Changes is 1.
+		const written = held.filter((email) => emulator.ac.findByEmail(email) !== undefined);
+		const writtenCount = written.length + (s.member('only-write@example.com') ? 1 : 0);
+		expect(writtenCount).toBeLessThanOrEqual(1);
+		expect(Number(run.summary.changes)).toBeLessThanOrEqual(1);
+		expect(run.summary.duringRun).toMatchObject({ leftForNextRun: 3 });
+	});
+});
