@@ -279,12 +279,13 @@ async function readBack(
 				outcome.note = `Already in ActiveCampaign, ${tagName ? `without the tag ${tagName}` : 'not on the list'} when read: its fields were written${now}`;
 			}
 			const member = planned.difference.mailchimp;
-			if (!member || !flows(targets.direction, 'activeCampaign')) continue;
+			if (!member) continue;
 			const own = targets.pairs.map((pair, i): [number, string] => [
 				i,
 				'standard' in pair.ac ? acText(contact[pair.ac.standard]) : (values.get(`${id}:${pair.ac.customFieldId}`) ?? ''),
 			]);
-			const fields = own.filter(([i, value]) => value !== '' && (member.fields[i] ?? '') === '');
+			// Values go to Mailchimp only where the direction writes it; an opt-out goes whatever the direction (consent).
+			const fields = flows(targets.direction, 'activeCampaign') ? own.filter(([i, value]) => value !== '' && (member.fields[i] ?? '') === '') : [];
 			const optedOut = (onList === '2' || onList === '3') && member.status !== 'archived';
 			if (!fields.length && !optedOut) continue;
 			const write: Write = optedOut

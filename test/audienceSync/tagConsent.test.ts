@@ -62,3 +62,18 @@ describe('a tag-narrowed list and unconfirmed contacts (ActiveCampaign list stat
 		expect(s.acStatus('left@example.com')).toBe('2');
 	});
 });
+
+test('Mailchimp → ActiveCampaign: a contact unsubscribed on the list outside the tag gets its unsubscribe carried to Mailchimp in the same run, and the next Plan finds nothing to do', async () => {
+	const s = scenario(emulator);
+	const tag = emulator.ac.addTag(`one-way-${s.list.id}`);
+	s.ac('gone-one-way@example.com', '2', { firstName: 'Gus' });
+	s.mc('gone-one-way@example.com', 'subscribed', { FNAME: 'Gus' });
+	const parameters = { tag: { __rl: true, mode: 'name', value: tag.tag }, direction: 'mailchimpToActiveCampaign' };
+	const apply = await s.run({ ...parameters, mode: 'apply', maxChanges: '100%' });
+	expect(apply.error).toBeUndefined();
+	expect(s.acStatus('gone-one-way@example.com')).toBe('2');
+	// Consent is carried whatever the direction: unsubscribed in ActiveCampaign, so unsubscribed in Mailchimp.
+	expect(s.member('gone-one-way@example.com')!.status).toBe('unsubscribed');
+	const again = await s.run(parameters);
+	expect(again.summary.changes).toBe(0);
+});
