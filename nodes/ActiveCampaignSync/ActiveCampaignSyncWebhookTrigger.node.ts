@@ -14,6 +14,7 @@ import {
 import { type ApiClient, collectPages } from '../shared/transport';
 import {
 	answer,
+	confirmsWithApi,
 	forgetRegistration,
 	formFields,
 	isObject,
@@ -318,7 +319,7 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 			return answer(this, 200, { message: `Event "${type}" is not selected in this trigger; ignored` });
 		}
 		const item: IDataObject = { ...fields, type, date_time: fields.date_time, initiated_by: fields.initiated_by };
-		if (this.getNodeParameter('confirmWithApi', false) === true) {
+		if (confirmsWithApi(this)) {
 			const tag = typeof fields.tag === 'string' ? fields.tag.trim() : '';
 			const confirmed = await confirmContact(await activeCampaignClient(this), type, list || named || '', tag, contact);
 			if (!confirmed) return answer(this, 200, { message: 'ActiveCampaign does not confirm this event; ignored' });

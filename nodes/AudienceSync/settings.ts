@@ -4,7 +4,7 @@ import { AC_ID, type Lookups as AcLookups, readRef } from '../ActiveCampaignSync
 import type { AcField } from '../ActiveCampaignSync/reader';
 import { audienceFromLocator, loadMergeFields, type MergeField, matchMergeField } from '../MailchimpSync/lookups';
 import type { ApiClient } from '../shared/transport';
-import { locatorParts, readId, readLabel, readText, shown, valueError } from '../shared/values';
+import { locatorParts, readBoolean, readId, readLabel, readText, shown, valueError } from '../shared/values';
 import type { ConflictPolicy, Direction, Side } from './diff';
 
 /** What one run of Audience Sync is asked to do, read and checked before any request. */
@@ -140,7 +140,7 @@ export async function readPairs(ctx: IExecuteFunctions, acLookups: AcLookups, mc
 	const hasTag = (tag: string) => mergeFields.find((f) => f.tag.toUpperCase() === tag.toUpperCase());
 	const pairs: FieldPair[] = [];
 	const leftOut: string[] = [];
-	if (ctx.getNodeParameter('mapDefaultFields', 0, true) !== false) {
+	if (readBoolean(ctx, ctx.getNodeParameter('mapDefaultFields', 0, true), 'Map Names and Phone', undefined, true)) {
 		for (const { field, tag } of STANDARD) {
 			const found = hasTag(tag);
 			if (found) pairs.push({ ac: { standard: field }, labels: { activeCampaign: field, mailchimp: found.tag }, value: valueOf(found) });

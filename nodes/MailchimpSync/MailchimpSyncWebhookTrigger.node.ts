@@ -12,6 +12,7 @@ import {
 import type { ApiClient } from '../shared/transport';
 import {
 	answer,
+	confirmsWithApi,
 	forgetRegistration,
 	formFields,
 	isObject,
@@ -248,7 +249,7 @@ export class MailchimpSyncWebhookTrigger implements INodeType {
 			return answer(this, 200, { message: `Event "${type}" is not selected in this trigger; ignored` });
 		}
 		let item: IDataObject = { type, fired_at: fields.fired_at, data };
-		if (this.getNodeParameter('confirmWithApi', false) === true) {
+		if (confirmsWithApi(this)) {
 			const confirmed = await confirm(await mailchimpClient(this), list, type, fields.fired_at, data);
 			if (!confirmed) return answer(this, 200, { message: 'Mailchimp does not confirm this event; ignored' });
 			item = confirmed;

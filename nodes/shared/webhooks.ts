@@ -3,6 +3,7 @@ import { randomBytes, timingSafeEqual } from 'crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { ApiClient } from './transport';
+import { readBoolean } from './values';
 
 /**
  * Provider-neutral pieces of a webhook trigger whose provider does not sign its deliveries:
@@ -221,3 +222,10 @@ export function formFields(ctx: IWebhookFunctions): IDataObject {
 export function requestSecret(ctx: IWebhookFunctions): unknown {
 	return (ctx.getQueryData() as IDataObject)[SECRET_PARAM];
 }
+
+/**
+ * Whether the trigger confirms each event with the API. Given by an expression, the option is read
+ * as the bulk paths read yes/no options (`"true"`, `"Yes"`, `1`...), never as off because it is
+ * text; a value that is not yes or no is refused, so a forged event is never let through unchecked.
+ */
+export const confirmsWithApi = (ctx: IWebhookFunctions): boolean => readBoolean(ctx, ctx.getNodeParameter('confirmWithApi', false), 'Confirm With the API');

@@ -1,5 +1,5 @@
 import { type Emulator, startEmulator } from '../emulator/server';
-import { scenario, writesSince } from './run';
+import { of, scenario, writesSince } from './run';
 
 /**
  * A mapping that points at a field Audience Sync cannot compare (review of issue 19): a Mailchimp
@@ -73,5 +73,17 @@ describe('Audience Sync: number and date merge fields compare by value', () => {
 		const apply = await s.run({ ...parameters, mode: 'apply', maxChanges: '100' });
 		expect(apply.summary.changes).toBe(1);
 		expect(writesSince(emulator, from).length).toBeGreaterThan(0);
+	});
+});
+
+describe('Audience Sync: Map Names and Phone given by an expression', () => {
+	test('"false" from an expression maps no default field: a first name that differs is no difference', async () => {
+		const s = scenario(emulator);
+		s.ac('named@example.com', '1', { firstName: 'Ada' });
+		s.mc('named@example.com', 'subscribed', { FNAME: 'Grace' });
+		expect(of(await s.run({ mode: 'plan', direction: 'both' }), 'named@example.com')).toBeDefined();
+		const off = await s.run({ mode: 'plan', direction: 'both', mapDefaultFields: '={{ "false" }}' });
+		expect(off.error).toBeUndefined();
+		expect(of(off, 'named@example.com')).toBeUndefined();
 	});
 });

@@ -154,6 +154,16 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 		await narrow.deactivate();
 	});
 
+	test('Confirm With the API given by an expression ("true" from a sheet, any case): a forged event still starts nothing', async () => {
+		for (const on of ['={{ "true" }}', '={{ "Yes" }}']) {
+			const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ confirmWithApi: on }), mcCreds()));
+			await trigger.activate();
+			expect((await postForm(hooks()[0].url, subscribe('forged@example.com'))).status).toBe(200);
+			expect(trigger.runs).toHaveLength(0);
+			await trigger.deactivate();
+		}
+	});
+
 	test('Confirm With the API: an event the API does not confirm starts nothing; a confirmed one carries the API\'s member, not the posted data', async () => {
 		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ confirmWithApi: true }), mcCreds()));
 		await trigger.activate();
@@ -287,6 +297,14 @@ describe('ActiveCampaign Sync Webhook Trigger', () => {
 		expect(delivered.map((d) => d.status)).toEqual([200]);
 		expect(trigger.items()).toEqual([[event('update', contact)]]);
 		expectNoSecrets(trigger);
+		await trigger.deactivate();
+	});
+
+	test('Confirm With the API given by an expression ("true"): an update for a contact ActiveCampaign does not have starts nothing', async () => {
+		const trigger = track(await webhookTrigger('activeCampaignSyncWebhookTrigger', params({ confirmWithApi: '={{ "true" }}' }), acCreds()));
+		await trigger.activate();
+		expect((await postForm(hooks()[0].url, event('update', { id: '99999', email: 'ghost@example.com' }))).status).toBe(200);
+		expect(trigger.runs).toHaveLength(0);
 		await trigger.deactivate();
 	});
 
