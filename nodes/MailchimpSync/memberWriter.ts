@@ -122,7 +122,9 @@ const STATUS_FIELDS = 'members.email_address,members.status,total_items';
 /**
  * Reads the statuses of an audience's members (archived ones are not listed), the members changed
  * since `since` only when it is given. Stops after the first page when `readRest(total)` says the
- * other pages are not worth it; what was read is returned.
+ * other pages are not worth it; what was read is returned. With `wanted` (lower-cased addresses),
+ * only those members are kept: writing 50,000 members into an audience of 2,000,000 holds 50,000
+ * statuses, not 2,000,000.
  */
 export async function readAudienceStatuses(
 	client: ApiClient,
@@ -130,6 +132,7 @@ export async function readAudienceStatuses(
 	readRest: (total: number) => boolean = () => true,
 	since?: string,
 	status?: string,
+	wanted?: ReadonlySet<string>,
 ): Promise<StatusRead> {
 	const statuses: AudienceStatuses = new Map();
 	let total = 0;
@@ -153,7 +156,11 @@ export async function readAudienceStatuses(
 	let requests = 0;
 	for await (const page of pages) {
 		requests++;
-		for (const m of page) if (m && typeof m.email_address === 'string') statuses.set(m.email_address.toLowerCase(), String(m.status));
+		for (const m of page) {
+			if (!m || typeof m.email_address !== 'string') continue;
+			const email = m.email_address.toLowerCase();
+			if (!wanted || wanted.has(email)) statuses.set(email, String(m.status));
+		}
 		// Leaving the loop here stops the read before its other pages are asked for.
 		if (requests === 1 && !readRest(total)) break;
 	}
@@ -196,7 +203,14 @@ export async function writeMembers(client: ApiClient, entries: Entry[], run: Bat
 		const read: StatusRead = given
 			? { statuses: given, since: options.readSince?.get(audience), requests: 0 }
 			: group.length >= 2
-				? await readAudienceStatuses(client, audience, (total) => worthReading(Math.ceil(total / MC_PAGE_SIZE), group.length))
+				? await readAudienceStatuses(
+						client,
+						audience,
+						(total) => worthReading(Math.ceil(total / MC_PAGE_SIZE), group.length),
+						undefined,
+						undefined,
+						new Set(group.map((entry) => entry.input.email.toLowerCase())),
+					)
 				: { statuses: new Map(), requests: 0 };
 		const plan = { audience, read, known: [] as Entry[], unknown: [] as Entry[] };
 		for (const entry of group) {
