@@ -212,6 +212,31 @@ describe('Plan', () => {
 		}
 	});
 
+	// Review of issue 19: the other side, other failures (a key rotated mid-read answers 401; a page cut short).
+	const acPage = { method: 'GET', path: /\/contacts$/, query: /status=1.*offset=100|offset=100.*status=1/ };
+	const mcPage = { method: 'GET', query: /offset=1000/ };
+	test.each([
+		['ActiveCampaign page 2 answers 401', false, { ...acPage, kind: 'reply' as const, reply: { status: 401, body: { message: 'An invalid API key was provided' } }, times: 100 }],
+		['ActiveCampaign page 2 answers 401', true, { ...acPage, kind: 'reply' as const, reply: { status: 401, body: { message: 'An invalid API key was provided' } }, times: 100 }],
+		['ActiveCampaign page 2 is cut short', true, { ...acPage, kind: 'truncated' as const, times: 100 }],
+		['Mailchimp page 2 answers 401', true, { ...mcPage, kind: 'reply' as const, reply: { status: 401, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://mailchimp.com/developer/marketing/docs/errors/', title: 'API Key Invalid', status: 401, detail: 'Your API key may be invalid, or you\'ve attempted to access the wrong datacenter.', instance: '' } }, times: 100 }],
+	])('%s: nothing is written (Continue On Fail %s)', async (_, continueOnFail, fault) => {
+		const n = emulator.log.length;
+		const seeded = seedAudiences(emulator, { contacts: 350, members: 2500, differences: 0.05, seed: 5, audienceId: `audfailx${String(n).padStart(6, '0')}`, listName: `Fail x ${n}` });
+		const path = 'path' in fault ? fault.path : new RegExp(`/lists/${seeded.audienceId}/members$`);
+		emulator.faults = [{ ...fault, path }];
+		const from = emulator.log.length;
+		const run = await seededRun(seeded.listId, seeded.audienceId, 'both', { mode: 'apply', maxChanges: '100%', limits: { requestsPerSecond: 1000, maxAttempts: 2, maxWaitSeconds: 1 } }, continueOnFail);
+		emulator.faults = [];
+		// The fault hit a page past the first one, and the error says what failed.
+		expect(emulator.log.slice(from).some((r) => /offset=(100|1000)\b/.test(r.rawUrl) && r.status !== 200)).toBe(true);
+		if (fault.kind === 'reply') expect(JSON.stringify(run.error ?? run.summary.error)).toMatch(/401|API key/);
+		expect(writesSince(emulator, from)).toEqual([]);
+		expect(run.differences).toEqual([]);
+		if (continueOnFail) expect(run.summary.error).toBeDefined();
+		else expect(String(run.error!.description)).toMatch(/Nothing was written/);
+	});
+
 	async function seededRun(listId: string, audienceId: string, direction: string, extra: Record<string, unknown> = {}, continueOnFail = false) {
 		const { runSync } = await import('./run');
 		return runSync(
