@@ -75,3 +75,34 @@ describe('Audience Sync: a contact that exists outside the list', () => {
 		expect((await s.run(parameters)).differences).toEqual([]);
 	});
 });
+
+describe('Audience Sync: odd values travel whole and keep to their own field and person', () => {
+	test('values holding control characters, newlines, odd Unicode or a long text: Apply writes them as they are, nobody else is touched, and the next Plan finds nothing', async () => {
+		const s = scenario(emulator);
+		const odd = {
+			sep: 'Ann\u0001Lee',
+			pair: 'Bo\u0002b',
+			same: '\u0003',
+			newline: 'Line\nTwo',
+			unicode: 'Zoë 👩‍👩‍👧 Ω',
+			long: 'L'.repeat(200),
+		};
+		// ActiveCampaign → Mailchimp: first names with odd values, last names plain.
+		for (const [name, value] of Object.entries(odd)) s.ac(`odd-${name}@example.com`, '1', { firstName: value, lastName: `Plain-${name}` });
+		// Mailchimp → ActiveCampaign: one with odd values on both sides, the same as ActiveCampaign's except the last name.
+		s.ac('both-odd@example.com', '1', { firstName: 'A\u0001B', lastName: '' });
+		s.mc('both-odd@example.com', 'subscribed', { FNAME: 'A\u0001B', LNAME: 'C\u0002D' });
+		s.mc('neighbour@example.com', 'unsubscribed', { FNAME: 'Nia' });
+		const apply = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		expect(apply.error).toBeUndefined();
+		for (const [name, value] of Object.entries(odd)) {
+			expect([name, s.member(`odd-${name}@example.com`)?.merge_fields]).toEqual([name, expect.objectContaining({ FNAME: value, LNAME: `Plain-${name}` })]);
+		}
+		expect(emulator.ac.findByEmail('both-odd@example.com')).toMatchObject({ firstName: 'A\u0001B', lastName: 'C\u0002D' });
+		expect(s.member('both-odd@example.com')!.merge_fields).toMatchObject({ FNAME: 'A\u0001B', LNAME: 'C\u0002D' });
+		expect(s.member('neighbour@example.com')).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'Nia' } });
+		expect(['2', undefined]).toContain(s.acStatus('neighbour@example.com'));
+		const again = await s.run({ direction: 'both' });
+		expect(again.differences).toEqual([]);
+	});
+});
