@@ -173,3 +173,35 @@ describe('Audience Sync Apply: Max Changes holds for the changes found during th
 		expect(run.summary.duringRun).toMatchObject({ leftForNextRun: 3 });
 	});
 });
+
+describe('Audience Sync Apply: Max Changes holds after the writes too', () => {
+	test('people the plan held without a write (pending in Mailchimp) who unsubscribe during the writes are left for the next run past Max Changes', async () => {
+		const s = scenario(emulator);
+		s.ac('the-write@example.com', '1', { firstName: 'Wes' }); // the plan's one change
+		const held = ['held-late-a@example.com', 'held-late-b@example.com'];
+		for (const email of held) {
+			s.ac(email, '1', { firstName: 'Pat' });
+			s.mc(email, 'pending', { FNAME: 'Pat' }); // status differs, held: pending is not subscribed
+		}
+		let done = false;
+		emulator.beforeAnswer = ({ method }) => {
+			if (done || method === 'GET') return;
+			done = true;
+			for (const email of held) unsubscribeInMailchimp(s, email);
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '1' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(done).toBe(true);
+		expect(s.member('the-write@example.com')).toMatchObject({ status: 'subscribed' });
+		// Max Changes is 1, and the plan's one change took it: the two unsubscribes wait for the next run.
+		for (const email of held) expect([email, s.acStatus(email)]).toEqual([email, '1']);
+		expect(run.summary.duringRun).toMatchObject({ leftForNextRun: 2 });
+		expect(Number(run.summary.changes)).toBeLessThanOrEqual(1);
+		for (const email of held) expect(String(of(run, email)?.duringRun)).toMatch(/next run/);
+		// The next run carries them.
+		const next = await s.run({ direction: 'both', mode: 'apply', maxChanges: '10' });
+		for (const email of held) expect([email, s.acStatus(email)]).toEqual([email, '2']);
+		expect(next.summary.safetyValve).toMatchObject({ stopped: false });
+	});
+});
