@@ -360,7 +360,9 @@ export class SideIndex {
 			return;
 		}
 		const found = this.store.get(this.side, key)!;
-		if (record.id && record.id === found.id) {
+		// Mailchimp holds one member per address (its id is the MD5 of the lower-cased address), so a
+		// second reading is the same member, read again on pages that shifted during the read.
+		if ((record.id && record.id === found.id) || this.side === 'mailchimp') {
 			// The same record twice: its status changed between two reads (one per status). The less
 			// subscribed of the two is kept, so a change made during the read never subscribes anyone.
 			if (CAUTION[record.status] > CAUTION[found.status]) this.store.set(this.side, key, record);

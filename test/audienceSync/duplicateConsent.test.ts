@@ -86,3 +86,25 @@ describe('Audience Sync: an address held by two records both still on the list',
 		expect(of(apply, 'pair2@example.com')).toMatchObject({ outcome: 'unsubscribed' });
 	});
 });
+
+describe('Mailchimp holds one member per address', () => {
+	test('a member read twice (an archived member restored while the pages are read shifts them by one) is one member, not a duplicate', async () => {
+		const s = scenario(emulator);
+		s.mc('restored@example.com', 'archived');
+		for (let i = 0; i < 1005; i++) s.mc(`m${i}@example.com`, 'subscribed', { FNAME: `M${i}` });
+		s.ac('m999@example.com', '1', { firstName: 'M999' }); // the last member of the first page, the same on both sides
+		let restored = false;
+		emulator.beforeAnswer = ({ method, path, query }) => {
+			if (restored || method !== 'GET' || !path.endsWith('/members') || query.get('offset') !== '1000' || query.get('status')) return;
+			restored = true;
+			s.member('restored@example.com')!.status = 'subscribed';
+		};
+		const run = await s.run({ direction: 'both' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(restored).toBe(true);
+		// Read twice on the shifted pages, m999 is still one member who agrees with ActiveCampaign.
+		expect(of(run, 'm999@example.com')).toBeUndefined();
+		expect(run.summary.byKind).toMatchObject({ duplicate: 0 });
+	});
+});
