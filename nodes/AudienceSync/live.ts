@@ -30,7 +30,7 @@ import { statusOn } from './items';
 
 /**
  * People opted out since the plan read them, per side: key → their status now; and (`signedUp`)
- * Mailchimp members subscribed or pending now who may have been read as opted out.
+ * Mailchimp members subscribed now (pending is not subscribed) who may have been read as opted out.
  */
 export type OptOuts = Record<Side, Map<string, Status>> & { signedUp: Map<string, Status> };
 
@@ -100,7 +100,8 @@ export async function readOptOuts(watch: LiveWatch, differences: Difference[]): 
 			? readAudienceStatuses(targets.mailchimp.client, targets.mailchimp.audienceId, () => true, since).then(({ statuses }) => {
 					for (const [email, status] of statuses) {
 						if (status === 'unsubscribed' || status === 'cleaned') found.mailchimp.set(emailKey(email), status === 'cleaned' ? 'bounced' : 'unsubscribed');
-						else if (status === 'subscribed' || status === 'pending') found.signedUp.set(emailKey(email), status);
+						// Pending is a signup nobody confirmed yet: not consent, so the opt-out read stands.
+						else if (status === 'subscribed') found.signedUp.set(emailKey(email), status);
 					}
 				})
 			: undefined,

@@ -205,3 +205,26 @@ describe('Audience Sync Apply: Max Changes holds after the writes too', () => {
 		expect(next.summary.safetyValve).toMatchObject({ stopped: false });
 	});
 });
+
+describe('Audience Sync Apply: pending is not subscribed, also during the run', () => {
+	test('read as unsubscribed in Mailchimp, pending there before the writes (a signup form, not confirmed): still unsubscribed in ActiveCampaign', async () => {
+		const s = scenario(emulator);
+		s.mc('unconfirmed-back@example.com', 'unsubscribed');
+		s.ac('unconfirmed-back@example.com', '1');
+		let changed = false;
+		emulator.beforeAnswer = ({ method, path, query }) => {
+			if (changed || isPlanRead(method, path, query)) return;
+			changed = true;
+			const member = s.member('unconfirmed-back@example.com')!;
+			member.status = 'pending';
+			member.last_changed = emulator.mc.now();
+		};
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
+		emulator.beforeAnswer = undefined;
+		expect(run.error).toBeUndefined();
+		expect(changed).toBe(true);
+		// The unsubscribe stands: a signup nobody confirmed is not consent.
+		expect(s.acStatus('unconfirmed-back@example.com')).toBe('2');
+		expect(of(run, 'unconfirmed-back@example.com')).toMatchObject({ action: 'unsubscribe', outcome: 'unsubscribed' });
+	});
+});
