@@ -53,6 +53,8 @@ export interface LiveReport {
 	signedUpAgain: number;
 	/** People left for the next run: past Max Changes. */
 	leftForNextRun: number;
+	/** Why the second look, after the writes, could not be made (the writes' outcomes stand). */
+	error?: string;
 }
 
 const other = (side: Side): Side => (side === 'activeCampaign' ? 'mailchimp' : 'activeCampaign');

@@ -113,7 +113,12 @@ async function sync(ctx: IExecuteFunctions, started: number): Promise<INodeExecu
 			duringRun = newReport();
 			replan(watch, differences, await readOptOuts(watch, differences), duringRun);
 			outcomes = await applyPlan(targets, differences);
-			await carry(watch, differences, outcomes, await readOptOuts(watch, differences), duringRun);
+			try {
+				await carry(watch, differences, outcomes, await readOptOuts(watch, differences), duringRun);
+			} catch (error) {
+				// The writes are made: their outcomes are still reported. Unsubscribes made during the run reach the other side on the next run.
+				duringRun.error = `The second look after the writes failed (${asNodeError(ctx.getNode(), error).message}): unsubscribes made during this run reach the other side on the next run`;
+			}
 			changes = differences.filter((d) => d.writes.length).length;
 		}
 	}

@@ -228,3 +228,20 @@ describe('Audience Sync Apply: pending is not subscribed, also during the run', 
 		expect(of(run, 'unconfirmed-back@example.com')).toMatchObject({ action: 'unsubscribe', outcome: 'unsubscribed' });
 	});
 });
+
+describe('Audience Sync Apply: the second look after the writes fails', () => {
+	test.each([false, true])('what was written is still reported, item by item (Continue On Fail %s)', async (continueOnFail) => {
+		const s = scenario(emulator);
+		s.ac(`written-${continueOnFail}@example.com`, '1', { firstName: 'Wyn' }); // created in Mailchimp as subscribed: watched
+		// Let the look before the writes through; the one after them fails (a server error, retries spent).
+		emulator.faults = [{ kind: 500, method: 'GET', path: /\/contacts$/, query: /ids.*status=1|status=1.*ids/, after: 1, times: 100 }];
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100', limits: { requestsPerSecond: 1000, maxAttempts: 2, maxWaitSeconds: 1 } }, { continueOnFail });
+		emulator.faults = [];
+		expect(s.member(`written-${continueOnFail}@example.com`)).toMatchObject({ status: 'subscribed' });
+		// The write happened: the run says so, and says the second look failed.
+		expect(run.error).toBeUndefined();
+		expect(of(run, `written-${continueOnFail}@example.com`)).toMatchObject({ action: 'create', outcome: 'created' });
+		expect(run.summary.written).toMatchObject({ created: 1 });
+		expect(JSON.stringify(run.summary.duringRun)).toMatch(/500|server/i);
+	});
+});
