@@ -245,3 +245,18 @@ describe('Audience Sync Apply: the second look after the writes fails', () => {
 		expect(JSON.stringify(run.summary.duringRun)).toMatch(/500|server/i);
 	});
 });
+
+describe('Audience Sync Apply: the look before the writes fails', () => {
+	test.each([false, true])('nothing is written (Continue On Fail %s)', async (continueOnFail) => {
+		const s = scenario(emulator);
+		s.ac(`not-written-${continueOnFail}@example.com`, '1', { firstName: 'Nat' });
+		s.mc(`not-written-mc-${continueOnFail}@example.com`, 'unsubscribed');
+		emulator.faults = [{ kind: 500, method: 'GET', path: /\/members$/, query: /since_last_changed/, times: 100 }];
+		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100', limits: { requestsPerSecond: 1000, maxAttempts: 2, maxWaitSeconds: 1 } }, { continueOnFail });
+		emulator.faults = [];
+		expect(s.member(`not-written-${continueOnFail}@example.com`)).toBeUndefined();
+		expect(emulator.ac.findByEmail(`not-written-mc-${continueOnFail}@example.com`)).toBeUndefined();
+		if (continueOnFail) expect(JSON.stringify(run.summary.error)).toMatch(/500|server/i);
+		else expect(run.error).toBeDefined();
+	});
+});
