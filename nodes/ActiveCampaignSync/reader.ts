@@ -21,6 +21,9 @@ export const AC_LIST_STATUSES: Array<[string, Status]> = [
 	['3', 'bounced'],
 ];
 
+/** A contact's list status (contactList.status) in the sync's vocabulary; undefined for a code this code does not know. */
+export const syncStatusOfListCode = (code: unknown): Status | undefined => AC_LIST_STATUSES.find(([known]) => known === String(code))?.[1];
+
 export interface AcListRead {
 	listId: string;
 	/** Only contacts with this tag (by id). */

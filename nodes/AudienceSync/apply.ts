@@ -2,13 +2,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { contactsByIds, contactsOf } from '../ActiveCampaignSync/imports';
 import type { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
-import { text as acText } from '../ActiveCampaignSync/reader';
+import { text as acText, syncStatusOfListCode } from '../ActiveCampaignSync/reader';
 import { upsertMany as acUpsertMany } from '../ActiveCampaignSync/resources/contact/upsertMany';
 import { AC_IMPORT_THRESHOLD } from '../ActiveCampaignSync/transport';
 import { type AudienceStatuses, type MemberWrite, writeMembers } from '../MailchimpSync/memberWriter';
 import { type BatchEntry, collectingRun, writeEach } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
-import { type Difference, type Direction, emailKey, flows, type Side, type Write } from './diff';
+import { type Difference, type Direction, emailKey, flows, isOptedOut, type Side, type Write } from './diff';
 import { statusOn } from './items';
 import type { FieldPair } from './settings';
 
@@ -264,14 +264,15 @@ async function readBack(
 			const id = String(contact.id);
 			outcome.contactId ??= id;
 			const onList = listStatus.get(id);
+			const statusOnList = syncStatusOfListCode(onList);
 			// Written without the list (a tag-narrowed run): joins it only where it is not on it at all.
 			if (onList === undefined && tagName && planned.write.status === 'subscribed') notOnList.push(planned);
 			if (lastIdBefore !== undefined && Number(id) <= lastIdBefore && outcome.status === 'created') {
 				outcome.status = 'updated';
 				const now =
-					onList === '2' || onList === '3'
-						? `; it is ${onList === '2' ? 'unsubscribed' : 'bounced'} on the list and stays so`
-						: onList === '0'
+					statusOnList && isOptedOut(statusOnList)
+						? `; it is ${statusOnList} on the list and stays so`
+						: statusOnList === 'pending'
 							? '; it is unconfirmed on the list and stays so'
 							: planned.write.status === 'subscribed'
 								? ', and it is on the list'
@@ -286,7 +287,7 @@ async function readBack(
 			]);
 			// Values go to Mailchimp only where the direction writes it; an opt-out goes whatever the direction (consent).
 			const fields = flows(targets.direction, 'activeCampaign') ? own.filter(([i, value]) => value !== '' && (member.fields[i] ?? '') === '') : [];
-			const optedOut = (onList === '2' || onList === '3') && member.status !== 'archived';
+			const optedOut = !!statusOnList && isOptedOut(statusOnList) && member.status !== 'archived';
 			if (!fields.length && !optedOut) continue;
 			const write: Write = optedOut
 				? {

@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { contactsByIds, contactsOf } from '../ActiveCampaignSync/imports';
+import { AC_LIST_STATUSES } from '../ActiveCampaignSync/reader';
 import { type MemberWrite, readAudienceStatuses, writeMembers } from '../MailchimpSync/memberWriter';
+import { syncStatusOf } from '../MailchimpSync/reader';
 import { type BatchEntry, collectingRun } from '../shared/operations';
 import { type ApplyTargets, type Outcomes, type Planned, setListStatus } from './apply';
 import { type Difference, type DiffOptions, diffPerson, emailKey, isOptedOut, SIDE_NAMES, type Side, type Status, type SyncRecord } from './diff';
@@ -84,7 +86,7 @@ async function acOptOuts(targets: ApplyTargets, ids: Map<string, string>, found:
 	});
 	// Rare: those no longer active, asked for the two opt-out statuses.
 	const gone = all.filter((id) => !active.has(id));
-	for (const [code, status] of [['2', 'unsubscribed'], ['3', 'bounced']] as const) {
+	for (const [code, status] of AC_LIST_STATUSES.filter(([, s]) => isOptedOut(s))) {
 		if (!gone.length) break;
 		await contactsByIds(client, gone, { listid: listId, status: code }, (answer) => {
 			for (const c of contactsOf(answer)) if (ids.has(String(c.id))) found.set(ids.get(String(c.id))!, status);
@@ -100,8 +102,10 @@ export async function readOptOuts(watch: LiveWatch, differences: Difference[]): 
 	await Promise.all([
 		since
 			? readAudienceStatuses(targets.mailchimp.client, targets.mailchimp.audienceId, () => true, since).then(({ statuses }) => {
-					for (const [email, status] of statuses) {
-						if (status === 'unsubscribed' || status === 'cleaned') found.mailchimp.set(emailKey(email), status === 'cleaned' ? 'bounced' : 'unsubscribed');
+					for (const [email, raw] of statuses) {
+						const status = syncStatusOf(raw);
+						if (!status) continue;
+						if (isOptedOut(status)) found.mailchimp.set(emailKey(email), status);
 						// Pending is a signup nobody confirmed yet: not consent, so the opt-out read stands.
 						else if (status === 'subscribed') found.signedUp.set(emailKey(email), status);
 					}

@@ -21,6 +21,9 @@ const STATUSES: Record<string, Status> = {
 	archived: 'archived',
 };
 
+/** A Mailchimp member status in the sync's vocabulary (cleaned is bounced); undefined for a status this code does not know. */
+export const syncStatusOf = (status: unknown): Status | undefined => (Object.hasOwn(STATUSES, String(status)) ? STATUSES[String(status)] : undefined);
+
 /** The projection of a member page: what the sync compares, and the total for concurrent paging. */
 export const MEMBER_PROJECTION = 'members.email_address,members.status,members.last_changed,members.merge_fields,total_items';
 
@@ -34,7 +37,7 @@ export async function readMailchimpAudience(client: ApiClient, audienceId: strin
 		for await (const page of mailchimpPages<IDataObject>(client, '/lists/{listId}/members', 'members', query, { params: { listId: audienceId }, ordered: false })) {
 			const records: SyncRecord[] = [];
 			for (const member of page) {
-				const known = STATUSES[String(member.status)];
+				const known = syncStatusOf(member.status);
 				// A status this code does not know: not a member the sync can compare.
 				if (!known) continue;
 				const merge = (member.merge_fields ?? {}) as IDataObject;
