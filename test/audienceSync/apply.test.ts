@@ -1,32 +1,19 @@
 import { seedAudiences } from '../emulator/audiences';
 import { subscriberHash } from '../emulator/mailchimp';
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, runSync, scenario, writesSince } from './run';
+import { of, runSeeded, scenario, testEmulator, writesSince } from './run';
 
 /**
  * Audience Sync in Apply mode, through n8n's engine against the emulator (issue 19): the writes go
  * through the services' bulk writers, each item gets its outcome, a second Plan finds nothing left
  * to do, the safety valve stops a large Apply before its first write, and consent is never undone.
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
-});
-afterAll(() => emulator.stop());
-beforeEach(() => {
-	emulator.faults = [];
-	emulator.beforeAnswer = undefined;
-});
-
-const seededParams = (listId: string, audienceId: string, extra: Record<string, unknown> = {}) =>
-	({ list: { __rl: true, mode: 'id', value: listId }, audience: { __rl: true, mode: 'id', value: audienceId }, ...extra }) as never;
+const emulator = testEmulator();
 
 describe('Apply', () => {
 	test.each(['both', 'activeCampaignToMailchimp', 'mailchimpToActiveCampaign'])('direction %s: each difference written once with its outcome; a second Plan finds nothing to do', async (direction) => {
 		const seeded = seedAudiences(emulator, { contacts: 300, members: 320, differences: 0.1, seed: 11, audienceId: `audapply${direction.length}`, listName: `Apply ${direction}` });
 		const before = emulator.log.length;
-		const apply = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction, mode: 'apply', maxChanges: '50%' }));
+		const apply = await runSeeded(emulator, seeded, { direction, mode: 'apply', maxChanges: '50%' });
 		expect(apply.error).toBeUndefined();
 		// Mailchimp writes are batch calls only: the statuses the plan read keep existing members as they are, without a PUT each or a second read of the audience.
 		const sent = emulator.log.slice(before);
@@ -68,7 +55,7 @@ describe('Apply', () => {
 		}
 
 		const from = emulator.log.length;
-		const again = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction }));
+		const again = await runSeeded(emulator, seeded, { direction });
 		expect(again.summary.changes).toBe(0);
 		// Only what the direction holds back is still reported, and nothing was written.
 		expect(again.differences.every((d) => d.action === 'none')).toBe(true);
@@ -79,7 +66,7 @@ describe('Apply', () => {
 	test('the safety valve: past Max Changes (10% of the larger side by default), Apply writes nothing and says why', async () => {
 		const seeded = seedAudiences(emulator, { contacts: 200, members: 200, differences: 0.2, seed: 5, audienceId: 'audvalve001', listName: 'Valve' });
 		const from = emulator.log.length;
-		const run = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction: 'both', mode: 'apply' }));
+		const run = await runSeeded(emulator, seeded, { direction: 'both', mode: 'apply' });
 		expect(run.error).toBeUndefined();
 		expect(run.summary.changes).toBe(seeded.expected.total);
 		expect(run.summary.maxChanges).toBe(20);
@@ -88,10 +75,10 @@ describe('Apply', () => {
 		expect(run.differences).toHaveLength(seeded.expected.total);
 		expect(run.differences.every((d) => d.outcome === undefined)).toBe(true);
 		expect(writesSince(emulator, from)).toEqual([]);
-		const count = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { direction: 'both', mode: 'apply', maxChanges: '39' }));
+		const count = await runSeeded(emulator, seeded, { direction: 'both', mode: 'apply', maxChanges: '39' });
 		expect(count.summary.safetyValve).toMatchObject({ stopped: true });
 		expect(writesSince(emulator, from)).toEqual([]);
-		const bad = await runSync(emulator, seededParams(seeded.listId, seeded.audienceId, { mode: 'apply', maxChanges: 'lots' }));
+		const bad = await runSeeded(emulator, seeded, { mode: 'apply', maxChanges: 'lots' });
 		expect(bad.error?.message).toMatch(/Max Changes "lots"/);
 	});
 
@@ -232,16 +219,12 @@ describe('Apply, more', () => {
 });
 
 describe('rate limits', () => {
-	let busy: Emulator;
-	beforeAll(async () => {
-		// The account allows 5 requests a second; the node is told it may send 1,000.
-		busy = await startEmulator({ acRatePerSecond: 5, acRetryAfterSeconds: 1 });
-	});
-	afterAll(() => busy.stop());
+	// The account allows 5 requests a second; the node is told it may send 1,000.
+	const busy = testEmulator({ acRatePerSecond: 5, acRetryAfterSeconds: 1 });
 
 	test('429s while reading are waited out and counted in the summary', async () => {
 		const seeded = seedAudiences(busy, { contacts: 700, members: 700, differences: 0.02, seed: 2 });
-		const run = await runSync(busy, seededParams(seeded.listId, seeded.audienceId, { direction: 'both' }));
+		const run = await runSeeded(busy, seeded, { direction: 'both' });
 		expect(run.error).toBeUndefined();
 		expect(run.differences).toHaveLength(seeded.expected.total);
 		const ac = run.summary.activeCampaign as { requests: number; rateLimited: number };

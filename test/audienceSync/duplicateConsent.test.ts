@@ -1,5 +1,4 @@
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, scenario } from './run';
+import { of, scenario, testEmulator } from './run';
 
 /**
  * Consent for an address held twice on one side (review of issue 19). The duplicate is left for
@@ -8,12 +7,7 @@ import { of, scenario } from './run';
  * address was left alone, so a person who unsubscribed on one of two ActiveCampaign records stayed
  * subscribed in Mailchimp run after run.
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
-});
-afterAll(() => emulator.stop());
+const emulator = testEmulator();
 
 describe('Audience Sync: duplicates and consent', () => {
 	test('one of two ActiveCampaign records unsubscribed: unsubscribed in Mailchimp and on the other record too, and nothing else written', async () => {

@@ -1,5 +1,4 @@
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, scenario } from './run';
+import { of, scenario, testEmulator } from './run';
 
 /**
  * Idempotence (issue 19: "after Apply, a second Plan finds 0 differences, unless someone changed the
@@ -8,12 +7,7 @@ import { of, scenario } from './run';
  * from Mailchimp. Writing it keeps the values it already holds where Mailchimp's are empty (an empty
  * value never erases a filled one), so those must reach Mailchimp in the same run.
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
-});
-afterAll(() => emulator.stop());
+const emulator = testEmulator();
 
 describe('Audience Sync: a contact that exists outside the list', () => {
 	test.each([

@@ -1,5 +1,4 @@
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, scenario } from './run';
+import { of, scenario, testEmulator } from './run';
 
 /**
  * Live changes during Apply (issue 19: "a member who unsubscribes on one side while the run is under
@@ -8,15 +7,7 @@ import { of, scenario } from './run';
  * expects the unsubscribe to stay where it was made, never to be answered by a subscribe on the other
  * side in the same run, and to reach the other side in that run.
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000, clock: 'wall' });
-});
-afterAll(() => emulator.stop());
-afterEach(() => {
-	emulator.beforeAnswer = undefined;
-});
+const emulator = testEmulator({ clock: 'wall' });
 
 type Scenario = ReturnType<typeof scenario>;
 

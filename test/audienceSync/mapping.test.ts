@@ -1,5 +1,4 @@
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, scenario, writesSince } from './run';
+import { of, scenario, testEmulator, writesSince } from './run';
 
 /**
  * A mapping that points at a field Audience Sync cannot compare (review of issue 19): a Mailchimp
@@ -7,12 +6,7 @@ import { of, scenario, writesSince } from './run';
  * `{addr1, city, state, zip, country}`"), never one value. Read as one value it looked empty on every
  * member, so a filled address was "filled" from ActiveCampaign: one wrong pair rewrote every address.
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
-});
-afterAll(() => emulator.stop());
+const emulator = testEmulator();
 
 describe('Audience Sync mapping', () => {
 	test.each(['plan', 'apply'])('an address merge field in a pair is refused before any write, naming the pair (%s)', async (mode) => {

@@ -1,17 +1,11 @@
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, scenario } from './run';
+import { of, scenario, testEmulator } from './run';
 
 /**
  * Audience Sync with names made of digits (issue 17 §1): its list and tag By Name find names only,
  * and a field pair takes, like every dropdown of IDs in both nodes, what the dropdown gives (a
  * custom field's ID, a merge tag) or `name:` and a name (README, Operations).
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
-});
-afterAll(() => emulator.stop());
+const emulator = testEmulator();
 
 describe('Audience Sync: a name is a name', () => {
 	test('tag By Name, and field pairs given as name: with titles and merge field names made of digits', async () => {

@@ -1,27 +1,18 @@
 import { seedAudiences } from '../emulator/audiences';
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, scenario, writesSince } from './run';
+import { of, runSeeded, scenario, testEmulator, writesSince } from './run';
 
 /**
  * Audience Sync in Plan mode, through n8n's engine against the emulator (issue 19): every kind of
  * difference, each direction and conflict policy, consent, email equality, and reads that fail.
  * Plan never writes: every test checks that no request but GET was sent.
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
-});
-afterAll(() => emulator.stop());
-beforeEach(() => {
-	emulator.faults = [];
-});
+const emulator = testEmulator();
 
 describe('Plan', () => {
 	test('a seeded pair of audiences: the differences of each kind, counted, and nothing written', async () => {
 		const seeded = seedAudiences(emulator, { contacts: 450, members: 420, differences: 0.1, seed: 7, audienceId: 'audseed0001', listName: 'Seeded' });
 		const from = emulator.log.length;
-		const run = await seededRun(seeded.listId, seeded.audienceId, 'both');
+		const run = await runSeeded(emulator, seeded, { direction: 'both' });
 		expect(run.error).toBeUndefined();
 		const byKind = run.summary.byKind as Record<string, number>;
 		expect(byKind).toMatchObject({
@@ -200,7 +191,7 @@ describe('Plan', () => {
 		const seeded = seedAudiences(emulator, { contacts: 350, members: 2500, differences: 0.05, seed: 3, audienceId: `audfail000${continueOnFail ? 1 : 2}`, listName: `Fail ${continueOnFail}` });
 		emulator.faults = [{ kind: 500, method: 'GET', path: new RegExp(`/lists/${seeded.audienceId}/members$`), query: /offset=1000/, times: 100 }];
 		const from = emulator.log.length;
-		const run = await seededRun(seeded.listId, seeded.audienceId, 'both', { mode: 'apply', maxChanges: '100%', limits: { requestsPerSecond: 1000, maxAttempts: 2, maxWaitSeconds: 1 } }, continueOnFail);
+		const run = await runSeeded(emulator, seeded, { direction: 'both', mode: 'apply', maxChanges: '100%', limits: { requestsPerSecond: 1000, maxAttempts: 2, maxWaitSeconds: 1 } }, { continueOnFail });
 		expect(writesSince(emulator, from)).toEqual([]);
 		expect(run.differences).toEqual([]);
 		if (continueOnFail) {
@@ -226,7 +217,7 @@ describe('Plan', () => {
 		const path = 'path' in fault ? fault.path : new RegExp(`/lists/${seeded.audienceId}/members$`);
 		emulator.faults = [{ ...fault, path }];
 		const from = emulator.log.length;
-		const run = await seededRun(seeded.listId, seeded.audienceId, 'both', { mode: 'apply', maxChanges: '100%', limits: { requestsPerSecond: 1000, maxAttempts: 2, maxWaitSeconds: 1 } }, continueOnFail);
+		const run = await runSeeded(emulator, seeded, { direction: 'both', mode: 'apply', maxChanges: '100%', limits: { requestsPerSecond: 1000, maxAttempts: 2, maxWaitSeconds: 1 } }, { continueOnFail });
 		emulator.faults = [];
 		// The fault hit a page past the first one, and the error says what failed.
 		expect(emulator.log.slice(from).some((r) => /offset=(100|1000)\b/.test(r.rawUrl) && r.status !== 200)).toBe(true);
@@ -236,13 +227,4 @@ describe('Plan', () => {
 		if (continueOnFail) expect(run.summary.error).toBeDefined();
 		else expect(String(run.error!.description)).toMatch(/Nothing was written/);
 	});
-
-	async function seededRun(listId: string, audienceId: string, direction: string, extra: Record<string, unknown> = {}, continueOnFail = false) {
-		const { runSync } = await import('./run');
-		return runSync(
-			emulator,
-			{ list: { __rl: true, mode: 'id', value: listId }, audience: { __rl: true, mode: 'id', value: audienceId }, direction, ...extra } as never,
-			{ continueOnFail },
-		);
-	}
 });

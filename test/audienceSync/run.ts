@@ -2,11 +2,33 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { subscriberHash } from '../emulator/mailchimp';
-import { AC_TEST_KEY, type Emulator, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN } from '../emulator/server';
+import { AC_TEST_KEY, Emulator, type EmulatorOptions, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN } from '../emulator/server';
 import { mailchimpOAuthCredential } from '../nodes/workflow';
 import { runWorkflow } from '../harness/n8n';
 
 /** Runs the Audience Sync node through n8n's engine against the emulator, and sets up a list and an audience. */
+
+/**
+ * The emulator the tests of a file (or of a describe block) talk to: ActiveCampaign allows 1,000
+ * requests a second unless `options` say otherwise (runSync's node sends up to 1,000). Started before
+ * the first test and stopped after the last; no fault or answer hook a test set outlives that test.
+ */
+export function testEmulator(options: EmulatorOptions = {}): Emulator {
+	const emulator = new Emulator({ acRatePerSecond: 1000, ...options });
+	beforeAll(() => emulator.start());
+	afterAll(() => emulator.stop());
+	afterEach(() => {
+		emulator.faults = [];
+		emulator.beforeAnswer = undefined;
+	});
+	return emulator;
+}
+
+/** The node's list and audience parameters, both By ID. */
+export const sides = (listId: string, audienceId: string): INodeParameters => ({
+	list: { __rl: true, mode: 'id', value: listId },
+	audience: { __rl: true, mode: 'id', value: audienceId },
+});
 
 export interface SyncRun {
 	differences: IDataObject[];
@@ -53,10 +75,7 @@ export function scenario(emulator: Emulator) {
 	const list: { id: string; name: string } = emulator.ac.addList(`Sync list ${n}`);
 	const audienceId = `audsync${String(n).padStart(4, '0')}`;
 	emulator.mc.addList(audienceId, `Sync audience ${n}`);
-	const base: INodeParameters = {
-		list: { __rl: true, mode: 'id', value: list.id },
-		audience: { __rl: true, mode: 'id', value: audienceId },
-	};
+	const base = sides(list.id, audienceId);
 	return {
 		list,
 		audienceId,
@@ -81,6 +100,10 @@ export function scenario(emulator: Emulator) {
 		},
 	};
 }
+
+/** Runs the node on a list and an audience seeded by seedAudiences (test/emulator/audiences.ts). */
+export const runSeeded = (emulator: Emulator, seeded: { listId: string; audienceId: string }, parameters: INodeParameters = {}, options?: { continueOnFail?: boolean }) =>
+	runSync(emulator, { ...sides(seeded.listId, seeded.audienceId), ...parameters }, options);
 
 /** The difference item of an address. */
 export const of = (run: SyncRun, email: string) => run.differences.find((d) => String(d.email).toLowerCase() === email.toLowerCase());

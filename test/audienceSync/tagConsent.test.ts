@@ -1,5 +1,4 @@
-import { type Emulator, startEmulator } from '../emulator/server';
-import { of, scenario } from './run';
+import { of, scenario, testEmulator } from './run';
 
 /**
  * A tag narrows what the sync sees of the ActiveCampaign list (review of issue 19): a contact on the
@@ -7,12 +6,7 @@ import { of, scenario } from './run';
  * unsubscribed there (API-NOTES.md: `POST /contactLists` status 1 subscribes again, so the writer
  * reads the memberships first), and its item must not claim it was created.
  */
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ acRatePerSecond: 1000 });
-});
-afterAll(() => emulator.stop());
+const emulator = testEmulator();
 
 test('a contact unsubscribed on the list but outside the tag stays unsubscribed, and its item says so', async () => {
 	const s = scenario(emulator);
