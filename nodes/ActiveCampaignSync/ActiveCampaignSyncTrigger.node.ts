@@ -1,9 +1,12 @@
 import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 
-import { DEFAULT_MAX_ITEMS_PER_POLL, maxItemsPerPollProperty, pollChanges } from '../shared/polling';
+import { maxItemsPerPollProperty, pollChanges, readMaxItemsPerPoll } from '../shared/polling';
+import { readBoolean, readChoice } from '../shared/values';
 import { contactChanges } from './changes';
-import { simplifyContact } from './resources/contact/fields';
+import { simplifyContact, simplifyProperty } from './resources/contact/fields';
 import { activeCampaignClient } from './transport';
+
+const EVENTS = ['contactCreated', 'contactChanged'] as const;
 
 /** Polls ActiveCampaign for contacts created, or created or updated, since the last poll. */
 export class ActiveCampaignSyncTrigger implements INodeType {
@@ -31,21 +34,15 @@ export class ActiveCampaignSyncTrigger implements INodeType {
 				],
 				default: 'contactChanged',
 			},
-			{
-				displayName: 'Simplify',
-				name: 'simplify',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to return a simplified version of the response instead of the raw data',
-			},
+			simplifyProperty,
 			maxItemsPerPollProperty,
 		],
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const event = this.getNodeParameter('event') === 'contactCreated' ? 'contactCreated' : 'contactChanged';
-		const simplify = this.getNodeParameter('simplify', true) as boolean;
-		const maxItems = this.getNodeParameter('maxItemsPerPoll', DEFAULT_MAX_ITEMS_PER_POLL) as number;
+		const event = readChoice(this, this.getNodeParameter('event', 'contactChanged'), 'Event', EVENTS);
+		const simplify = readBoolean(this, this.getNodeParameter('simplify', true), 'Simplify', undefined, true);
+		const maxItems = readMaxItemsPerPoll(this);
 		const source = contactChanges(await activeCampaignClient(this), event);
 		return pollChanges(this, { ...source, shape: simplify ? simplifyContact : undefined }, maxItems);
 	}

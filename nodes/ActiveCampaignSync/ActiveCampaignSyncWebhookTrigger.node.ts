@@ -26,7 +26,7 @@ import {
 	urlWithSecret,
 	type WebhookState,
 } from '../shared/webhooks';
-import { readText, shown } from '../shared/values';
+import { readPicks, readText, shown } from '../shared/values';
 import { AC_ID, loadAll } from './lookups';
 import { activeCampaignClient, activeCampaignPages } from './transport';
 
@@ -38,12 +38,12 @@ const SOURCES = ['public', 'admin', 'api', 'system'];
 type Hooked = IHookFunctions | IWebhookFunctions;
 
 
+/** The events or sources picked (a list, or comma-separated text from an expression), sorted. */
 function chosen(ctx: Hooked, name: 'events' | 'sources'): string[] {
-	const value = ctx.getNodeParameter(name, []);
+	if (name === 'sources') return readPicks(ctx, ctx.getNodeParameter('sources', []), 'Sources', SOURCES).sort();
 	// Events beyond the contact and list ones are picked under Options > Other Events.
-	const other = name === 'events' ? ctx.getNodeParameter('options.otherEvents', []) : [];
-	const all = [...(Array.isArray(value) ? value : []), ...(Array.isArray(other) ? other : [])];
-	return [...new Set(all.map(String))].sort();
+	const all = [...readPicks(ctx, ctx.getNodeParameter('events', []), 'Events'), ...readPicks(ctx, ctx.getNodeParameter('options.otherEvents', []), 'Other Events')];
+	return [...new Set(all)].sort();
 }
 
 /** Readable names for the events Other Events lists, by what they are about; unknown ones keep their ID. */
@@ -265,7 +265,7 @@ export class ActiveCampaignSyncWebhookTrigger implements INodeType {
 				const state = this.getWorkflowStaticData('node') as WebhookState;
 				const url = this.getNodeWebhookUrl('default') as string;
 				const events = chosen(this, 'events');
-				const sources = chosen(this, 'sources').filter((s) => SOURCES.includes(s));
+				const sources = chosen(this, 'sources');
 				if (!events.length) throw new NodeOperationError(this.getNode(), 'Choose at least one event');
 				if (!sources.length) throw new NodeOperationError(this.getNode(), 'Choose at least one source');
 				const list = listOf(this);

@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 
-import { DEFAULT_MAX_ITEMS_PER_POLL, maxItemsPerPollProperty, pollChanges } from '../shared/polling';
+import { maxItemsPerPollProperty, pollChanges, readMaxItemsPerPoll } from '../shared/polling';
 import { memberChanges } from './changes';
 import { readAudienceId } from './lookups';
 import { listSearch } from './methods';
@@ -49,7 +49,7 @@ export class MailchimpSyncTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const audience = readAudienceId(this, this.getNodeParameter('audience', undefined, { extractValue: true }));
 		const status = readText(this, this.getNodeParameter('status', ''), 'Status');
-		const maxItems = this.getNodeParameter('maxItemsPerPoll', DEFAULT_MAX_ITEMS_PER_POLL) as number;
+		const maxItems = readMaxItemsPerPoll(this);
 		return pollChanges(this, memberChanges(await mailchimpClient(this), this.getNode(), audience, status), maxItems);
 	}
 }

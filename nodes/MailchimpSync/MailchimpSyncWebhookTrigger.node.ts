@@ -24,6 +24,7 @@ import {
 	urlWithSecret,
 	type WebhookState,
 } from '../shared/webhooks';
+import { readPicks } from '../shared/values';
 import { readAudienceId, subscriberHash } from './lookups';
 import { loadOptions } from './methods';
 import { authenticationProperty, mailchimpClient, mailchimpCredentials } from './transport';
@@ -38,9 +39,10 @@ type Hooked = IHookFunctions | IWebhookFunctions;
 /** The audience (validated: it goes into request paths), from the dropdown or an expression. */
 const audienceOf = (ctx: Hooked): string => readAudienceId(ctx, ctx.getNodeParameter('audience', ''));
 
+/** The events or sources picked (a list, or comma-separated text from an expression), in `all`'s order. */
 function selected(ctx: Hooked, name: 'events' | 'sources', all: readonly string[]): string[] {
-	const value = ctx.getNodeParameter(name, []) as string[];
-	return all.filter((v) => value.includes(v));
+	const picks = readPicks(ctx, ctx.getNodeParameter(name, []), name === 'events' ? 'Events' : 'Sources', all);
+	return all.filter((v) => picks.includes(v));
 }
 
 const flags = (chosen: string[], all: readonly string[]) => Object.fromEntries(all.map((v) => [v, chosen.includes(v)]));

@@ -1,5 +1,7 @@
 import { NodeOperationError, type IDataObject, type INodeExecutionData, type INodeProperties, type IPollFunctions } from 'n8n-workflow';
 
+import { readInteger } from './values';
+
 /*
  * Polling triggers: every change is emitted at least once, and no change twice.
  *
@@ -60,6 +62,9 @@ export const maxItemsPerPollProperty: INodeProperties = {
 	default: DEFAULT_MAX_ITEMS_PER_POLL,
 	description: 'The most changes one poll emits. A larger backlog is emitted over the following polls, oldest change first, none lost.',
 };
+/** The trigger's Max Items per Poll: a whole number of at least 1, also when an expression gives it as text. */
+export const readMaxItemsPerPoll = (ctx: IPollFunctions): number =>
+	readInteger(ctx, ctx.getNodeParameter('maxItemsPerPoll', DEFAULT_MAX_ITEMS_PER_POLL), 'Max Items per Poll', undefined, { min: 1 });
 /** Stamps have one-second resolution: the last whole second is left for the next poll. */
 const SETTLE_MS = 1000;
 
@@ -201,11 +206,6 @@ export async function pollChanges<T extends IDataObject>(
 	const shape = source.shape ?? ((item: T) => item);
 	const emit = (items: T[]) => (items.length ? [ctx.helpers.returnJsonArray(items.map(shape))] : null);
 	if (ctx.getMode() === 'manual') return emit(await source.sample());
-	// An expression may give the number as text.
-	if (typeof maxItems === 'string' && (maxItems as string).trim()) maxItems = Number(maxItems);
-	if (!Number.isInteger(maxItems) || maxItems < 1) {
-		throw new NodeOperationError(ctx.getNode(), `Max Items per Poll must be a whole number of at least 1 (got ${maxItems})`);
-	}
 
 	const state = ctx.getWorkflowStaticData('node');
 	const cursor = readCursor(state);

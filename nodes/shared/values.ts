@@ -175,6 +175,15 @@ export function readNames(ctx: HasNode, value: unknown, field: string, itemIndex
 	return names;
 }
 
+/**
+ * The picks of a multi-select: a list, or comma-separated text (an expression), each one of `choices`
+ * (any case, returned as `choices` spells it) when given, none twice; another is refused naming the field.
+ */
+export function readPicks(ctx: HasNode, value: unknown, field: string, choices?: readonly string[]): string[] {
+	const picks = readNames(ctx, value, field);
+	return [...new Set(choices ? picks.map((pick) => readChoice(ctx, pick, field, choices)) : picks)];
+}
+
 /** Whether a parameter value holds an n8n expression anywhere (a string starting with `=`, as n8n tells them). */
 export function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');

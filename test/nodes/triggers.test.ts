@@ -57,7 +57,48 @@ describe('ActiveCampaign Sync Trigger', () => {
 
 	test('a Max Items per Poll below 1 is refused, naming the option', async () => {
 		const trigger = await poller('activeCampaignSyncTrigger', { event: 'contactChanged', maxItemsPerPoll: 0 }, acCreds());
-		await expect(trigger.poll()).rejects.toThrow(/Max Items per Poll must be a whole number of at least 1/);
+		await expect(trigger.poll()).rejects.toThrow(/Max Items per Poll must be a whole number .*at least 1/);
+	});
+
+	test('Simplify and Max Items per Poll given by an expression ("false" from a sheet, "1") are read as what they say', async () => {
+		emulator.ac.contacts.clear();
+		tick();
+		const trigger = await poller('activeCampaignSyncTrigger', { event: 'contactChanged', simplify: '={{ "false" }}', maxItemsPerPoll: '={{ "1" }}' }, acCreds());
+		expect(await trigger.poll()).toBeNull();
+		emulator.ac.addContact({ email: 'raw-a@example.com' });
+		emulator.ac.addContact({ email: 'raw-b@example.com' });
+		tick();
+		const first = await trigger.poll();
+		// Not simplified: the contact as ActiveCampaign returns it, beyond the simplified fields.
+		expect(first).toHaveLength(1);
+		expect(Object.keys(first![0]).sort()).not.toEqual(['cdate', 'email', 'firstName', 'id', 'lastName', 'phone', 'udate']);
+		expect((await trigger.poll())?.map((c) => c.email)).toEqual(['raw-b@example.com']);
+		for (const on of ['={{ "true" }}', '={{ "Yes" }}']) {
+			const simplified = await poller('activeCampaignSyncTrigger', { event: 'contactChanged', simplify: on }, acCreds());
+			const sample = await simplified.poll('manual');
+			expect(Object.keys(sample![0]).sort()).toEqual(['cdate', 'email', 'firstName', 'id', 'lastName', 'phone', 'udate']);
+		}
+	});
+
+	test('Simplify, Max Items per Poll or Event given by an expression as something else is refused, naming the option, not read as another choice', async () => {
+		const cases: Array<[Record<string, unknown>, RegExp]> = [
+			[{ simplify: '={{ "maybe" }}' }, /Simplify "maybe", not true or false/],
+			[{ maxItemsPerPoll: '={{ "ten" }}' }, /Max Items per Poll must be a whole number/],
+			[{ maxItemsPerPoll: '={{ 2.5 }}' }, /Max Items per Poll must be a whole number/],
+			[{ event: '={{ "created" }}' }, /Event "created" is not one of contactCreated, contactChanged/],
+		];
+		for (const [parameters, error] of cases) {
+			const trigger = await poller('activeCampaignSyncTrigger', { event: 'contactChanged', ...parameters }, acCreds());
+			await expect(trigger.poll()).rejects.toThrow(error);
+		}
+		// The event given by an expression in another case is the event it names.
+		const existing = emulator.ac.addContact({ email: 'existing-expr@example.com' });
+		tick();
+		const created = await poller('activeCampaignSyncTrigger', { event: '={{ "ContactCreated" }}' }, acCreds());
+		expect(await created.poll()).toBeNull();
+		existing.udate = emulator.ac.now();
+		tick();
+		expect(await created.poll()).toBeNull();
 	});
 });
 

@@ -164,6 +164,21 @@ describe('Mailchimp Sync Webhook Trigger', () => {
 		}
 	});
 
+	test('Events and Sources given by an expression as text ("unsubscribe", "user, api") register just those; an unknown one is refused, naming the option', async () => {
+		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ events: '={{ "unsubscribe" }}', sources: '={{ "user, api" }}' }), mcCreds()));
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		expect(hooks()[0].events).toEqual({ subscribe: false, unsubscribe: true, profile: false, cleaned: false, upemail: false, campaign: false });
+		expect(hooks()[0].sources).toEqual({ user: true, admin: false, api: true });
+		// A subscribe delivered anyway is not an event this trigger watches.
+		expect((await postForm(hooks()[0].url, subscribe('not-watched@example.com'))).status).toBe(200);
+		expect(trigger.runs).toHaveLength(0);
+		await trigger.deactivate();
+		const typo = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ events: '={{ "unsubscribe, unsubscribed" }}' }), mcCreds()));
+		await expect(typo.activate()).rejects.toThrow(/Events "unsubscribed" is not one of subscribe, unsubscribe/);
+		expect(hooks()).toHaveLength(0);
+	});
+
 	test('Confirm With the API: an event the API does not confirm starts nothing; a confirmed one carries the API\'s member, not the posted data', async () => {
 		const trigger = track(await webhookTrigger('mailchimpSyncWebhookTrigger', params({ confirmWithApi: true }), mcCreds()));
 		await trigger.activate();
@@ -275,6 +290,21 @@ describe('ActiveCampaign Sync Webhook Trigger', () => {
 		await trigger.activate();
 		expect(hooks()[0]).toMatchObject({ events: ['deal_add', 'subscribe'] });
 		await trigger.deactivate();
+	});
+
+	test('Events, Other Events and Sources given by an expression as comma-separated text register those', async () => {
+		const trigger = track(
+			await webhookTrigger(
+				'activeCampaignSyncWebhookTrigger',
+				params({ events: '={{ "subscribe, update" }}', sources: '={{ "admin,api" }}', options: { otherEvents: '={{ "deal_add" }}' } }),
+				acCreds(),
+			),
+		);
+		await trigger.activate();
+		expect(hooks()).toHaveLength(1);
+		expect(hooks()[0]).toMatchObject({ events: ['deal_add', 'subscribe', 'update'], sources: ['admin', 'api'] });
+		await trigger.deactivate();
+		expect(hooks()).toHaveLength(0);
 	});
 
 	test('activation registers exactly one webhook; twice leaves one; deactivation removes it', async () => {
