@@ -44,14 +44,15 @@ import { sleep } from 'n8n-workflow';
  *   A refused probe lowers the share as any 429 does, but does not count as this process's turn
  *   at the smaller share in the rounds' order. A probe that is not refused within
  *   PROBE_VERIFY_WINDOWS means another process finished or slowed down: the pacer climbs one
- *   request per window until a 429. And a process that asks again in a round after ROOM_ROUNDS
+ *   step (see Starts) per window until a 429. And a process that asks again in a round after ROOM_ROUNDS
  *   rounds without a 429, and is not refused, probes at once: in a full account one that asked
  *   late would have been refused.
  * - Starts. A fresh pacer starts at START_SHARE of the limit (rounded up: 2 of 5) and climbs one
- *   request per FRESH_CLIMB_WINDOWS quiet windows until its first 429, so N processes starting
- *   together draw a few 429s, not a burst of N x limit, and one that starts first has not taken
- *   the whole account before the others come; one process alone reaches the full limit within
- *   about 6 windows, once per process.
+ *   step (CLIMB_STEP of the limit: one request at 5 a second, 10 at 50) per FRESH_CLIMB_WINDOWS
+ *   quiet windows until its first 429, so N processes starting together draw a few 429s, not a
+ *   burst of N x limit, and one that starts first has not taken the whole account before the
+ *   others come; one process alone reaches the full limit within about 6 windows at any limit,
+ *   once per process.
  * - Retry-After (`pauseFor`) pauses every caller of that account in the process, also the callers
  *   already queued for a slot (one loop serves the queue and checks the pause before each start),
  *   and the pause ends at a random point within one request's spacing, so processes paused by the
@@ -218,8 +219,14 @@ export const ROOM_ROUNDS = 2;
 export const MARGIN_MS = 60;
 /** At most this many windows added at random to Retry-After after 429s in a row at one request per window. */
 export const FLOOR_BACKOFF_MAX = 4;
-/** A fresh pacer climbs one request per this many quiet windows (one that found room, every window). */
+/** A fresh pacer climbs one step per this many quiet windows (one that found room, every window). */
 export const FRESH_CLIMB_WINDOWS = 2;
+/**
+ * A climb's step: this share of the limit (rounded down, at least one request per window), so a
+ * climb takes as many windows at any limit: 1 at ActiveCampaign's 5 requests/s, 10 for an account
+ * allowed 50. A probe (after a 429) asks for one request more, whatever the limit.
+ */
+export const CLIMB_STEP = 0.2;
 
 /**
  * At most `share` request starts in any `windowMs` window plus a safety margin for network jitter
@@ -367,10 +374,13 @@ export class WindowPacer extends AdaptivePacer {
 		if (this.rejoinAt === Number.POSITIVE_INFINITY && t - this.changedAt >= wait * window && (this.probeEvery <= 1 || this.credit >= 1)) this.probe(t);
 	}
 
-	/** Asks for one request more per window; a 429 within PROBE_VERIFY_WINDOWS says there was no room. */
+	/**
+	 * Asks for one request more per window (climbing: one step, see CLIMB_STEP); a 429 within
+	 * PROBE_VERIFY_WINDOWS says there was no room.
+	 */
 	private probe(t: number): void {
 		if (this.share() >= this.limit) return;
-		this.setShare(this.share() + 1, t);
+		this.setShare(this.share() + (this.probeEvery <= 1 ? Math.max(1, Math.floor(this.limit * CLIMB_STEP)) : 1), t);
 		this.probedAt = t;
 	}
 
