@@ -11,6 +11,7 @@ export type HostRequest =
 	| { id: number; type: 'start'; options: EmulatorOptions; seed?: AudienceSeedOptions }
 	| { id: number; type: 'stats' }
 	| { id: number; type: 'reset' }
+	| { id: number; type: 'timeline'; bucketMs?: number }
 	| { id: number; type: 'stop' };
 
 /** What the emulator saw since the last reset. */
@@ -45,6 +46,32 @@ function stats(e: Emulator): HostStats {
 	};
 }
 
+/** Requests per bucket of time since the last reset (ActiveCampaign answered, refused with 429; Mailchimp), and the longest ActiveCampaign gap. */
+export interface Timeline {
+	bucketMs: number;
+	ac: number[];
+	ac429: number[];
+	mc: number[];
+	longestAcGapMs: number;
+}
+
+function timeline(e: Emulator, bucketMs: number): Timeline {
+	const first = e.log.length ? e.log[0].at : 0;
+	const out: Timeline = { bucketMs, ac: [], ac429: [], mc: [], longestAcGapMs: 0 };
+	let lastAc: number | undefined;
+	for (const entry of e.log) {
+		const b = Math.floor((entry.at - first) / bucketMs);
+		for (const series of [out.ac, out.ac429, out.mc]) while (series.length <= b) series.push(0);
+		if (entry.path.startsWith('/api/3')) {
+			if (entry.status === 429) out.ac429[b]++;
+			else out.ac[b]++;
+			if (lastAc !== undefined) out.longestAcGapMs = Math.max(out.longestAcGapMs, entry.at - lastAc);
+			lastAc = entry.at;
+		} else if (entry.path.startsWith('/3.0')) out.mc[b]++;
+	}
+	return out;
+}
+
 async function handle(request: HostRequest): Promise<unknown> {
 	switch (request.type) {
 		case 'start': {
@@ -59,6 +86,8 @@ async function handle(request: HostRequest): Promise<unknown> {
 		case 'reset':
 			emulator!.resetCounts();
 			return stats(emulator!);
+		case 'timeline':
+			return timeline(emulator!, request.bucketMs ?? 1000);
 		case 'stop':
 			await emulator?.stop();
 			setImmediate(() => process.exit(0));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { AudienceSeedOptions, SeededAudiences } from '../../test/emulator/audiences';
 import type { EmulatorOptions } from '../../test/emulator/server';
 import { PACKAGE_DIR } from '../../test/harness/n8n';
-import type { HostRequest, HostStats } from './emulatorHost';
+import type { HostRequest, HostStats, Timeline } from './emulatorHost';
 
 /** The compiled host (npm run tools builds it; npm run bench and npm run test:soak run tools first). */
 export const HOST_SCRIPT = path.join(PACKAGE_DIR, '.build', 'tools', 'bench', 'emulatorHost.js');
@@ -53,6 +53,11 @@ export class RemoteEmulator {
 
 	stats(): Promise<HostStats> {
 		return this.call({ type: 'stats' }) as Promise<HostStats>;
+	}
+
+	/** Requests per bucket since the last reset (see emulatorHost.ts). */
+	timeline(bucketMs = 1000): Promise<Timeline> {
+		return this.call({ type: 'timeline', bucketMs }) as Promise<Timeline>;
 	}
 
 	reset(): Promise<HostStats> {
