@@ -40,6 +40,8 @@ export interface N8nResult {
 	requests: number;
 	rejected429: number;
 	statuses: Record<string, number>;
+	/** The emulator's log of this run (a copy: the n8n-core run after it resets the emulator's). */
+	log: Emulator['log'];
 	error?: string;
 }
 
@@ -135,7 +137,7 @@ export async function runInN8n(runtime: Runtime, emulator: Emulator, scenario: N
 			N8N_RUNNERS_BROKER_PORT: process.env.N8N_RUNNERS_BROKER_PORT ?? String(port + 100),
 		});
 	} catch (error) {
-		return { scenario, nodeSeconds: Number.NaN, commandSeconds: Number.NaN, requests: emulator.log.length, rejected429: 0, statuses: {}, error: (error as Error).message.slice(-1000) };
+		return { scenario, nodeSeconds: Number.NaN, commandSeconds: Number.NaN, requests: emulator.log.length, rejected429: 0, statuses: {}, log: [...emulator.log], error: (error as Error).message.slice(-1000) };
 	}
 	const commandSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 	const run = parseRawOutput(output) as unknown as {
@@ -151,6 +153,7 @@ export async function runInN8n(runtime: Runtime, emulator: Emulator, scenario: N
 		requests: emulator.log.length,
 		rejected429: emulator.rejected429.ac + emulator.rejected429.mc,
 		statuses,
+		log: [...emulator.log],
 		error: run.data.resultData.error?.message ?? task?.error?.message,
 	};
 }
