@@ -47,28 +47,69 @@ export function refusedContacts(error: unknown): Map<number, string> {
 }
 
 /**
+ * Per account (its API URL), while its import budget is found full: the imports waiting for their
+ * turn to ask again. One import at a time asks (the others' refusals would each cost a request of
+ * the account's 5 a second, and tell nothing more); it hands the turn on when it is accepted or
+ * gives up. The entry goes when no import waits any more.
+ */
+const fullBudgets = new Map<string, { waiting: Array<() => void>; gaveUp: boolean }>();
+
+/**
  * Submits one import and returns its batch id. Every import takes a slot of the account's
  * 100 a minute (a rolling window, as ActiveCampaign counts them: a quiet account sends at once).
  * A "Rate limit exceeded" refusal (the budget used by another integration too) is waited out and
- * the import sent again, for up to 10 minutes.
+ * the import sent again, one import of the account at a time, for up to 10 minutes.
  */
 export async function submitImport(client: ApiClient, payload: IDataObject, count: number): Promise<string> {
 	const pacer = importPacer(client);
+	const account = client.api.baseUrl;
+	/** Whether this import has the turn to ask while the budget is full. */
+	let turn = false;
 	let waited = 0;
-	for (let step = THROTTLE_FIRST_MS; ; step = Math.min(step * 2, THROTTLE_MAX_STEP_MS)) {
-		(await pacer.acquire())();
-		try {
-			const answer = await client.request<unknown>({ method: 'POST', path: '/import/bulk_import', body: payload, subject: `a bulk import of ${count} contacts` });
-			const batchId = answer && typeof answer === 'object' ? (answer as IDataObject).batchId : undefined;
-			if (typeof batchId !== 'string' && typeof batchId !== 'number') {
-				throw client.inputError(`ActiveCampaign accepted a bulk import of ${count} contacts but gave no batch ID`, undefined, 'The contacts may still be imported: check them in ActiveCampaign before running again.');
+	try {
+		for (let step = THROTTLE_FIRST_MS; ; ) {
+			const full = fullBudgets.get(account);
+			if (full && !turn) {
+				await new Promise<void>((resolve) => full.waiting.push(resolve));
+				turn = true;
 			}
-			return String(batchId);
-		} catch (error) {
-			if (!isImportThrottled(error) || waited + step > THROTTLE_MAX_TOTAL_MS) throw client.nodeError(error);
-			pacer.pauseUntil(Date.now() + step);
-			await sleep(step);
-			waited += step;
+			(await pacer.acquire())();
+			try {
+				const answer = await client.request<unknown>({ method: 'POST', path: '/import/bulk_import', body: payload, subject: `a bulk import of ${count} contacts` });
+				const batchId = answer && typeof answer === 'object' ? (answer as IDataObject).batchId : undefined;
+				if (typeof batchId !== 'string' && typeof batchId !== 'number') {
+					throw client.inputError(`ActiveCampaign accepted a bulk import of ${count} contacts but gave no batch ID`, undefined, 'The contacts may still be imported: check them in ActiveCampaign before running again.');
+				}
+				if (turn) fullBudgets.get(account)!.gaveUp = false;
+				return String(batchId);
+			} catch (error) {
+				if (!isImportThrottled(error)) throw client.nodeError(error);
+				const budget = fullBudgets.get(account);
+				if (!budget) {
+					fullBudgets.set(account, { waiting: [], gaveUp: false });
+					turn = true;
+				} else if (!turn) {
+					// Sent before the budget was found full: wait for the turn as the others do.
+					continue;
+				}
+				const current = fullBudgets.get(account)!;
+				// Past 10 minutes, or after another import of the account gave up: the budget is not coming back soon.
+				if (current.gaveUp || waited + step > THROTTLE_MAX_TOTAL_MS) {
+					current.gaveUp = true;
+					throw client.nodeError(error);
+				}
+				await sleep(step);
+				waited += step;
+				step = Math.min(step * 2, THROTTLE_MAX_STEP_MS);
+			}
+		}
+	} finally {
+		if (turn) {
+			// The next waiting import asks now (at once after an acceptance: the budget may have room).
+			const budget = fullBudgets.get(account);
+			const next = budget?.waiting.shift();
+			if (next) next();
+			else fullBudgets.delete(account);
 		}
 	}
 }

@@ -133,6 +133,24 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		for (const p of input) expect(emulator.ac.findByEmail(p.email)?.firstName).toBe(p.first);
 	});
 
+	test('while the account\'s import budget is full, one import at a time asks again; the others wait for its answer', async () => {
+		// Another integration has just used all 100 imports of the account's window (2.5 s here).
+		emulator.ac.importWindowMs = 2500;
+		emulator.ac.importTimes = Array.from({ length: 100 }, () => Date.now());
+		const input = people(2500, 'budgetfull');
+		const run = await ac(withFirst, input, { continueOnFail: true });
+		expect(run.error).toBeUndefined();
+		expectOnePerItem(run, 2500);
+		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(2500);
+		for (const p of input) expect(emulator.ac.findByEmail(p.email)?.firstName).toBe(p.first);
+		// The 10 imports sent together are refused at most once each; after that only the one
+		// asking again is refused, once per wait (1 s, 2 s...): every refusal costs a request of
+		// the account's 5 a second. Before, all 10 asked again after each wait (30 refusals).
+		const refused = emulator.log.filter((l) => l.path.endsWith('bulk_import') && l.status === 400).length;
+		expect(refused).toBeGreaterThanOrEqual(1);
+		expect(refused).toBeLessThanOrEqual(10 + 4);
+	});
+
 	test('an import ActiveCampaign reports interrupted: imported items succeed, the others fail, without waiting for the timeout', async () => {
 		emulator.ac.importDelayMs = 1200;
 		emulator.ac.importEndings = ['interrupted'];
