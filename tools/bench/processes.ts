@@ -8,6 +8,7 @@
 import '../../test/setup-env';
 
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 
 import type { IDataObject } from 'n8n-workflow';
 
@@ -20,6 +21,8 @@ export interface ChildJob {
 	kind: 'read' | 'upsert';
 	items: number;
 	prefix: string;
+	/** The ActiveCampaign key this process uses (the same account): lets the emulator tell processes apart. */
+	apiKey?: string;
 }
 
 export interface ProcessesResult {
@@ -31,11 +34,19 @@ export interface ProcessesResult {
 	requests: number;
 	rejected429: number;
 	failures: string[];
+	/** The machine's 1-minute load average at the start and at the end, and its cores: the figures depend on it. */
+	load: { before: number; after: number; cores: number };
+}
+
+/** `load 1.9 -> 3.2 on 2 cores`. */
+export function describeLoad(load: ProcessesResult['load']): string {
+	return `load ${load.before.toFixed(1)} -> ${load.after.toFixed(1)} on ${load.cores} cores`;
 }
 
 /** Runs `jobs` in one child process each, all at once, against `emulator` (ActiveCampaign only). */
 export async function runProcesses(emulator: Emulator, jobs: ChildJob[], ratePerSecond = 5): Promise<ProcessesResult> {
 	emulator.resetCounts();
+	const loadBefore = loadavg()[0];
 	const started = Date.now();
 	const failures: string[] = [];
 	await Promise.all(
@@ -67,16 +78,18 @@ export async function runProcesses(emulator: Emulator, jobs: ChildJob[], ratePer
 		requests: ac.length,
 		rejected429: emulator.rejected429.ac,
 		failures,
+		load: { before: loadBefore, after: loadavg()[0], cores: cpus().length },
 	};
 }
 
 async function child(job: ChildJob & { url: string; mcBaseUrl: string }): Promise<number> {
 	const emulator = { url: job.url, mcBaseUrl: job.mcBaseUrl } as Emulator;
+	const options = job.apiKey ? { apiKey: job.apiKey } : {};
 	const people = Array.from({ length: job.items }, (_, i) => ({ email: `${job.prefix}${i}@example.com`, first: `F${i}` }));
 	const run =
 		job.kind === 'read'
-			? await runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'getAll', returnAll: true } as never)
-			: await runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'upsert', email: '={{ $json.email }}', additionalFields: { firstName: '={{ $json.first }}' } } as never, people as IDataObject[]);
+			? await runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'getAll', returnAll: true } as never, undefined, options)
+			: await runNode(emulator, 'activeCampaign', { resource: 'contact', operation: 'upsert', email: '={{ $json.email }}', additionalFields: { firstName: '={{ $json.first }}' } } as never, people as IDataObject[], options);
 	shutdownEngine();
 	if (run.error) {
 		console.error(run.error.message);

@@ -325,7 +325,7 @@ async function acRateTargets(): Promise<void> {
 	target(bulk.requests <= 2 * imports + 4, `ActiveCampaign 10,000 contacts in about 2 requests per import (${bulk.requests} for ${imports} imports)`);
 	await emulator.stop();
 
-	const { runProcesses } = await import('./processes');
+	const { describeLoad, runProcesses } = await import('./processes');
 	const shared = await startEmulator({ latencyMs: LATENCY_MS });
 	for (let i = 0; i < 10_000; i++) shared.ac.addContact({ email: `seed${i}@example.com` });
 	for (const [name, jobs] of [
@@ -333,7 +333,7 @@ async function acRateTargets(): Promise<void> {
 		['3 processes on one account, each upserting 200 contacts one by one', [0, 1, 2].map((i) => ({ kind: 'upsert' as const, items: 200, prefix: `u${i}` }))],
 	] as const) {
 		const r = await runProcesses(shared, [...jobs]);
-		console.log(`${name}: ${r.seconds.toFixed(1)} s, ${r.requests} requests, ${r.rejected429} answered 429${r.failures.length ? `; FAILED: ${r.failures.join('; ')}` : ''}`);
+		console.log(`${name}: ${r.seconds.toFixed(1)} s, ${r.requests} requests, ${r.rejected429} answered 429 (${describeLoad(r.load)})${r.failures.length ? `; FAILED: ${r.failures.join('; ')}` : ''}`);
 		if (r.failures.length) failures.push(...r.failures);
 		target(r.rateShare >= 0.85, `${name}: at least 85 % of the account's rate (${(r.rateShare * 100).toFixed(1)} %)`);
 		target(r.share429 <= 0.05, `${name}: at most 5 % of requests answered 429 (${(r.share429 * 100).toFixed(1)} %)`);

@@ -1,0 +1,115 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- a soak test: SIM_RUNS from the environment */
+import { sleep } from 'n8n-workflow';
+
+import { WindowPacer } from '../../nodes/shared/pacing';
+
+/**
+ * The bench's "3 processes on one account, each reading 10,000 contacts" (tools/bench/processes.ts,
+ * issue 18 §4) in simulated time, many times over, to see the spread of its figures rather than one
+ * draw: each process has 101 pages to read, 5 in flight, through its own WindowPacer; the account
+ * accepts 5 requests in any rolling second (refused ones not counted) and answers 429 with
+ * Retry-After 1 s, as the emulator does; 80 ms latency; a request reaches the account 1 to 4 ms
+ * after its start, and one in 20 later (a busy machine). Processes start within 1.5 s of each other.
+ *
+ * It prints, over the runs, the account's rate and 429 share as the bench counts them (accepted per
+ * second from the first to the last request), how far apart the processes finish, and where the
+ * rate is lost: the first 10 s, the middle, and the tail (from the first process done to the last).
+ * Runs with `npm run test:soak` (a second or so); SIM_RUNS changes the number of runs.
+ *
+ * Measured at 20:00 UTC on 4 December with the pacer as landed then: 84.6 % of the rate on average
+ * (71 to 91 %), 4.5 % 429s (3 to 9 %), finishes 13 s apart on average, and half the runs missing
+ * 85 % / 5 %, close to the real bench's runs of the same day (83 to 89 %, 3 to 8 %). Half the rate
+ * lost is lost in the tail. The bounds below guard that level; the issue's target is not met yet.
+ */
+const LIMIT = 5;
+const LATENCY_MS = 80;
+const PAGES = 101;
+
+interface Run {
+	rate: number;
+	share429: number;
+	/** Seconds between the first and the last process to finish. */
+	spread: number;
+	/** Requests' worth of the account's rate unused: first 10 s, middle, tail. */
+	lost: [number, number, number];
+}
+
+async function threeReaders(): Promise<Run> {
+	const window: number[] = [];
+	const arrivals: Array<{ at: number; ok: boolean }> = [];
+	const arrive = (): boolean => {
+		const at = Date.now();
+		while (window.length && window[0] <= at - 1000) window.shift();
+		const ok = window.length < LIMIT;
+		if (ok) window.push(at);
+		arrivals.push({ at, ok });
+		return ok;
+	};
+	const delay = () => 1 + Math.random() * 3 + (Math.random() < 0.05 ? -Math.log(1 - Math.random()) * 25 : 0);
+	const processes = [0, 1, 2].map(async () => {
+		await sleep(Math.random() * 1500);
+		const pacer = new WindowPacer(LIMIT);
+		let left = PAGES;
+		const worker = async () => {
+			while (left > 0) {
+				left--;
+				for (;;) {
+					const release = await pacer.acquire();
+					await sleep(delay());
+					if (!arrive()) {
+						await sleep(LATENCY_MS / 2);
+						release('throttled');
+						pacer.pauseFor(1000);
+						continue;
+					}
+					await sleep(LATENCY_MS + Math.random() * 10);
+					release('success');
+					break;
+				}
+			}
+		};
+		await Promise.all(Array.from({ length: LIMIT }, worker));
+		return Date.now();
+	});
+	let done = false;
+	const all = Promise.all(processes).then((ends) => {
+		done = true;
+		return ends;
+	});
+	while (!done) await jest.advanceTimersByTimeAsync(500);
+	const ends = await all;
+	const first = arrivals[0].at;
+	const last = arrivals[arrivals.length - 1].at;
+	const accepted = arrivals.filter((a) => a.ok).length;
+	const lostIn = (from: number, to: number) => (LIMIT * (to - from)) / 1000 - arrivals.filter((a) => a.ok && a.at >= from && a.at < to).length;
+	const firstDone = Math.min(...ends);
+	return {
+		rate: accepted / ((last - first) / 1000) / LIMIT,
+		share429: (arrivals.length - accepted) / arrivals.length,
+		spread: (Math.max(...ends) - firstDone) / 1000,
+		lost: [lostIn(first, first + 10_000), lostIn(first + 10_000, firstDone), lostIn(firstDone, last + 1)],
+	};
+}
+
+beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] }));
+afterEach(() => jest.useRealTimers());
+
+test('3 processes reading 101 pages each on one account: the spread of the figures over many runs', async () => {
+	const runs: Run[] = [];
+	for (let i = 0; i < Number(process.env.SIM_RUNS ?? 60); i++) runs.push(await threeReaders());
+	const mean = (f: (r: Run) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
+	const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+	const missed = runs.filter((r) => r.rate < 0.85 || r.share429 > 0.05).length;
+	// eslint-disable-next-line no-console
+	console.log(
+		[
+			`${runs.length} runs: rate ${pct(mean((r) => r.rate))} on average (${pct(Math.min(...runs.map((r) => r.rate)))} to ${pct(Math.max(...runs.map((r) => r.rate)))}),`,
+			`429s ${pct(mean((r) => r.share429))} (up to ${pct(Math.max(...runs.map((r) => r.share429)))}); finishes ${mean((r) => r.spread).toFixed(1)} s apart on average;`,
+			`requests' worth lost: ${mean((r) => r.lost[0]).toFixed(1)} in the first 10 s, ${mean((r) => r.lost[1]).toFixed(1)} in the middle, ${mean((r) => r.lost[2]).toFixed(1)} in the tail;`,
+			`${missed} of ${runs.length} miss 85 % / 5 %.`,
+		].join('\n'),
+	);
+	// Regression bounds around the level measured when this was written (see above), not the target.
+	expect(mean((r) => r.rate)).toBeGreaterThanOrEqual(0.8);
+	expect(mean((r) => r.share429)).toBeLessThanOrEqual(0.06);
+}, 600_000);
