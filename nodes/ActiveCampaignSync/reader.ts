@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Status, SyncRecord } from '../AudienceSync/diff';
 import type { ApiClient } from '../shared/transport';
+import { plainText } from '../shared/values';
 import { activeCampaignPages } from './transport';
 
 /**
@@ -31,9 +32,6 @@ export interface AcListRead {
 	fields: AcField[];
 }
 
-/** A contact's field value as the sync compares it: trimmed text ('' when empty). */
-export const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
-
 /**
  * Custom field values of the list's contacts, per field: `GET /fieldValues?filters[fieldid]=F`
  * (all pages). Only the values of contacts in `wanted` are kept.
@@ -42,7 +40,7 @@ async function customValues(client: ApiClient, fieldId: string, wanted: Map<stri
 	for await (const page of activeCampaignPages<IDataObject>(client, '/fieldValues', 'fieldValues', { 'filters[fieldid]': fieldId }, { ordered: false })) {
 		for (const row of page) {
 			const values = wanted.get(String(row.contact));
-			if (values && String(row.field) === fieldId) values[position] = text(row.value);
+			if (values && String(row.field) === fieldId) values[position] = plainText(row.value);
 		}
 	}
 }
@@ -63,10 +61,10 @@ export async function readActiveCampaignList(client: ApiClient, read: AcListRead
 				const records: SyncRecord[] = [];
 				for (const contact of page) {
 					const record: SyncRecord = {
-						email: text(contact.email),
+						email: plainText(contact.email),
 						status,
-						fields: read.fields.map((f) => ('standard' in f ? text(contact[f.standard]) : '')),
-						changedAt: Date.parse(text(contact.udate)),
+						fields: read.fields.map((f) => ('standard' in f ? plainText(contact[f.standard]) : '')),
+						changedAt: Date.parse(plainText(contact.udate)),
 						id: String(contact.id),
 					};
 					if (held) held.set(record.id, record);

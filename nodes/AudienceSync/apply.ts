@@ -2,12 +2,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { contactsByIds, contactsOf } from '../ActiveCampaignSync/imports';
 import type { Lookups as AcLookups } from '../ActiveCampaignSync/lookups';
-import { text as acText, syncStatusOfListCode } from '../ActiveCampaignSync/reader';
+import { syncStatusOfListCode } from '../ActiveCampaignSync/reader';
 import { upsertMany as acUpsertMany } from '../ActiveCampaignSync/resources/contact/upsertMany';
 import { AC_IMPORT_THRESHOLD } from '../ActiveCampaignSync/transport';
 import { type AudienceStatuses, type MemberWrite, writeMembers } from '../MailchimpSync/memberWriter';
 import { type BatchEntry, collectingRun, writeEach } from '../shared/operations';
 import type { ApiClient } from '../shared/transport';
+import { plainText } from '../shared/values';
 import { type Difference, type Direction, emailKey, flows, isOptedOut, type Side, type Write } from './diff';
 import { statusOn } from './items';
 import type { FieldPair } from './settings';
@@ -251,7 +252,7 @@ async function readBack(
 	if (!ids.length) return { fills, notOnList };
 	await contactsByIds(client, [...new Set(ids)], { include: customs ? 'contactLists,fieldValues' : 'contactLists' }, (answer) => {
 		const rows = (name: string) => (Array.isArray(answer[name]) ? (answer[name] as IDataObject[]) : []);
-		const values = new Map(rows('fieldValues').map((row) => [`${String(row.contact)}:${String(row.field)}`, acText(row.value)]));
+		const values = new Map(rows('fieldValues').map((row) => [`${String(row.contact)}:${String(row.field)}`, plainText(row.value)]));
 		const listStatus = new Map(
 			rows('contactLists')
 				.filter((row) => String(row.list) === listId)
@@ -283,7 +284,7 @@ async function readBack(
 			if (!member) continue;
 			const own = targets.pairs.map((pair, i): [number, string] => [
 				i,
-				'standard' in pair.ac ? acText(contact[pair.ac.standard]) : (values.get(`${id}:${pair.ac.customFieldId}`) ?? ''),
+				'standard' in pair.ac ? plainText(contact[pair.ac.standard]) : (values.get(`${id}:${pair.ac.customFieldId}`) ?? ''),
 			]);
 			// Values go to Mailchimp only where the direction writes it; an opt-out goes whatever the direction (consent).
 			const fields = flows(targets.direction, 'activeCampaign') ? own.filter(([i, value]) => value !== '' && (member.fields[i] ?? '') === '') : [];

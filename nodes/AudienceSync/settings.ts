@@ -4,7 +4,7 @@ import { AC_ID, type Lookups as AcLookups, readRef } from '../ActiveCampaignSync
 import type { AcField } from '../ActiveCampaignSync/reader';
 import { audienceFromLocator, loadMergeFields, type MergeField, matchMergeField } from '../MailchimpSync/lookups';
 import type { ApiClient } from '../shared/transport';
-import { locatorParts, readBoolean, readId, readLabel, readText, shown, valueError } from '../shared/values';
+import { locatorParts, readBoolean, readChoice, readId, readLabel, readText, shown, valueError } from '../shared/values';
 import type { ConflictPolicy, Direction, Side } from './diff';
 
 /** What one run of Audience Sync is asked to do, read and checked before any request. */
@@ -76,11 +76,8 @@ const STANDARD: Array<{ field: 'firstName' | 'lastName' | 'phone'; tag: string }
 	{ field: 'phone', tag: 'PHONE' },
 ];
 
-function choice<T extends string>(ctx: IExecuteFunctions, name: string, label: string, allowed: readonly T[], fallback: T): T {
-	const value = ctx.getNodeParameter(name, 0, fallback);
-	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-	throw valueError(ctx, `${label} ${shown(value)} is not one of: ${allowed.join(', ')}`);
-}
+const choice = <T extends string>(ctx: IExecuteFunctions, name: string, label: string, allowed: readonly T[], fallback: T): T =>
+	readChoice(ctx, ctx.getNodeParameter(name, 0, fallback), label, allowed);
 
 /** `10%`, `500`, or a number: anything else (negative, fractional count, over 100 %) is refused. */
 export function readMaxChanges(ctx: IExecuteFunctions, value: unknown): SyncSettings['maxChanges'] {

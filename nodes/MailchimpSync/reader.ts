@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Status, SyncRecord } from '../AudienceSync/diff';
 import type { ApiClient } from '../shared/transport';
+import { plainText } from '../shared/values';
 import { mailchimpPages } from './transport';
 
 /**
@@ -27,8 +28,6 @@ export const syncStatusOf = (status: unknown): Status | undefined => (Object.has
 /** The projection of a member page: what the sync compares, and the total for concurrent paging. */
 export const MEMBER_PROJECTION = 'members.email_address,members.status,members.last_changed,members.merge_fields,total_items';
 
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : '');
-
 /** Reads the audience and hands each page's records to `sink`; resolves with the number read. A failing page rejects the read. */
 export async function readMailchimpAudience(client: ApiClient, audienceId: string, mergeTags: string[], sink: (records: SyncRecord[]) => void): Promise<number> {
 	let count = 0;
@@ -42,10 +41,10 @@ export async function readMailchimpAudience(client: ApiClient, audienceId: strin
 				if (!known) continue;
 				const merge = (member.merge_fields ?? {}) as IDataObject;
 				records.push({
-					email: text(member.email_address),
+					email: plainText(member.email_address),
 					status: known,
-					fields: mergeTags.map((tag) => text(merge[tag])),
-					changedAt: Date.parse(text(member.last_changed)),
+					fields: mergeTags.map((tag) => plainText(merge[tag])),
+					changedAt: Date.parse(plainText(member.last_changed)),
 					// The member id is the MD5 of the lower-cased address: computed when shown, not kept (memory).
 					id: '',
 				});

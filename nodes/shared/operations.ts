@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { asNodeError } from './errors';
-import { isEmailText, readBoolean, readEmailValue, readText, shown } from './values';
+import { isEmailText, readBoolean, readEmailValue, readInteger, readText } from './values';
 
 /**
  * How a node's operations are shaped and run. Provider-neutral: each node's router maps
@@ -497,12 +497,7 @@ export async function routeOperation<Ctx>(
 /** Reads a `limit` parameter and refuses one below 1, naming the item. */
 export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (readBoolean(ctx, ctx.getNodeParameter('returnAll', itemIndex, false), 'Return All', itemIndex)) return undefined;
-	const limit = ctx.getNodeParameter('limit', itemIndex, 50);
-	const number = typeof limit === 'string' && /^\s*\d+\s*$/.test(limit) ? Number(limit) : limit;
-	if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) {
-		throw new NodeOperationError(ctx.getNode(), `Limit must be a whole number of at least 1 (item ${itemIndex}, got ${shown(limit)})`, { itemIndex });
-	}
-	return number;
+	return readInteger(ctx, ctx.getNodeParameter('limit', itemIndex, 50), 'Limit', itemIndex, { min: 1 });
 }
 
 /** The returnAll + limit pair every Get Many offers. */

@@ -116,6 +116,9 @@ export function readEmailValue(ctx: HasNode, value: unknown, itemIndex: number |
 
 export const isEmailText = (value: string) => EMAIL.test(value) && !hasControl(value) && value.length <= EMAIL_MAX_LENGTH;
 
+/** A value as it is compared (Audience Sync's records): text trimmed, a finite number as written, anything else ''. */
+export const plainText = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : '');
+
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off', '']);
 
@@ -139,7 +142,7 @@ export function readInteger(ctx: HasNode, value: unknown, field: string, itemInd
 		throw valueError(ctx, `${field} must be a whole number${at(itemIndex)}, got ${typeof value === 'object' && value !== null ? kindOf(value) : shown(value)}`, itemIndex);
 	}
 	if ((range.min !== undefined && number < range.min) || (range.max !== undefined && number > range.max)) {
-		const bounds = range.max === undefined ? `at least ${range.min}` : range.min === undefined ? `at most ${range.max}` : `from ${range.min} to ${range.max}`;
+		const bounds = range.max === undefined ? `of at least ${range.min}` : range.min === undefined ? `of at most ${range.max}` : `from ${range.min} to ${range.max}`;
 		throw valueError(ctx, `${field} must be a whole number ${bounds}${at(itemIndex)}, got ${number}`, itemIndex);
 	}
 	return number;
