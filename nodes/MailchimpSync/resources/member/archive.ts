@@ -1,10 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { forOperation, isRepeated404, type ItemOperation, readEmail } from '../../../shared/operations';
-import { subscriberHash } from '../../lookups';
+import { forOperation, isRepeated404, type ItemOperation } from '../../../shared/operations';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
-import { checkMember, emailProperty } from './fields';
+import { checkMember, emailProperty, memberAt } from './fields';
 
 /** Archive: DELETE the member. The address can be added again later. */
 export const archive: ItemOperation<McContext> = {
@@ -16,15 +15,13 @@ export const archive: ItemOperation<McContext> = {
 	},
 
 	async execute({ client, lookups }, i) {
-		const audience = lookups.audienceId(i);
-		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		const at = { path: '/lists/{listId}/members/{hash}', params: { listId: audience, hash: subscriberHash(email) } };
+		const { email, request: at } = memberAt(this, lookups, i);
 		try {
-			await client.request({ method: 'DELETE', ...at, subject: `the member ${email} in audience ${audience}`, itemIndex: i });
+			await client.request({ method: 'DELETE', ...at });
 		} catch (error) {
 			// A retry after a lost answer finds nothing to archive: archived by the first attempt if a read agrees.
 			if (!isRepeated404(error)) throw client.nodeError(error, i);
-			const member = await client.request<IDataObject>({ method: 'GET', ...at, query: { fields: 'status' }, subject: `the member ${email} in audience ${audience}`, itemIndex: i }).catch(() => undefined);
+			const member = await client.request<IDataObject>({ method: 'GET', ...at, query: { fields: 'status' } }).catch(() => undefined);
 			if (member?.status !== 'archived') throw client.nodeError(error, i);
 		}
 		return { archived: true, email };

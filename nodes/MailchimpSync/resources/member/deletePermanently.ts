@@ -1,8 +1,7 @@
-import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
-import { subscriberHash } from '../../lookups';
+import { forOperation, type ItemOperation } from '../../../shared/operations';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
-import { checkMember, emailProperty } from './fields';
+import { checkMember, emailProperty, memberAt } from './fields';
 
 /** Delete Permanently: erases the member for good. Mailchimp never lets the address be imported again. */
 export const deletePermanently: ItemOperation<McContext> = {
@@ -24,15 +23,8 @@ export const deletePermanently: ItemOperation<McContext> = {
 	},
 
 	async execute({ client, lookups }, i) {
-		const audience = lookups.audienceId(i);
-		const email = readEmail(this, this.getNodeParameter('email', i), i);
-		await client.request({
-			method: 'POST',
-			path: '/lists/{listId}/members/{hash}/actions/delete-permanent',
-			params: { listId: audience, hash: subscriberHash(email) },
-			subject: `the member ${email} in audience ${audience}`,
-			itemIndex: i,
-		});
+		const { email, request } = memberAt(this, lookups, i, '/actions/delete-permanent');
+		await client.request({ method: 'POST', ...request });
 		return { deleted: true, email };
 	},
 };

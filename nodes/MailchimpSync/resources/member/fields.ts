@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { readEmail } from '../../../shared/operations';
 import { pickKnown, readBoolean, readCollection, readLabel, readNames, readText, shown, valueError } from '../../../shared/values';
-import { ADDRESS_PARTS, type Lookups, MEMBER_STATUSES } from '../../lookups';
+import { ADDRESS_PARTS, type Lookups, MEMBER_STATUSES, subscriberHash } from '../../lookups';
 
 /** Member properties shared by the member operations. */
 
@@ -134,9 +134,19 @@ export async function memberBody(ctx: IExecuteFunctions, lookups: Lookups, audie
 }
 
 /** What every member write starts from: the audience, the email, and the body its fields give. */
-export async function memberWrite(ctx: IExecuteFunctions, lookups: Lookups, i: number, collection: string) {
+/**
+ * The member an item names: its audience and email, and the request parts that address it
+ * (`/lists/{listId}/members/{hash}` plus `action`, the hash computed from the email, the subject).
+ */
+export function memberAt(ctx: IExecuteFunctions, lookups: Lookups, i: number, action = '') {
 	const audience = lookups.audienceId(i);
 	const email = readEmail(ctx, ctx.getNodeParameter('email', i), i);
+	const request = { path: `/lists/{listId}/members/{hash}${action}`, params: { listId: audience, hash: subscriberHash(email) }, subject: `the member ${email} in audience ${audience}`, itemIndex: i };
+	return { audience, email, request };
+}
+
+export async function memberWrite(ctx: IExecuteFunctions, lookups: Lookups, i: number, collection: string) {
+	const { audience, email } = memberAt(ctx, lookups, i);
 	const fields = readCollection(ctx, collection, collection === 'updateFields' ? 'Update Fields' : 'Additional Fields', i);
 	const tags = readMemberFields(ctx, fields, i).tags;
 	const body: IDataObject = { ...(await memberBody(ctx, lookups, audience, fields, i)), email_address: email };

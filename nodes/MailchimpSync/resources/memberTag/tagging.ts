@@ -1,11 +1,10 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { forOperation, type ItemOperation, readEmail } from '../../../shared/operations';
+import { forOperation, type ItemOperation } from '../../../shared/operations';
 import { readNames } from '../../../shared/values';
-import { subscriberHash } from '../../lookups';
 import type { McContext } from '../../types';
 import { audienceLocator } from '../audience/locator';
-import { checkMember, emailProperty } from '../member/fields';
+import { checkMember, emailProperty, memberAt } from '../member/fields';
 
 /** Add (status active) and Remove (status inactive) differ only in the status they send. */
 export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
@@ -35,17 +34,9 @@ export function tagging(operation: 'add' | 'remove'): ItemOperation<McContext> {
 		},
 
 		async execute({ client, lookups }, i) {
-			const audience = lookups.audienceId(i);
-			const email = readEmail(this, this.getNodeParameter('email', i), i);
+			const { email, request } = memberAt(this, lookups, i, '/tags');
 			const tags = readNames(this, this.getNodeParameter('tags', i), 'Tags', i);
-			await client.request<IDataObject>({
-				method: 'POST',
-				path: '/lists/{listId}/members/{hash}/tags',
-				params: { listId: audience, hash: subscriberHash(email) },
-				body: { tags: tags.map((name) => ({ name, status })) },
-				subject: `the member ${email} in audience ${audience}`,
-				itemIndex: i,
-			});
+			await client.request<IDataObject>({ method: 'POST', ...request, body: { tags: tags.map((name) => ({ name, status })) } });
 			return { email, tags, [operation === 'add' ? 'added' : 'removed']: true };
 		},
 	};
