@@ -20,6 +20,8 @@
  *   empty value never erases a filled one: the filled side fills the empty one.
  */
 
+import { PairStore, type PairStoreOptions } from './store';
+
 /**
  * The status vocabulary of both sides. Bounced (ActiveCampaign) and cleaned (Mailchimp) are one
  * status. Archived (Mailchimp) is someone an admin put aside: the sync leaves them alone.
@@ -220,104 +222,6 @@ function onBoth(ac: SyncRecord, mc: SyncRecord, key: string, options: DiffOption
 /** How far from subscribed a status is: of two readings of one record, the higher one is kept. */
 const CAUTION: Record<Status, number> = { subscribed: 0, transactional: 1, pending: 2, archived: 3, unsubscribed: 4, bounced: 5 };
 
-/*
- * The compact store behind the indexes: one Map entry per address for both sides, whose value is
- * one flat string, `<ActiveCampaign segment>\u0002<Mailchimp segment>` ('' for a side that does
- * not hold the address). A segment is `<status letter>[\u0003]<changedAt, base 36>\u0001<id>
- * \u0001<address, '' when it is the key>` and then `\u0001<value>` per mapped field, or no values
- * at all when the \u0003 mark says they are the other side's (the common case: both agree, and
- * the values are kept once). About 170 bytes per person for 1,000,000 people on both sides,
- * against 600 bytes per record as objects. A record whose values hold one of these separators (or
- * whose time is not a whole number) is kept as it is, on the side's `odd` map, with the letter ODD.
- * Records are decoded again only where they differ.
- */
-const SEP = '\u0001';
-const PAIR = '\u0002';
-const SAME = '\u0003';
-const ODD = 'x';
-const holdsSeparator = (text: string): boolean => text.includes(SEP) || text.includes(PAIR) || text.includes(SAME);
-const LETTER: Record<Status, string> = { subscribed: 's', pending: 'p', unsubscribed: 'u', bounced: 'b', transactional: 't', archived: 'a' };
-const STATUS_OF: Record<string, Status> = Object.fromEntries(Object.entries(LETTER).map(([status, letter]) => [letter, status as Status]));
-/** Letters of one consent class share a class letter (as consent() groups statuses). */
-const CLASS_OF: Record<string, string> = { s: 's', p: 'p', u: 'o', b: 'o', t: 't', a: 'a' };
-
-/** The values part of a segment (from its third separator on), '' when it has none. */
-function valuesPart(segment: string): string {
-	const at = segment.indexOf(SEP, segment.indexOf(SEP, segment.indexOf(SEP) + 1) + 1);
-	return at < 0 ? '' : segment.slice(at);
-}
-
-/** Both sides' records by address, compact (see above). Shared by the two SideIndexes of one diff. */
-class PairStore {
-	readonly entries = new Map<string, string>();
-	readonly odd: Record<Side, Map<string, SyncRecord>> = { activeCampaign: new Map(), mailchimp: new Map() };
-
-	/** The two segments of an address ('' where a side does not hold it). */
-	segments(key: string): [string, string] {
-		const entry = this.entries.get(key);
-		if (entry === undefined) return ['', ''];
-		const at = entry.indexOf(PAIR);
-		return [entry.slice(0, at), entry.slice(at + 1)];
-	}
-
-	/** A side's record of an address, decoded. */
-	get(side: Side, key: string): SyncRecord | undefined {
-		const [ac, mc] = this.segments(key);
-		return side === 'activeCampaign' ? this.decode(side, key, ac, mc) : this.decode(side, key, mc, ac);
-	}
-
-	has(side: Side, key: string): boolean {
-		return this.segments(key)[side === 'activeCampaign' ? 0 : 1] !== '';
-	}
-
-	/** Sets a side's record of an address (its first reading, or a more cautious reading of the same record). */
-	set(side: Side, key: string, record: SyncRecord): void {
-		const [ac, mc] = this.segments(key);
-		const mine = side === 'activeCampaign' ? ac : mc;
-		let theirs = side === 'activeCampaign' ? mc : ac;
-		// The other side's values may be marked "the same as mine": spelled out before mine change.
-		if (theirs.length > 1 && theirs[1] === SAME) theirs = this.put(other(side), key, this.decode(other(side), key, theirs, mine)!);
-		const segment = this.put(side, key, record, theirs && theirs !== ODD ? valuesPart(theirs) : undefined);
-		this.entries.set(key, (side === 'activeCampaign' ? [segment, theirs] : [theirs, segment]).join(PAIR));
-	}
-
-	/** A record as a segment, marked "the same values" when they are `theirs` (the other side's values part); ODD and kept aside when it cannot be one. */
-	private put(side: Side, key: string, record: SyncRecord, theirs?: string): string {
-		this.odd[side].delete(key);
-		const time = Number.isNaN(record.changedAt) ? '' : Number.isSafeInteger(record.changedAt) ? record.changedAt.toString(36) : undefined;
-		let plain = time !== undefined && !holdsSeparator(record.id) && !holdsSeparator(record.email);
-		for (let i = 0; plain && i < record.fields.length; i++) plain = !holdsSeparator(record.fields[i]);
-		if (!plain) {
-			this.odd[side].set(key, record);
-			return ODD;
-		}
-		// Joined, not concatenated: one flat string (a concatenation would keep a tree of its parts).
-		const parts = [LETTER[record.status] + time, record.id, record.email === key ? '' : record.email, ...record.fields];
-		const segment = parts.join(SEP);
-		if (theirs === undefined || valuesPart(segment) !== theirs) return segment;
-		parts.length = 3;
-		parts[0] = LETTER[record.status] + SAME + time;
-		return parts.join(SEP);
-	}
-
-	/** A side's segment as a record (`theirs`: the other side's segment, for values marked the same). */
-	decode(side: Side, key: string, segment: string, theirs: string): SyncRecord | undefined {
-		if (segment === '') return undefined;
-		if (segment === ODD) return this.odd[side].get(key);
-		const parts = segment.split(SEP);
-		const head = parts[0];
-		const same = head[1] === SAME;
-		const time = head.slice(same ? 2 : 1);
-		return {
-			email: parts[2] || key,
-			status: STATUS_OF[head[0]],
-			fields: same ? [...this.decode(other(side), key, theirs, '')!.fields] : parts.slice(3),
-			changedAt: time ? parseInt(time, 36) : Number.NaN,
-			id: parts[1],
-		};
-	}
-}
-
 /** A side's first record of each address, read from the compact store. */
 export interface FirstRecords {
 	get(key: string): SyncRecord | undefined;
@@ -380,8 +284,8 @@ export class SideIndex {
 }
 
 /** The two indexes of one sync, sharing one compact store (an address both sides hold is kept once). */
-export function pairedIndexes(isValidEmail: (email: string) => boolean): Record<Side, SideIndex> {
-	const store = new PairStore();
+export function pairedIndexes(isValidEmail: (email: string) => boolean, storeOptions?: PairStoreOptions): Record<Side, SideIndex> {
+	const store = new PairStore(storeOptions);
 	return { activeCampaign: new SideIndex(isValidEmail, 'activeCampaign', store), mailchimp: new SideIndex(isValidEmail, 'mailchimp', store) };
 }
 
@@ -392,7 +296,7 @@ function paired(ac: SideIndex, mc: SideIndex, isValidEmail: (email: string) => b
 		[ac, pair.activeCampaign],
 		[mc, pair.mailchimp],
 	] as const) {
-		for (const key of from.store.entries.keys()) if (from.first.has(key)) to.add(from.first.get(key)!);
+		for (let n = 0; n < from.store.size; n++) if (from.store.holds(from.side, n)) to.add(from.store.record(from.side, n, from.store.key(n))!);
 		for (const records of from.repeated.values()) to.addAll(records.slice(1));
 		to.addAll(from.invalid);
 	}
@@ -464,15 +368,13 @@ export function* diffIndexes(acIndex: SideIndex, mcIndex: SideIndex, options: Di
 	for (const record of mc.invalid) yield invalidDifference('mailchimp', record);
 
 	// Everyone ActiveCampaign holds, then those only Mailchimp holds (as the two indexes were read).
-	const onlyInMailchimp: string[] = [];
+	// Alike on the bytes (the same consent class, the values kept once): nothing to decode.
+	const repeated = ac.repeated.size > 0 || mc.repeated.size > 0;
 	let compared = 0;
-	for (const [key, entry] of store.entries) {
+	for (let n = 0; n < store.size; n++) {
 		if (++compared % TICK_EVERY === 0) yield undefined;
-		const at = entry.indexOf(PAIR);
-		if (at === 0) {
-			onlyInMailchimp.push(key);
-			continue;
-		}
+		if (!store.holds('activeCampaign', n) || (!repeated && store.alike(n))) continue;
+		const key = store.key(n);
 		const acAll = ac.repeated.get(key);
 		const mcAll = mc.repeated.get(key);
 		if (acAll) {
@@ -483,21 +385,20 @@ export function* diffIndexes(acIndex: SideIndex, mcIndex: SideIndex, options: Di
 			yield duplicateDifference(key, 'mailchimp', mcAll, ac.first.get(key));
 			continue;
 		}
-		if (at === entry.length - 1) {
-			yield onlyOn('activeCampaign', ac.first.get(key)!, key, options);
+		if (!store.holds('mailchimp', n)) {
+			yield onlyOn('activeCampaign', store.record('activeCampaign', n, key)!, key, options);
 			continue;
 		}
-		// Alike: the same consent class and the values marked the same (compact: nothing to decode).
-		const acSame = entry.charCodeAt(1) === 3;
-		const mcSame = entry.charCodeAt(at + 2) === 3;
-		if ((acSame || mcSame) && CLASS_OF[entry[0]] === CLASS_OF[entry[at + 1]]) continue;
-		const difference = onBoth(ac.first.get(key)!, mc.first.get(key)!, key, options);
+		if (store.alike(n)) continue;
+		const difference = onBoth(store.record('activeCampaign', n, key)!, store.record('mailchimp', n, key)!, key, options);
 		if (difference) yield difference;
 	}
-	for (const key of onlyInMailchimp) {
+	for (let n = 0; n < store.size; n++) {
+		if (store.holds('activeCampaign', n)) continue;
 		if (++compared % TICK_EVERY === 0) yield undefined;
+		const key = store.key(n);
 		const mcAll = mc.repeated.get(key);
-		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', mc.first.get(key)!, key, options);
+		yield mcAll ? duplicateDifference(key, 'mailchimp', mcAll, undefined) : onlyOn('mailchimp', store.record('mailchimp', n, key)!, key, options);
 	}
 }
 

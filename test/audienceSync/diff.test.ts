@@ -3,6 +3,7 @@ import {
 	type Difference,
 	diff,
 	diffIndexes,
+	diffPerson,
 	pairedIndexes,
 	type DiffOptions,
 	type Direction,
@@ -385,6 +386,101 @@ describe('compact index: records come back as they were read', () => {
 			expect(out[0][first.side]).toMatchObject({ status: 'unsubscribed', fields: ['Bob', 'Lee', ''] });
 			expect(out[0][side]).toMatchObject({ status: 'subscribed', fields: ['Ann', 'Lee', ''] });
 			expect(out[0]).toMatchObject({ kind: 'statusDiffers', fieldsDiffer: [0] });
+		}
+	});
+});
+
+describe('the store off the heap: many people, hash collisions, chunks, odd records, Unicode', () => {
+	const STATUSES: Status[] = ['subscribed', 'subscribed', 'subscribed', 'pending', 'unsubscribed', 'bounced', 'transactional', 'archived'];
+	/** How far from subscribed (the reading kept of a record read twice). */
+	const CAUTION: Status[] = ['subscribed', 'transactional', 'pending', 'archived', 'unsubscribed', 'bounced'];
+	// Values the store must give back as they were: empty, accents, a family emoji (surrogate pairs
+	// and joiners), a lone surrogate, a separator of the store's own, a text longer than a small chunk.
+	const VALUES = ['', '', 'Ann', 'Zoë', 'Łukasz', '山田', '👩‍👩‍👧', 'x\ud800y', 'a\u0001b', 'c\u0003', 'long '.repeat(40)];
+	const LOCALS = ['ann', 'zoë', 'ÅSA', '山田', '😀', 'lone\udc00'];
+	const DOMAINS = ['example.com', 'exämple.org', '例え.jp'];
+
+	/** A population with nobody twice on ActiveCampaign (duplicates are tested above), some Mailchimp members read twice. */
+	function population(size: number, seed: number) {
+		const random = seeded(seed);
+		const pick = <T>(from: T[]) => from[Math.floor(random() * from.length)];
+		const ac: SyncRecord[] = [];
+		const mc: SyncRecord[] = [];
+		for (let i = 0; i < size; i++) {
+			const email = `${pick(LOCALS)}.${i}@${pick(DOMAINS)}`;
+			const record = (mailchimp: boolean): SyncRecord => ({
+				// Mailchimp spells some addresses in capitals: the same address.
+				email: mailchimp && random() < 0.3 ? email.toUpperCase() : email,
+				status: pick(STATUSES),
+				fields: [pick(VALUES), pick(VALUES), pick(VALUES)],
+				changedAt: random() < 0.05 ? Number.NaN : random() < 0.05 ? 1.5 : Math.floor(random() * 2e12),
+				id: mailchimp ? '' : String(1000 + i),
+			});
+			const where = random();
+			const a = where < 0.85 ? record(false) : undefined;
+			const m = where > 0.1 ? record(true) : undefined;
+			// Most people agree: the same values and consent on both sides.
+			if (a && m && random() < 0.7) {
+				m.fields = [...a.fields];
+				m.status = a.status === 'bounced' ? 'bounced' : a.status;
+			}
+			if (a) ac.push(a);
+			if (m) {
+				mc.push(m);
+				// Read twice (pages that shifted): the more cautious reading counts.
+				if (random() < 0.03) mc.push({ ...m, status: pick(STATUSES) });
+			}
+		}
+		return { ac, mc };
+	}
+
+	/** The differences the policy finds person by person on plain maps, without the store. */
+	function expected(ac: SyncRecord[], mc: SyncRecord[], o: DiffOptions): Difference[] {
+		const acBy = new Map(ac.map((r) => [emailKey(r.email), r]));
+		const mcBy = new Map<string, SyncRecord>();
+		for (const r of mc) {
+			const key = emailKey(r.email);
+			const found = mcBy.get(key);
+			if (!found || CAUTION.indexOf(r.status) > CAUTION.indexOf(found.status)) mcBy.set(key, r);
+		}
+		const out: Difference[] = [];
+		for (const key of new Set([...acBy.keys(), ...mcBy.keys()])) {
+			const d = diffPerson(key, acBy.get(key), mcBy.get(key), o);
+			if (d) out.push(d);
+		}
+		return out;
+	}
+
+	const byKey = (a: Difference, b: Difference) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+	const SHAPES: Array<[string, number, Parameters<typeof pairedIndexes>[1]]> = [
+		['the default store', 6000, undefined],
+		['chunks of 64 bytes (records written across many chunks, long ones in chunks of their own)', 3000, { chunkBytes: 64 }],
+		['every address hashed alike (one long probe chain)', 800, { hash: () => 12345 }],
+		['addresses hashed by length (many collisions, table growth)', 3000, { hash: (_bytes, from, to) => to - from }],
+	];
+
+	test.each(SHAPES)('%s: the differences are those of the policy person by person, records given back as they were read', (_label, size, storeOptions) => {
+		for (const [seed, direction] of [
+			[1, 'both'],
+			[2, 'activeCampaignToMailchimp'],
+		] as const) {
+			const { ac, mc } = population(size, seed);
+			const o = options({ direction });
+			const { activeCampaign, mailchimp } = pairedIndexes(isEmailText, storeOptions);
+			// Pages arrive from both sides at once.
+			for (let i = 0; i < Math.max(ac.length, mc.length); i += 100) {
+				activeCampaign.addAll(ac.slice(i, i + 100));
+				mailchimp.addAll(mc.slice(i, i + 100));
+			}
+			const found = [...diffIndexes(activeCampaign, mailchimp, o)].filter((d): d is Difference => d !== undefined);
+			const want = expected(ac, mc, o);
+			expect(want.length).toBeGreaterThan(size / 4);
+			expect(found.sort(byKey)).toEqual(want.sort(byKey));
+			// Everyone is found again by address (the key: trimmed, lower-cased).
+			for (const r of ac) expect(activeCampaign.first.get(emailKey(r.email))).toEqual(r);
+			for (const r of mc) expect(mailchimp.first.has(emailKey(r.email))).toBe(true);
+			expect(mailchimp.first.get(`nobody.${size}@example.com`)).toBeUndefined();
 		}
 	});
 });
