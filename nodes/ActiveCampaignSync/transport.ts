@@ -84,6 +84,7 @@ export async function activeCampaignClient(ctx: HttpContext, limits: ActiveCampa
 		throw inputFailure(ctx.getNode(), (error as Error).message, secrets);
 	}
 	const { requestsPerSecond, ...retry } = limits;
+	const given = ctx.getNode().credentials?.[AC_CREDENTIAL];
 	return new ApiClient(
 		ctx,
 		{
@@ -92,6 +93,11 @@ export async function activeCampaignClient(ctx: HttpContext, limits: ActiveCampa
 			baseUrl: `${accountUrl}/api/3`,
 			secrets,
 			pacer: sharedPacer('window', `activecampaign:${accountUrl}`, requestsPerSecond || AC_RATE_PER_SECOND),
+			// The credential as read above, for every request of the run: otherwise n8n reads it from
+			// its database and decrypts it before each one. That work, between the pacer's start and
+			// the send, varies (up to 151 ms measured in n8n 2.41.1, against a 60 ms margin), so a
+			// request could reach ActiveCampaign late and the next one count in its second: a 429.
+			credentialOptions: { credentialsDecrypted: { id: given?.id ?? '', name: given?.name ?? '', type: AC_CREDENTIAL, data: credentials } },
 			// contact/sync is an upsert keyed on email: repeating it cannot create a second contact.
 			isRepeatable: (method: IHttpRequestMethods, path: string) => method === 'POST' && path === '/contact/sync',
 			readError: readActiveCampaignError,

@@ -104,6 +104,12 @@ export class PackageNodeTypes implements INodeTypes {
 	}
 }
 
+/**
+ * How many times n8n was asked for each credential type's decrypted data, across runs (clear it
+ * before counting). A real n8n reads the credential from its database and decrypts it each time.
+ */
+export const credentialReads = new Map<string, number>();
+
 /** Resolves credentials by type from a map and applies the type's own `authenticate`. */
 export class PackageCredentialsHelper extends ICredentialsHelper {
 	constructor(
@@ -146,6 +152,7 @@ export class PackageCredentialsHelper extends ICredentialsHelper {
 	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
 		const found = this.credentials[type];
 		if (!found) throw new Error(`No test credentials given for ${type}`);
+		credentialReads.set(type, (credentialReads.get(type) ?? 0) + 1);
 		return found;
 	}
 

@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { AC_TEST_KEY, type Emulator, startEmulator } from '../emulator/server';
-import { loadNodeOptions } from '../harness/n8n';
+import { credentialReads, loadNodeOptions } from '../harness/n8n';
 import { runNode } from './workflow';
 
 /** The ActiveCampaign Sync node, run through n8n-core's WorkflowExecute against the emulator. */
@@ -180,6 +180,16 @@ describe('Contact: Create or Update Many', () => {
 		expect(new Set(run.json.map((j) => j.status))).toEqual(new Set(['queued']));
 		expect(run.json[0].batchId).toEqual(expect.any(String));
 		expect(emulator.count('GET /api/3/import/info')).toBe(0);
+	});
+
+	test('a run asks n8n for the credential once, not once per request (a real n8n reads it from its database and decrypts it each time)', async () => {
+		credentialReads.clear();
+		const run = await ac({ resource: 'contact', operation: 'upsertMany', email: '={{ $json.email }}' }, Array.from({ length: 1000 }, (_, i) => ({ email: `onecredential${i}@example.com` })));
+		expect(run.error).toBeUndefined();
+		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(1000);
+		// 4 imports and their 4 status reads, each sent with the key.
+		expect(emulator.log.filter((l) => l.status === 200).length).toBeGreaterThanOrEqual(8);
+		expect(credentialReads.get('activeCampaignSyncApi')).toBe(1);
 	});
 
 	test('below 10 items it uses contact/sync per item, with tags and lists', async () => {
