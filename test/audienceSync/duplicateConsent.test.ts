@@ -1,4 +1,5 @@
-import { of, scenario, testEmulator } from './run';
+import type { RequestInfo } from '../emulator/server';
+import { changeOnce, of, scenario, testEmulator } from './run';
 
 /**
  * Consent for an address held twice on one side (review of issue 19). The duplicate is left for
@@ -87,16 +88,14 @@ describe('Mailchimp holds one member per address', () => {
 		s.mc('restored@example.com', 'archived');
 		for (let i = 0; i < 1005; i++) s.mc(`m${i}@example.com`, 'subscribed', { FNAME: `M${i}` });
 		s.ac('m999@example.com', '1', { firstName: 'M999' }); // the last member of the first page, the same on both sides
-		let restored = false;
-		emulator.beforeAnswer = ({ method, path, query }) => {
-			if (restored || method !== 'GET' || !path.endsWith('/members') || query.get('offset') !== '1000' || query.get('status')) return;
-			restored = true;
+		// Restored just before the second page of members is read.
+		const secondPage = ({ method, path, query }: RequestInfo) => method === 'GET' && path.endsWith('/members') && query.get('offset') === '1000' && !query.get('status');
+		const restored = changeOnce(emulator, secondPage, () => {
 			s.member('restored@example.com')!.status = 'subscribed';
-		};
+		});
 		const run = await s.run({ direction: 'both' });
-		emulator.beforeAnswer = undefined;
 		expect(run.error).toBeUndefined();
-		expect(restored).toBe(true);
+		expect(restored()).toBe(true);
 		// Read twice on the shifted pages, m999 is still one member who agrees with ActiveCampaign.
 		expect(of(run, 'm999@example.com')).toBeUndefined();
 		expect(run.summary.byKind).toMatchObject({ duplicate: 0 });

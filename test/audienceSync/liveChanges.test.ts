@@ -1,4 +1,5 @@
-import { of, scenario, testEmulator } from './run';
+import type { RequestInfo } from '../emulator/server';
+import { changeOnce, of, scenario, testEmulator } from './run';
 
 /**
  * Live changes during Apply (issue 19: "a member who unsubscribes on one side while the run is under
@@ -21,12 +22,16 @@ function unsubscribeInActiveCampaign(s: Scenario, email: string) {
 	emulator.ac.subscribe(emulator.ac.findByEmail(email)!.id, s.list.id, '2');
 }
 
+/** The first request that writes: the run's first write. */
+const atFirstWrite = ({ method }: RequestInfo) => method !== 'GET';
 /** True for the requests that read a side in full (the plan's reads), whatever comes after them. */
 const isPlanRead = (method: string, path: string, query: URLSearchParams) =>
 	method === 'GET' &&
 	((path.endsWith('/contacts') && query.get('listid') !== null && !query.getAll('ids[]').length && !query.get('ids')) ||
 		(path.endsWith('/members') && /merge_fields/.test(query.get('fields') ?? '')) ||
 		/\/(lists|tags|merge-fields|fields)(\/\w+)?$/.test(path));
+/** The first request after both sides were read in full, whatever it is. */
+const afterPlanReads = ({ method, path, query }: RequestInfo) => !isPlanRead(method, path, query);
 
 describe('Audience Sync Apply: someone who unsubscribes while the run is under way', () => {
 	test('unsubscribed on each side during the writes: stays unsubscribed there, and is unsubscribed on the other side in the same run', async () => {
@@ -37,18 +42,14 @@ describe('Audience Sync Apply: someone who unsubscribes while the run is under w
 			s.ac(email, '1', { firstName: 'Ac', lastName: '' });
 		}
 		for (let i = 0; i < 12; i++) s.ac(`filler${i}@example.com`, '1', { firstName: `F${i}` }); // enough for a bulk import
-		let done = false;
-		emulator.beforeAnswer = ({ method }) => {
-			if (done || method === 'GET') return;
-			done = true;
+		const done = changeOnce(emulator, atFirstWrite, () => {
 			// At the first write of the run: one person unsubscribes in each service.
 			unsubscribeInMailchimp(s, 'leaves-mc@example.com');
 			unsubscribeInActiveCampaign(s, 'leaves-ac@example.com');
-		};
+		});
 		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
-		emulator.beforeAnswer = undefined;
 		expect(run.error).toBeUndefined();
-		expect(done).toBe(true);
+		expect(done()).toBe(true);
 		for (const email of ['leaves-mc@example.com', 'leaves-ac@example.com']) {
 			expect([email, s.member(email)!.status]).toEqual([email, 'unsubscribed']);
 			expect([email, s.acStatus(email)]).toEqual([email, '2']);
@@ -100,16 +101,12 @@ describe('Audience Sync Apply: someone who unsubscribes while the run is under w
 		s.mc('agreed@example.com', 'subscribed', { FNAME: 'Al' });
 		s.ac('agreed@example.com', '1', { firstName: 'Al' });
 		s.ac('other@example.com', '1', { firstName: 'Oli' });
-		let done = false;
-		emulator.beforeAnswer = ({ method }) => {
-			if (done || method === 'GET') return;
-			done = true;
+		const done = changeOnce(emulator, atFirstWrite, () => {
 			unsubscribeInMailchimp(s, 'agreed@example.com');
-		};
+		});
 		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
-		emulator.beforeAnswer = undefined;
 		expect(run.error).toBeUndefined();
-		expect(done).toBe(true);
+		expect(done()).toBe(true);
 		expect(s.acStatus('agreed@example.com')).toBe('2');
 		expect(of(run, 'agreed@example.com')).toMatchObject({ kind: 'statusDiffers', action: 'unsubscribe', target: 'ActiveCampaign', outcome: 'unsubscribed' });
 		expect((await s.run({ direction: 'both' })).differences).toEqual([]);
@@ -120,18 +117,14 @@ describe('Audience Sync Apply: someone who unsubscribes while the run is under w
 		s.mc('back@example.com', 'unsubscribed');
 		s.ac('back@example.com', '1');
 		s.ac('filler-back@example.com', '1'); // a write, so Apply runs
-		let changed = false;
-		emulator.beforeAnswer = ({ method, path, query }) => {
-			if (changed || isPlanRead(method, path, query)) return;
-			changed = true;
+		const changed = changeOnce(emulator, afterPlanReads, () => {
 			const member = s.member('back@example.com')!;
 			member.status = 'subscribed';
 			member.last_changed = emulator.mc.now();
-		};
+		});
 		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
-		emulator.beforeAnswer = undefined;
 		expect(run.error).toBeUndefined();
-		expect(changed).toBe(true);
+		expect(changed()).toBe(true);
 		expect(s.acStatus('back@example.com')).toBe('1');
 		expect(s.member('back@example.com')!.status).toBe('subscribed');
 		expect(JSON.stringify(of(run, 'back@example.com'))).toMatch(/while this run was under way/);
@@ -145,16 +138,12 @@ describe('Audience Sync Apply: Max Changes holds for the changes found during th
 		s.ac('only-write@example.com', '1', { firstName: 'Wes' }); // the plan's one change
 		const held = ['held-a@example.com', 'held-b@example.com', 'held-c@example.com'];
 		for (const email of held) s.mc(email, 'pending', { FNAME: 'Pat' }); // in the plan, written nowhere
-		let changed = false;
-		emulator.beforeAnswer = ({ method, path, query }) => {
-			if (changed || isPlanRead(method, path, query)) return;
-			changed = true;
+		const changed = changeOnce(emulator, afterPlanReads, () => {
 			for (const email of held) unsubscribeInMailchimp(s, email);
-		};
+		});
 		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '1' });
-		emulator.beforeAnswer = undefined;
 		expect(run.error).toBeUndefined();
-		expect(changed).toBe(true);
+		expect(changed()).toBe(true);
 		expect(run.summary.safetyValve).toMatchObject({ stopped: false });
 		// One person at most is written: Max Changes is 1.
 		const written = held.filter((email) => emulator.ac.findByEmail(email) !== undefined);
@@ -174,16 +163,12 @@ describe('Audience Sync Apply: Max Changes holds after the writes too', () => {
 			s.ac(email, '1', { firstName: 'Pat' });
 			s.mc(email, 'pending', { FNAME: 'Pat' }); // status differs, held: pending is not subscribed
 		}
-		let done = false;
-		emulator.beforeAnswer = ({ method }) => {
-			if (done || method === 'GET') return;
-			done = true;
+		const done = changeOnce(emulator, atFirstWrite, () => {
 			for (const email of held) unsubscribeInMailchimp(s, email);
-		};
+		});
 		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '1' });
-		emulator.beforeAnswer = undefined;
 		expect(run.error).toBeUndefined();
-		expect(done).toBe(true);
+		expect(done()).toBe(true);
 		expect(s.member('the-write@example.com')).toMatchObject({ status: 'subscribed' });
 		// Max Changes is 1, and the plan's one change took it: the two unsubscribes wait for the next run.
 		for (const email of held) expect([email, s.acStatus(email)]).toEqual([email, '1']);
@@ -202,18 +187,14 @@ describe('Audience Sync Apply: pending is not subscribed, also during the run', 
 		const s = scenario(emulator);
 		s.mc('unconfirmed-back@example.com', 'unsubscribed');
 		s.ac('unconfirmed-back@example.com', '1');
-		let changed = false;
-		emulator.beforeAnswer = ({ method, path, query }) => {
-			if (changed || isPlanRead(method, path, query)) return;
-			changed = true;
+		const changed = changeOnce(emulator, afterPlanReads, () => {
 			const member = s.member('unconfirmed-back@example.com')!;
 			member.status = 'pending';
 			member.last_changed = emulator.mc.now();
-		};
+		});
 		const run = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100' });
-		emulator.beforeAnswer = undefined;
 		expect(run.error).toBeUndefined();
-		expect(changed).toBe(true);
+		expect(changed()).toBe(true);
 		// The unsubscribe stands: a signup nobody confirmed is not consent.
 		expect(s.acStatus('unconfirmed-back@example.com')).toBe('2');
 		expect(of(run, 'unconfirmed-back@example.com')).toMatchObject({ action: 'unsubscribe', outcome: 'unsubscribed' });

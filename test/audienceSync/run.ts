@@ -2,7 +2,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { subscriberHash } from '../emulator/mailchimp';
-import { AC_TEST_KEY, Emulator, type EmulatorOptions, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN } from '../emulator/server';
+import { AC_TEST_KEY, Emulator, type EmulatorOptions, MC_TEST_KEY, MC_TEST_OAUTH_TOKEN, type RequestInfo } from '../emulator/server';
 import { mailchimpOAuthCredential } from '../nodes/workflow';
 import { runWorkflow } from '../harness/n8n';
 
@@ -22,6 +22,20 @@ export function testEmulator(options: EmulatorOptions = {}): Emulator {
 		emulator.beforeAnswer = undefined;
 	});
 	return emulator;
+}
+
+/**
+ * Makes `change` once, just before the emulator answers the first request `when` picks, as live
+ * traffic would (the emulator's answer hook, cleared after the test); `made()` says whether it did.
+ */
+export function changeOnce(emulator: Emulator, when: (request: RequestInfo) => boolean, change: () => void): () => boolean {
+	let made = false;
+	emulator.beforeAnswer = (request) => {
+		if (made || !when(request)) return;
+		made = true;
+		change();
+	};
+	return () => made;
 }
 
 /** The node's list and audience parameters, both By ID. */
