@@ -79,3 +79,76 @@ export class RemoteEmulator {
 		});
 	}
 }
+
+/**
+ * ActiveCampaign and Mailchimp each from an emulator process of its own, both seeded alike (the
+ * seed is deterministic): the node reads ActiveCampaign from one and Mailchimp from the other, as
+ * it reads two providers' servers. In one process, Mailchimp's pages of 1,000 members (20 a second
+ * at 1,000,000) stalled the event loop that counts ActiveCampaign's requests, so requests the
+ * node had spaced out were counted together and refused with 429s a real account would not send;
+ * the ActiveCampaign yardstick, which reads alone, never met them. Same interface as RemoteEmulator.
+ */
+export class SplitEmulator {
+	private constructor(
+		private readonly ac: RemoteEmulator,
+		private readonly mc: RemoteEmulator,
+	) {}
+
+	get url(): string {
+		return this.ac.url;
+	}
+
+	get mcBaseUrl(): string {
+		return this.mc.mcBaseUrl;
+	}
+
+	get seeded(): SeededAudiences | undefined {
+		return this.ac.seeded;
+	}
+
+	get seedSeconds(): number {
+		return Math.max(this.ac.seedSeconds, this.mc.seedSeconds);
+	}
+
+	static async start(options: EmulatorOptions, seed?: AudienceSeedOptions): Promise<SplitEmulator> {
+		const [ac, mc] = await Promise.all([RemoteEmulator.start(options, seed), RemoteEmulator.start(options, seed)]);
+		if (JSON.stringify(ac.seeded) !== JSON.stringify(mc.seeded)) throw new Error('The two emulators were seeded differently');
+		return new SplitEmulator(ac, mc);
+	}
+
+	/** ActiveCampaign's figures from the one, Mailchimp's from the other; the two processes' memory added up. */
+	async stats(): Promise<HostStats> {
+		const [ac, mc] = await Promise.all([this.ac.stats(), this.mc.stats()]);
+		return SplitEmulator.merge(ac, mc);
+	}
+
+	async reset(): Promise<HostStats> {
+		const [ac, mc] = await Promise.all([this.ac.reset(), this.mc.reset()]);
+		return SplitEmulator.merge(ac, mc);
+	}
+
+	async timeline(bucketMs = 1000): Promise<Timeline> {
+		const [ac, mc] = await Promise.all([this.ac.timeline(bucketMs), this.mc.timeline(bucketMs)]);
+		return { ...ac, mc: mc.mc };
+	}
+
+	async stop(): Promise<void> {
+		await Promise.all([this.ac.stop(), this.mc.stop()]);
+	}
+
+	private static merge(ac: HostStats, mc: HostStats): HostStats {
+		const isAc = (route: string) => / \/api\/3/.test(route);
+		return {
+			requests: { activeCampaign: ac.requests.activeCampaign, mailchimp: mc.requests.mailchimp },
+			byRoute: {
+				...Object.fromEntries(Object.entries(ac.byRoute).filter(([route]) => isAc(route))),
+				...Object.fromEntries(Object.entries(mc.byRoute).filter(([route]) => !isAc(route))),
+			},
+			rejected429: { ac: ac.rejected429.ac, mc: mc.rejected429.mc },
+			maxMcInFlight: mc.maxMcInFlight,
+			rssMb: ac.rssMb + mc.rssMb,
+			peakRssMb: ac.peakRssMb + mc.peakRssMb,
+			maxLoopDelayMs: Math.max(ac.maxLoopDelayMs, mc.maxLoopDelayMs),
+		};
+	}
+}
