@@ -151,6 +151,19 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		expect(refused).toBeLessThanOrEqual(10 + 4);
 	});
 
+	test('an import refused while the budget is full is sent again within a few seconds of the budget having room', async () => {
+		// Another integration has just used all 100 imports of the account's window (16 s here).
+		const full = Date.now();
+		emulator.ac.importWindowMs = 16_000;
+		emulator.ac.importTimes = Array.from({ length: 100 }, () => full);
+		const run = await ac(withFirst, people(500, 'budgetlate'), { continueOnFail: true });
+		expect(run.json.filter((j) => j.status === 'succeeded')).toHaveLength(500);
+		const accepted = emulator.log.find((l) => l.path.endsWith('bulk_import') && l.status === 200)!;
+		// Asked again after 1, 2, 4 s, then at most 5 s apart (one import asks; a refusal costs one
+		// request). Before, the waits doubled up to 15 s: accepted 14 s after the budget had room.
+		expect(accepted.at - (full + 16_000)).toBeLessThanOrEqual(6000);
+	});
+
 	test('an import ActiveCampaign reports interrupted: imported items succeed, the others fail, without waiting for the timeout', async () => {
 		emulator.ac.importDelayMs = 1200;
 		emulator.ac.importEndings = ['interrupted'];
