@@ -2,11 +2,14 @@ import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INod
 
 import { maxItemsPerPollProperty, pollChanges, readMaxItemsPerPoll } from '../shared/polling';
 import { memberChanges } from './changes';
-import { readAudienceId } from './lookups';
+import { MEMBER_STATUSES, readAudienceId } from './lookups';
 import { listSearch } from './methods';
-import { readText } from '../shared/values';
+import { readChoice, readText } from '../shared/values';
 import { audienceLocator } from './resources/audience/locator';
 import { authenticationProperty, mailchimpClient, mailchimpCredentials } from './transport';
+
+/** The statuses Mailchimp filters members by (none: any status). */
+const STATUSES = [...MEMBER_STATUSES, 'archived'] as const;
 
 /** Polls a Mailchimp audience for members added or changed since the last poll. */
 export class MailchimpSyncTrigger implements INodeType {
@@ -48,7 +51,8 @@ export class MailchimpSyncTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const audience = readAudienceId(this, this.getNodeParameter('audience', undefined, { extractValue: true }));
-		const status = readText(this, this.getNodeParameter('status', ''), 'Status');
+		const given = readText(this, this.getNodeParameter('status', ''), 'Status');
+		const status = given && readChoice(this, given, 'Status', STATUSES);
 		const maxItems = readMaxItemsPerPoll(this);
 		return pollChanges(this, memberChanges(await mailchimpClient(this), this.getNode(), audience, status), maxItems);
 	}

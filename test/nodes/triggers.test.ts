@@ -134,6 +134,23 @@ describe('Mailchimp Sync Trigger', () => {
 		expect((await trigger.poll())?.map((m) => m.email_address)).toEqual(['after@example.com']);
 	});
 
+	test('Status and Max Items per Poll given by an expression ("Subscribed", "1") are read as what they say; an unknown status is refused, naming the option, before any request', async () => {
+		emulator.mc.addList('exprStatus', 'Expression status');
+		tick();
+		const trigger = await poller('mailchimpSyncTrigger', { audience: { __rl: true, mode: 'id', value: 'exprStatus' }, status: '={{ "Subscribed" }}', maxItemsPerPoll: '={{ "1" }}' }, mcCreds());
+		expect(await trigger.poll()).toBeNull();
+		emulator.mc.addMember('exprStatus', 'sub-a@example.com');
+		emulator.mc.addMember('exprStatus', 'gone@example.com', 'unsubscribed');
+		emulator.mc.addMember('exprStatus', 'sub-b@example.com');
+		tick();
+		expect((await trigger.poll())?.map((m) => m.email_address)).toEqual(['sub-a@example.com']);
+		expect((await trigger.poll())?.map((m) => m.email_address)).toEqual(['sub-b@example.com']);
+		const from = emulator.log.length;
+		const unknown = await poller('mailchimpSyncTrigger', { audience: { __rl: true, mode: 'id', value: 'exprStatus' }, status: '={{ "active" }}' }, mcCreds());
+		await expect(unknown.poll()).rejects.toThrow(/Status "active" is not one of subscribed, unsubscribed, cleaned, pending, transactional, archived/);
+		expect(emulator.log.length).toBe(from);
+	});
+
 	test('members added or changed since the last poll, each once, boundary included', async () => {
 		emulator.mc.addList('trig', 'Trigger audience');
 		emulator.mc.addMember('trig', 'old@example.com');
