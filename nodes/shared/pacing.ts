@@ -38,7 +38,8 @@ import { sleep } from 'n8n-workflow';
  *   smaller share among the processes; a round costs that 429 and the requests given back for
  *   about a window (a process alone: about one request in 50).
  * - Finding room, within a 429 budget. Probes (one request more per window) are paid from credit:
- *   each accepted request earns PROBE_BUDGET, each 429 spends 1, and a probe needs 1 (at most
+ *   each accepted request earns PROBE_BUDGET, each 429 episode spends 1 (several requests refused
+ *   together are one episode, as they lower the share once), and a probe needs 1 (at most
  *   PROBE_CREDIT_CAP is saved), so refused probes stay a small, fixed part of the requests. A probe
  *   also waits PROBE_MIN_WINDOWS quiet windows, doubling on each refusal up to PROBE_MAX_WINDOWS.
  *   A refused probe lowers the share as any 429 does, but does not count as this process's turn
@@ -200,7 +201,7 @@ export const PROBE_MIN_WINDOWS = 8;
 export const PROBE_MAX_WINDOWS = 32;
 /** A 429 this soon after a probe (in windows) means there was no room for it. */
 export const PROBE_VERIFY_WINDOWS = 3;
-/** The 429 budget of probes: each accepted request earns this much, each 429 spends 1; a probe needs 1. */
+/** The 429 budget of probes: each accepted request earns this much, each 429 episode spends 1; a probe needs 1. */
 export const PROBE_BUDGET = 0.01;
 /** The most probe credit a pacer holds (and starts with), so a long quiet spell does not pay for a burst of refused probes. */
 export const PROBE_CREDIT_CAP = 2;
@@ -334,8 +335,8 @@ export class WindowPacer extends AdaptivePacer {
 		const window = this.windowMs;
 		if (outcome === 'throttled') {
 			if (mark) mark.throttled = true;
-			this.credit = Math.max(-PROBE_CREDIT_CAP, this.credit - 1);
 			if (startedAt < this.lastDecrease) return;
+			this.credit = Math.max(-PROBE_CREDIT_CAP, this.credit - 1);
 			let accepted = 0;
 			for (const r of this.recent) if (r.at > t - window - this.marginMs && !r.throttled) accepted++;
 			const climbing = this.probeEvery <= 1;

@@ -136,6 +136,27 @@ describe('a window pacer, step by step (fake clock from 0: rounds start at whole
 		expect(pacer.pace).toBe(1);
 	});
 
+	test('alone, after one 429 episode (two requests refused at once, a late arrival), the episode spends probe credit once: it probes again and climbs back within 2 rounds', async () => {
+		const pacer = new WindowPacer(5, windowMs, 0);
+		for (let i = 0; i < 50 && pacer.pace < 5; i++) await send(pacer, 'success');
+		for (let i = 0; i < 5; i++) await send(pacer, 'success');
+		// Two requests in flight when the first 429 comes: one episode.
+		const releases: Array<(o: 'success' | 'throttled') => void> = [];
+		void pacer.acquire().then((r) => releases.push(r));
+		void pacer.acquire().then((r) => releases.push(r));
+		for (let i = 0; i < 200 && releases.length < 2; i++) await jest.advanceTimersByTimeAsync(5);
+		// Both answered a latency later.
+		await jest.advanceTimersByTimeAsync(20);
+		releases[0]('throttled');
+		releases[1]('throttled');
+		const after429 = pacer.pace;
+		expect(after429).toBeLessThan(5);
+		const since = Date.now();
+		// Alone: every request succeeds from now on. Within 2 rounds (20 windows) it is back near the limit.
+		while (Date.now() < since + 20 * windowMs) await send(pacer, 'success');
+		expect(pacer.pace).toBeGreaterThanOrEqual(4);
+	});
+
 	test('after a 429 it plays rounds: at a round start a share above 1 gives one request per window back and asks for it again within the round', async () => {
 		const pacer = new WindowPacer(5, windowMs, 0);
 		for (let i = 0; i < 50 && pacer.pace < 5; i++) await send(pacer, 'success');
