@@ -264,15 +264,21 @@ export class SideIndex {
 			return;
 		}
 		const found = this.store.get(this.side, key)!;
+		const all = this.repeated.get(key);
 		// Mailchimp holds one member per address (its id is the MD5 of the lower-cased address), so a
-		// second reading is the same member, read again on pages that shifted during the read.
-		if ((record.id && record.id === found.id) || this.side === 'mailchimp') {
+		// second reading is the same member, read again on pages that shifted during the read. An
+		// ActiveCampaign record is the same when its id is: the first record's, or (an address held
+		// by several contacts) one of the others'.
+		const readings = all ?? [found];
+		const same = this.side === 'mailchimp' ? 0 : record.id ? readings.findIndex((r) => r.id === record.id) : -1;
+		if (same >= 0) {
 			// The same record twice: its status changed between two reads (one per status). The less
 			// subscribed of the two is kept, so a change made during the read never subscribes anyone.
-			if (CAUTION[record.status] > CAUTION[found.status]) this.store.set(this.side, key, record);
+			if (CAUTION[record.status] <= CAUTION[readings[same].status]) return;
+			if (all) all[same] = record;
+			if (same === 0) this.store.set(this.side, key, record);
 			return;
 		}
-		const all = this.repeated.get(key);
 		if (all) all.push(record);
 		else this.repeated.set(key, [found, record]);
 	}

@@ -349,6 +349,33 @@ describe('reads that overlap a change', () => {
 		const out = [...diffIndexes(index, new SideIndex(isEmailText).addAll([rec('moving@example.com', 'subscribed')]), options())].filter(Boolean);
 		expect(out).toMatchObject([{ kind: 'statusDiffers', writes: [{ side: 'mailchimp', action: 'unsubscribe' }] }]);
 	});
+
+	test('a duplicate address whose records are read twice: each record once, its less subscribed reading, and the opt-out carried', () => {
+		// Two ActiveCampaign contacts share an address; ActiveCampaign lists them once per list
+		// status, so one that unsubscribes during the read is listed as active, then as unsubscribed.
+		for (const moving of ['7', '8']) {
+			// As the node reads: both sides' indexes share one store.
+			const index = pairedIndexes(isEmailText);
+			index.activeCampaign.add({ ...rec('twice@example.com', 'subscribed'), id: '7' });
+			index.activeCampaign.add({ ...rec('twice@example.com', 'subscribed'), id: '8' });
+			index.activeCampaign.add({ ...rec('twice@example.com', 'unsubscribed'), id: moving });
+			index.mailchimp.add(rec('twice@example.com', 'subscribed'));
+			const out = [...diffIndexes(index.activeCampaign, index.mailchimp, options())].filter(Boolean);
+			expect(out).toHaveLength(1);
+			const d = out[0]!;
+			expect(d.kind).toBe('duplicate');
+			// Two records, not three; the one that unsubscribed as it now is.
+			expect(d.duplicates!.records.map((r) => [r.id, r.status])).toEqual([
+				['7', moving === '7' ? 'unsubscribed' : 'subscribed'],
+				['8', moving === '8' ? 'unsubscribed' : 'subscribed'],
+			]);
+			// The opt-out is carried: Mailchimp's member and the contact still on the list are unsubscribed.
+			expect(d.writes).toEqual([
+				{ side: 'mailchimp', action: 'unsubscribe', status: 'unsubscribed', fields: [] },
+				{ side: 'activeCampaign', action: 'unsubscribe', status: 'unsubscribed', fields: [], ids: [moving === '7' ? '8' : '7'] },
+			]);
+		}
+	});
 });
 
 describe('compact index: records come back as they were read', () => {

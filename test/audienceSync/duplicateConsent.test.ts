@@ -27,6 +27,25 @@ describe('Audience Sync: duplicates and consent', () => {
 		expect(of(again, 'twice@example.com')).toMatchObject({ kind: 'duplicate', action: 'none', writes: [] });
 	});
 
+	test('two ActiveCampaign records, one unsubscribing while the list is read (listed as active, then as unsubscribed): the opt-out is carried', async () => {
+		const s = scenario(emulator);
+		const moving = s.ac('moving@example.com', '1', { firstName: 'One' });
+		const other = s.ac('MOVING@example.com', '1', { firstName: 'Two' });
+		s.mc('moving@example.com', 'subscribed', { FNAME: 'Mc' });
+		// ActiveCampaign lists a list's contacts once per list status: the first record unsubscribes
+		// after the active ones were listed, before the unsubscribed ones are.
+		const unsubscribedRead = ({ method, path, query }: RequestInfo) => method === 'GET' && path.endsWith('/contacts') && query.get('status') === '2';
+		const unsubscribed = changeOnce(emulator, unsubscribedRead, () => {
+			emulator.ac.contactLists.get(`${moving.id}:${s.list.id}`)!.status = '2';
+		});
+		const apply = await s.run({ direction: 'both', mode: 'apply', maxChanges: '100%' });
+		expect(apply.error).toBeUndefined();
+		expect(unsubscribed()).toBe(true);
+		expect(of(apply, 'moving@example.com')).toMatchObject({ kind: 'duplicate', action: 'unsubscribe' });
+		expect(s.member('moving@example.com')).toMatchObject({ status: 'unsubscribed' });
+		expect(emulator.ac.contactLists.get(`${other.id}:${s.list.id}`)?.status).toBe('2');
+	});
+
 	test('unsubscribed in Mailchimp, two ActiveCampaign records, one still active: that one is unsubscribed from the list', async () => {
 		const s = scenario(emulator);
 		const active = s.ac('pair@example.com', '1');
