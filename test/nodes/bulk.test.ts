@@ -151,6 +151,39 @@ describe('ActiveCampaign Create or Update Many: one truthful outcome per item', 
 		expect(refused).toBeLessThanOrEqual(10 + 4);
 	});
 
+	test('two workflows on one account while its import budget is full, the import asking again fails (a 500): the others take the turn, every item once', async () => {
+		// Another integration has just used all 100 imports of the account's window (2.5 s here).
+		emulator.ac.importWindowMs = 2500;
+		emulator.ac.importTimes = Array.from({ length: 100 }, () => Date.now());
+		// The 12 imports sent together are refused; the 13th import request (the one asking again) fails.
+		const restore = faultOnCalls((method, path) => method === 'POST' && path.endsWith('bulk_import'), 13, 13, 500);
+		try {
+			const inputs = [people(2500, 'turnA'), people(500, 'turnB')];
+			const runs = await Promise.all(inputs.map((input) => ac(withFirst, input, { continueOnFail: true })));
+			const failed: string[] = [];
+			runs.forEach((run, r) => {
+				expect(run.error).toBeUndefined();
+				expectOnePerItem(run, inputs[r].length);
+				run.json.forEach((json, i) => {
+					const contact = emulator.ac.findByEmail(inputs[r][i].email);
+					if (json.status === 'succeeded') expect(contact?.firstName).toBe(inputs[r][i].first);
+					else {
+						expect(String(json.error)).toMatch(/HTTP 500/);
+						expect(contact).toBeUndefined();
+						failed.push(inputs[r][i].email);
+					}
+				});
+			});
+			// One import's contacts (250) failed; nobody else was lost or left waiting.
+			expect(failed).toHaveLength(250);
+			const sent = emulator.log.filter((l) => l.path.endsWith('bulk_import') && l.status === 200).flatMap((l) => (l.body as { contacts: Array<{ email: string }> }).contacts.map((c) => c.email));
+			expect(new Set(sent).size).toBe(sent.length);
+			expect(sent).toHaveLength(3000 - 250);
+		} finally {
+			restore();
+		}
+	});
+
 	test('an import refused while the budget is full is sent again within a few seconds of the budget having room', async () => {
 		// Another integration has just used all 100 imports of the account's window (16 s here).
 		const full = Date.now();
