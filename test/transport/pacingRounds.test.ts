@@ -84,7 +84,9 @@ test('one process alone reaches nearly the full limit, with a 429 now and then o
 	expect(refused).toBeLessThanOrEqual(6);
 	// The window's safety margin and the start (2 requests per window, one more each window) cost a
 	// little; each 429 costs more (a second's pause, then one request fewer per window until a probe).
-	expect(accepted[0] / seconds / LIMIT).toBeGreaterThanOrEqual(0.8);
+	// Measured over 150 runs (21:25 UTC, 4 December): 0.86 on average, 0.77 at worst (two 429s), so
+	// 0.8 failed about 1 run in 25; 0.72 still fails a pacer that stays down after a 429.
+	expect(accepted[0] / seconds / LIMIT).toBeGreaterThanOrEqual(0.72);
 });
 
 describe('a window pacer, step by step (fake clock from 0: rounds start at whole seconds)', () => {
