@@ -31,19 +31,25 @@ import { sleep } from 'n8n-workflow';
  *   messages needed), also one that has never seen a 429: a process that had the account to itself
  *   must make room for one that starts later.
  *   At a round's start every share above 1 gives one request per window back; from REJOIN_AT_WINDOWS
- *   into the round (when the requests given back have left the server's window) every process asks
- *   for one more at a random point, a little later the longer it went without a 429. In a full
- *   account the shares then add up to the limit plus the processes at 1: typically one request too
- *   many, and the process refused keeps the smaller share this round. So one 429 a round moves the
- *   smaller share among the processes; a round costs that 429 and the requests given back for
- *   about a window (a process alone: about one request in 50).
+ *   into the round (when the requests given back have surely left the server's window: asked
+ *   earlier, the first to ask is refused, not the last) every process asks for one more, in the
+ *   order of the requests per window it was given since its busy spell began (as a share of the
+ *   limit, REJOIN_SPREAD_WINDOWS from the lowest to the highest): processes that started together
+ *   compare on one scale without messages, so the one given the most so far asks last. In a full
+ *   account the shares then add up to the limit plus the processes at 1: with 3 processes one
+ *   request too many, and the process refused, the one ahead, keeps the smaller share this round.
+ *   So one 429 a round moves the smaller share, and the totals stay close: processes with equal
+ *   work finish together instead of one running on alone at its old share while the account idles
+ *   (an order by whole rounds since the last 429 kept the smaller share going round but never
+ *   undid an early lead). A process that started later asks first until it has caught up. A round
+ *   costs that 429 and the requests given back for a window or so; a process alone (holding nearly
+ *   the whole limit, and given more than REJOIN_ALONE of it) asks first: about one request in 50.
  * - Finding room, within a 429 budget. Probes (one request more per window) are paid from credit:
  *   each accepted request earns PROBE_BUDGET, each 429 episode spends 1 (several requests refused
  *   together are one episode, as they lower the share once), and a probe needs 1 (at most
  *   PROBE_CREDIT_CAP is saved), so refused probes stay a small, fixed part of the requests. A probe
  *   also waits PROBE_MIN_WINDOWS quiet windows, doubling on each refusal up to PROBE_MAX_WINDOWS.
- *   A refused probe lowers the share as any 429 does, but does not count as this process's turn
- *   at the smaller share in the rounds' order. A probe that is not refused within
+ *   A refused probe lowers the share as any 429 does. A probe that is not refused within
  *   PROBE_VERIFY_WINDOWS means another process finished or slowed down: the pacer climbs one
  *   step (see Starts) per window until a 429. And a process that asks again in a round after ROOM_ROUNDS
  *   rounds without a 429, and is not refused, probes at once: in a full account one that asked
@@ -207,13 +213,24 @@ export const PROBE_BUDGET = 0.01;
 export const PROBE_CREDIT_CAP = 2;
 /** Length of a round, in windows; rounds start at the same wall-clock times in every process (multiples of the round since the epoch). */
 export const ROUND_WINDOWS = 10;
-/** In a round, the request per window given back is asked for again this far in (in windows), once it has left the server's window... */
-export const REJOIN_AT_WINDOWS = 0.6;
-/** ...plus up to this much more the longer the process went without a 429 (full after REJOIN_SPREAD_ROUNDS rounds)... */
-export const REJOIN_SPREAD_WINDOWS = 0.4;
-export const REJOIN_SPREAD_ROUNDS = 3;
+/**
+ * In a round, the request per window given back is asked for again this far in (in windows): a
+ * process that sent its whole share just before the round's start still holds it in the server's
+ * window for up to a window (plus the margin), and asking earlier would refuse the first to ask...
+ */
+export const REJOIN_AT_WINDOWS = 1;
+/**
+ * ...plus up to this much more the more requests the process was given per window since its busy
+ * spell began (as a share of the limit: REJOIN_SPREAD_LOW or less asks first, REJOIN_SPREAD_HIGH
+ * or more last, logarithmic between), so the process that got the most so far is refused...
+ */
+export const REJOIN_SPREAD_WINDOWS = 0.6;
+export const REJOIN_SPREAD_LOW = 0.2;
+export const REJOIN_SPREAD_HIGH = 0.5;
 /** ...plus a random part of this much. */
-export const REJOIN_NOISE_WINDOWS = 0.1;
+export const REJOIN_NOISE_WINDOWS = 0.02;
+/** A process given more than this share of the limit, and holding nearly all of it now, is alone: it asks again first. */
+export const REJOIN_ALONE = 0.7;
 /** A process that asks again after this many rounds without a 429 and is not refused probes at once: there may be room. */
 export const ROOM_ROUNDS = 2;
 /** Safety margin added to a window pacer's window (ms), for network jitter between its start and the server's count. */
@@ -252,8 +269,9 @@ export class WindowPacer extends AdaptivePacer {
 	private credit = PROBE_CREDIT_CAP;
 	/** Whether this pacer has ever been answered 429. */
 	private learned = false;
-	/** The round of the last 429 that lowered the share (not a refused probe). */
-	private hitRound = Number.NaN;
+	/** Accepted requests since this busy spell began (a round without a start ends one), and its first start (monotonic ms). */
+	private accepted = 0;
+	private busySince = Number.NaN;
 	/** 429s in a row at one request per window (the others take more than their part just now). */
 	private floorRefusals = 0;
 	/** The round (wall clock) last played. */
@@ -345,8 +363,6 @@ export class WindowPacer extends AdaptivePacer {
 			this.probedAt = Number.NEGATIVE_INFINITY;
 			this.rejoinAt = Number.POSITIVE_INFINITY;
 			this.rejoinedAt = Number.NEGATIVE_INFINITY;
-			// A refused probe does not count in the rounds' order (its process keeps its place); other 429s do.
-			if (!probeFailed || climbing) this.hitRound = this.roundAt(Date.now());
 			// The first 429 of a climbing pacer: the others' refusals may have counted as its room.
 			const halve = climbing && !this.learned && this.share() < this.limit;
 			this.learned = true;
@@ -356,6 +372,7 @@ export class WindowPacer extends AdaptivePacer {
 			return;
 		}
 		if (outcome !== 'success') return;
+		if (startedAt >= this.busySince) this.accepted++;
 		this.floorRefusals = 0;
 		this.credit = Math.min(PROBE_CREDIT_CAP, this.credit + PROBE_BUDGET);
 		if (this.probedAt > Number.NEGATIVE_INFINITY && t - this.probedAt > PROBE_VERIFY_WINDOWS * window) {
@@ -386,6 +403,22 @@ export class WindowPacer extends AdaptivePacer {
 	}
 
 	/**
+	 * Where this process asks again in a round, from 0 (first) to 1 (last): by the requests per
+	 * window it was given since its busy spell began, as a share of the limit. Processes that share
+	 * an account and started together compare like this without messages, so the one ahead is
+	 * refused and the totals stay close (processes with equal work finish together); one that
+	 * started later asks first until it has caught up. A process that had the whole limit just now
+	 * is alone: it asks again first.
+	 */
+	private order(at: number, nearLimit: boolean): number {
+		if (Number.isNaN(this.busySince)) return 0;
+		const given = (this.accepted * this.windowMs) / Math.max(this.windowMs, at - this.busySince) / this.limit;
+		if (nearLimit && given >= REJOIN_ALONE) return 0;
+		const position = Math.log(Math.max(given, 1e-3) / REJOIN_SPREAD_LOW) / Math.log(REJOIN_SPREAD_HIGH / REJOIN_SPREAD_LOW);
+		return Math.min(1, Math.max(0, position));
+	}
+
+	/**
 	 * Rounds, for a pacer that shares the account (see the top of this file): at the round's start a
 	 * share above 1 gives one request per window back, and asks for it again a little later, later
 	 * the longer this process went without a 429. Returns when the pacer next needs the clock.
@@ -398,11 +431,10 @@ export class WindowPacer extends AdaptivePacer {
 		if (round !== this.round && Number.isNaN(this.round)) this.round = round;
 		if (round !== this.round) {
 			this.round = round;
+			const nearLimit = this.share() >= this.limit - Math.max(1, Math.floor(this.limit * CLIMB_STEP));
 			if (this.share() > 1) this.setShare(this.share() - 1, t);
-			// Whole rounds since the last 429: the processes refused longest ago ask last (one of them is refused).
-			const quiet = Number.isNaN(this.hitRound) ? 1 : Math.min(1, (round - this.hitRound) / REJOIN_SPREAD_ROUNDS);
 			const start = t - (wall - round * roundMs);
-			this.rejoinAt = start + window * (REJOIN_AT_WINDOWS + REJOIN_SPREAD_WINDOWS * quiet + REJOIN_NOISE_WINDOWS * Math.random());
+			this.rejoinAt = start + window * (REJOIN_AT_WINDOWS + REJOIN_SPREAD_WINDOWS * this.order(start, nearLimit) + REJOIN_NOISE_WINDOWS * Math.random());
 		}
 		if (t >= this.rejoinAt) {
 			this.rejoinAt = Number.POSITIVE_INFINITY;
@@ -423,6 +455,11 @@ export class WindowPacer extends AdaptivePacer {
 				if (next > t) {
 					await sleep(Math.max(1, Math.ceil(Math.min(next, wakeAt) - t)));
 					continue;
+				}
+				// A busy spell begins after a round without a start: the rounds' order counts from there.
+				if (!this.starts.length || t - this.starts[this.starts.length - 1] > ROUND_WINDOWS * this.windowMs) {
+					this.busySince = t;
+					this.accepted = 0;
 				}
 				// The actual start time, not the planned one: a late wake-up must not bunch the next starts.
 				this.starts.push(t);
