@@ -48,12 +48,15 @@ import { sleep } from 'n8n-workflow';
  *   each accepted request earns PROBE_BUDGET, each 429 episode spends 1 (several requests refused
  *   together are one episode, as they lower the share once), and a probe needs 1 (at most
  *   PROBE_CREDIT_CAP is saved), so refused probes stay a small, fixed part of the requests. A probe
- *   also waits PROBE_MIN_WINDOWS quiet windows, doubling on each refusal up to PROBE_MAX_WINDOWS.
- *   A refused probe lowers the share as any 429 does. A probe that is not refused within
- *   PROBE_VERIFY_WINDOWS means another process finished or slowed down: the pacer climbs one
- *   step (see Starts) per window until a 429. And a process that asks again in a round after ROOM_ROUNDS
- *   rounds without a 429, and is not refused, probes at once: in a full account one that asked
- *   late would have been refused.
+ *   also waits PROBE_MIN_WINDOWS quiet windows, doubling on each refusal up to PROBE_MAX_WINDOWS,
+ *   and is only for a process given at least PROBE_GIVEN of the limit since its busy spell began
+ *   (alone or nearly, its 429 a late arrival): one given less shares a full account, where a probe
+ *   is one 429 more (in the simulation of 3 processes, about half a percent of the requests), and
+ *   its rounds find room. A refused probe lowers the share as any 429 does. A probe that is not
+ *   refused within PROBE_VERIFY_WINDOWS means another process finished or slowed down: the pacer
+ *   climbs one step (see Starts) per window until a 429. And a process that asks again in a round
+ *   after ROOM_ROUNDS rounds without a 429, or given more than REJOIN_ALONE of the limit, and is
+ *   not refused, probes at once: in a full account one that asked late would have been refused.
  * - Starts. A fresh pacer starts at START_SHARE of the limit (rounded up: 2 of 5) and climbs one
  *   step (CLIMB_STEP of the limit: one request at 5 a second, 10 at 50) per FRESH_CLIMB_WINDOWS
  *   quiet windows until its first 429, so N processes starting together draw a few 429s, not a
@@ -209,6 +212,12 @@ export const PROBE_MAX_WINDOWS = 32;
 export const PROBE_VERIFY_WINDOWS = 3;
 /** The 429 budget of probes: each accepted request earns this much, each 429 episode spends 1; a probe needs 1. */
 export const PROBE_BUDGET = 0.01;
+/**
+ * A probe on credit is for a process given at least this share of the limit since its busy spell
+ * began: alone or nearly (its 429 was a late arrival). One given less shares a full account, where
+ * a probe is a 429; its rounds find room when another process finishes (ROOM_ROUNDS).
+ */
+export const PROBE_GIVEN = 0.4;
 /** The most probe credit a pacer holds (and starts with), so a long quiet spell does not pay for a burst of refused probes. */
 export const PROBE_CREDIT_CAP = 2;
 /** Length of a round, in windows; rounds start at the same wall-clock times in every process (multiples of the round since the epoch). */
@@ -272,6 +281,8 @@ export class WindowPacer extends AdaptivePacer {
 	/** Accepted requests since this busy spell began (a round without a start ends one), and its first start (monotonic ms). */
 	private accepted = 0;
 	private busySince = Number.NaN;
+	/** Whether this process was given more than REJOIN_ALONE of the limit in its busy spell, at the round's start. */
+	private mostlyAlone = false;
 	/** 429s in a row at one request per window (the others take more than their part just now). */
 	private floorRefusals = 0;
 	/** The round (wall clock) last played. */
@@ -389,7 +400,7 @@ export class WindowPacer extends AdaptivePacer {
 		}
 		// A fresh pacer climbs one request per FRESH_CLIMB_WINDOWS quiet windows; one that found room, every window.
 		const wait = this.learned ? this.probeEvery : Math.max(this.probeEvery, FRESH_CLIMB_WINDOWS);
-		if (this.rejoinAt === Number.POSITIVE_INFINITY && t - this.changedAt >= wait * window && (this.probeEvery <= 1 || this.credit >= 1)) this.probe(t);
+		if (this.rejoinAt === Number.POSITIVE_INFINITY && t - this.changedAt >= wait * window && (this.probeEvery <= 1 || (this.credit >= 1 && this.given(t) >= PROBE_GIVEN))) this.probe(t);
 	}
 
 	/**
@@ -402,18 +413,20 @@ export class WindowPacer extends AdaptivePacer {
 		this.probedAt = t;
 	}
 
+	/** Requests per window this process was given since its busy spell began, as a share of the limit. */
+	private given(at: number): number {
+		return Number.isNaN(this.busySince) ? 0 : (this.accepted * this.windowMs) / Math.max(this.windowMs, at - this.busySince) / this.limit;
+	}
+
 	/**
-	 * Where this process asks again in a round, from 0 (first) to 1 (last): by the requests per
-	 * window it was given since its busy spell began, as a share of the limit. Processes that share
-	 * an account and started together compare like this without messages, so the one ahead is
-	 * refused and the totals stay close (processes with equal work finish together); one that
-	 * started later asks first until it has caught up. A process that had the whole limit just now
-	 * is alone: it asks again first.
+	 * Where this process asks again in a round, from 0 (first) to 1 (last): by the share of the
+	 * limit it was given since its busy spell began. Processes that share an account and started
+	 * together compare like this without messages, so the one ahead is refused and the totals stay
+	 * close (processes with equal work finish together); one that started later asks first until it
+	 * has caught up. A process alone (holding nearly the limit now) asks again first.
 	 */
-	private order(at: number, nearLimit: boolean): number {
-		if (Number.isNaN(this.busySince)) return 0;
-		const given = (this.accepted * this.windowMs) / Math.max(this.windowMs, at - this.busySince) / this.limit;
-		if (nearLimit && given >= REJOIN_ALONE) return 0;
+	private order(given: number, alone: boolean): number {
+		if (alone) return 0;
 		const position = Math.log(Math.max(given, 1e-3) / REJOIN_SPREAD_LOW) / Math.log(REJOIN_SPREAD_HIGH / REJOIN_SPREAD_LOW);
 		return Math.min(1, Math.max(0, position));
 	}
@@ -421,7 +434,7 @@ export class WindowPacer extends AdaptivePacer {
 	/**
 	 * Rounds, for a pacer that shares the account (see the top of this file): at the round's start a
 	 * share above 1 gives one request per window back, and asks for it again a little later, later
-	 * the longer this process went without a 429. Returns when the pacer next needs the clock.
+	 * the more this process was given so far. Returns when the pacer next needs the clock.
 	 */
 	private tick(t: number): number {
 		const window = this.windowMs;
@@ -431,15 +444,19 @@ export class WindowPacer extends AdaptivePacer {
 		if (round !== this.round && Number.isNaN(this.round)) this.round = round;
 		if (round !== this.round) {
 			this.round = round;
-			const nearLimit = this.share() >= this.limit - Math.max(1, Math.floor(this.limit * CLIMB_STEP));
-			if (this.share() > 1) this.setShare(this.share() - 1, t);
 			const start = t - (wall - round * roundMs);
-			this.rejoinAt = start + window * (REJOIN_AT_WINDOWS + REJOIN_SPREAD_WINDOWS * this.order(start, nearLimit) + REJOIN_NOISE_WINDOWS * Math.random());
+			const given = this.given(start);
+			// Given most of the limit so far: alone, or nearly (a 429 was a late arrival, not a full account).
+			this.mostlyAlone = given >= REJOIN_ALONE;
+			const alone = this.mostlyAlone && this.share() >= this.limit - Math.max(1, Math.floor(this.limit * CLIMB_STEP));
+			if (this.share() > 1) this.setShare(this.share() - 1, t);
+			this.rejoinAt = start + window * (REJOIN_AT_WINDOWS + REJOIN_SPREAD_WINDOWS * this.order(given, alone) + REJOIN_NOISE_WINDOWS * Math.random());
 		}
 		if (t >= this.rejoinAt) {
 			this.rejoinAt = Number.POSITIVE_INFINITY;
 			this.setShare(this.share() + 1, t);
-			if (t - this.lastDecrease >= ROOM_ROUNDS * roundMs) this.rejoinedAt = t;
+			// Not refused: there may be room (in a full account the one that asked last is refused).
+			if (this.mostlyAlone || t - this.lastDecrease >= ROOM_ROUNDS * roundMs) this.rejoinedAt = t;
 		}
 		return Math.min(this.rejoinAt, t + (round + 1) * roundMs - wall);
 	}
