@@ -33,8 +33,9 @@ import { sleep } from 'n8n-workflow';
  *   At a round's start every share above 1 gives one request per window back; from REJOIN_AT_WINDOWS
  *   into the round (when the requests given back have surely left the server's window: asked
  *   earlier, the first to ask is refused, not the last) every process asks for one more, in the
- *   order of the requests per window it was given since its busy spell began (as a share of the
- *   limit, REJOIN_SPREAD_WINDOWS from the lowest to the highest): processes that started together
+ *   order of the requests per window it was given since its busy spell began (a round without a
+ *   start ends a spell; at most GIVEN_ROUNDS rounds back), as a share of the limit, spread over
+ *   REJOIN_SPREAD_WINDOWS from the lowest to the highest: processes that started together
  *   compare on one scale without messages, so the one given the most so far asks last. In a full
  *   account the shares then add up to the limit plus the processes at 1: with 3 processes one
  *   request too many, and the process refused, the one ahead, keeps the smaller share this round.
@@ -238,6 +239,8 @@ export const REJOIN_SPREAD_LOW = 0.2;
 export const REJOIN_SPREAD_HIGH = 0.5;
 /** ...plus a random part of this much. */
 export const REJOIN_NOISE_WINDOWS = 0.02;
+/** "Since its busy spell began" looks back this many rounds at most, so a process busy alone for an hour is not the one refused for the next hour. */
+export const GIVEN_ROUNDS = 30;
 /** A process given more than this share of the limit, and holding nearly all of it now, is alone: it asks again first. */
 export const REJOIN_ALONE = 0.7;
 /** A process that asks again after this many rounds without a 429 and is not refused probes at once: there may be room. */
@@ -278,8 +281,8 @@ export class WindowPacer extends AdaptivePacer {
 	private credit = PROBE_CREDIT_CAP;
 	/** Whether this pacer has ever been answered 429. */
 	private learned = false;
-	/** Accepted requests since this busy spell began (a round without a start ends one), and its first start (monotonic ms). */
-	private accepted = 0;
+	/** Accepted requests per round (wall clock) of this busy spell's last GIVEN_ROUNDS rounds, and its first start (monotonic ms). */
+	private accepted: Array<{ round: number; count: number }> = [];
 	private busySince = Number.NaN;
 	/** Whether this process was given more than REJOIN_ALONE of the limit in its busy spell, at the round's start. */
 	private mostlyAlone = false;
@@ -383,7 +386,13 @@ export class WindowPacer extends AdaptivePacer {
 			return;
 		}
 		if (outcome !== 'success') return;
-		if (startedAt >= this.busySince) this.accepted++;
+		if (startedAt >= this.busySince) {
+			const round = this.roundAt(Date.now());
+			const last = this.accepted[this.accepted.length - 1];
+			if (last?.round === round) last.count++;
+			else this.accepted.push({ round, count: 1 });
+			if (this.accepted[0].round < round - GIVEN_ROUNDS) this.accepted.shift();
+		}
 		this.floorRefusals = 0;
 		this.credit = Math.min(PROBE_CREDIT_CAP, this.credit + PROBE_BUDGET);
 		if (this.probedAt > Number.NEGATIVE_INFINITY && t - this.probedAt > PROBE_VERIFY_WINDOWS * window) {
@@ -413,9 +422,16 @@ export class WindowPacer extends AdaptivePacer {
 		this.probedAt = t;
 	}
 
-	/** Requests per window this process was given since its busy spell began, as a share of the limit. */
+	/** Requests per window this process was given since its busy spell began (at most GIVEN_ROUNDS rounds back), as a share of the limit. */
 	private given(at: number): number {
-		return Number.isNaN(this.busySince) ? 0 : (this.accepted * this.windowMs) / Math.max(this.windowMs, at - this.busySince) / this.limit;
+		if (Number.isNaN(this.busySince)) return 0;
+		const wall = Date.now();
+		const round = this.roundAt(wall);
+		const roundMs = ROUND_WINDOWS * this.windowMs;
+		let count = 0;
+		for (const r of this.accepted) if (r.round >= round - GIVEN_ROUNDS) count += r.count;
+		const span = Math.min(at - this.busySince, GIVEN_ROUNDS * roundMs + (wall - round * roundMs));
+		return (count * this.windowMs) / Math.max(this.windowMs, span) / this.limit;
 	}
 
 	/**
@@ -476,7 +492,7 @@ export class WindowPacer extends AdaptivePacer {
 				// A busy spell begins after a round without a start: the rounds' order counts from there.
 				if (!this.starts.length || t - this.starts[this.starts.length - 1] > ROUND_WINDOWS * this.windowMs) {
 					this.busySince = t;
-					this.accepted = 0;
+					this.accepted = [];
 				}
 				// The actual start time, not the planned one: a late wake-up must not bunch the next starts.
 				this.starts.push(t);
