@@ -39,6 +39,8 @@ const LATENCY_MS = Number(process.env.SIM_LATENCY ?? 80);
 const SCENARIO = process.env.SIM_SCENARIO === 'upsert' ? 'upsert' : 'read';
 const PAGES = Number(process.env.SIM_REQUESTS ?? (SCENARIO === 'upsert' ? 200 : 101));
 const PROCESSES = Number(process.env.SIM_PROCESSES ?? 3);
+/** SIM_START_SPREAD: processes start within this many ms of each other (1,500 by default). */
+const START_SPREAD_MS = Number(process.env.SIM_START_SPREAD ?? 1500);
 /** SIM_TRACE=1 prints, for the first runs, each process's accepted requests and 429s per 10-second round. */
 const TRACE = Number(process.env.SIM_TRACE ?? 0);
 /** SIM_SEED=n draws every random number (the pacers' too) from a seeded generator, so variants meet the same draws. */
@@ -79,7 +81,7 @@ async function threeReaders(trace = false): Promise<Run> {
 	};
 	const delay = () => 1 + Math.random() * 3 + (Math.random() < 0.05 ? -Math.log(1 - Math.random()) * 25 : 0);
 	const processes = Array.from({ length: PROCESSES }, (_, p) => p).map(async (p) => {
-		await sleep(Math.random() * 1500);
+		await sleep(Math.random() * START_SPREAD_MS);
 		const pacer = new WindowPacer(LIMIT);
 		let left = PAGES;
 		const worker = async () => {
