@@ -2,6 +2,7 @@
 import { sleep } from 'n8n-workflow';
 
 import { WindowPacer } from '../../nodes/shared/pacing';
+import { seeded } from '../emulator/random';
 
 /**
  * The bench's "3 processes on one account, each reading 10,000 contacts" (tools/bench/processes.ts,
@@ -55,17 +56,6 @@ interface Run {
 	lost: [number, number, number];
 	/** 429s in the same three parts. */
 	refused: [number, number, number];
-}
-
-function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 async function threeReaders(trace = false): Promise<Run> {
