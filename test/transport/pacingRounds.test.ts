@@ -127,7 +127,7 @@ test('three processes with equal work finish close together: the one given the m
 	// The bench's 3-process reading scenario: 101 requests each, about 70 s. Measured over 1,000
 	// simulated runs (pacingBench.soak.test.ts, 4 December): 11.5 s apart on average when the rounds'
 	// order was by rounds since the last 429 (an early lead was never undone), 4.8 s with the order
-	// by what each process was given. A single run varies a lot (0 to 30 s); the mean of 30 much less (4 to 7 s now, 10 to 14 s before).
+	// by what each process was given. A single run varies a lot (0 to 30 s); the mean of 30 much less (4 to 7 s now, 11 to 15 s before).
 	const gaps: number[] = [];
 	for (let run = 0; run < 30; run++) gaps.push(await finishGap(3, 101));
 	expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThan(8.5);
