@@ -124,13 +124,14 @@ async function finishGap(processes: number, requests: number): Promise<number> {
 }
 
 test('three processes with equal work finish close together: the one given the most so far takes the smaller share, so none runs on alone at its old share while the account idles', async () => {
-	// The bench's 3-process reading scenario: 101 requests each, about 70 s. Measured over 1,000
-	// simulated runs (pacingBench.soak.test.ts, 4 December): 11.5 s apart on average when the rounds'
-	// order was by rounds since the last 429 (an early lead was never undone), 4.8 s with the order
-	// by what each process was given. A single run varies a lot (0 to 30 s); the mean of 30 much less (4 to 7 s now, 11 to 15 s before).
+	// The bench's 3-process reading scenario: 101 requests each, about 70 s. The gap of one run varies
+	// a lot (now and then 40 s or more, before and after), so the test takes the median of 30 runs:
+	// 8.8 to 16.7 s in 25 tries with the rounds' order by rounds since the last 429 (4141ec1: an early
+	// lead was never undone), 3.7 to 4.7 s in 25 tries with the order by what each process was given.
 	const gaps: number[] = [];
 	for (let run = 0; run < 30; run++) gaps.push(await finishGap(3, 101));
-	expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThan(8.5);
+	gaps.sort((a, b) => a - b);
+	expect((gaps[14] + gaps[15]) / 2).toBeLessThan(7);
 });
 
 test('one process alone reaches nearly the full limit, with a 429 now and then only from the late arrivals', async () => {
