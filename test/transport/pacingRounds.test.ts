@@ -13,6 +13,18 @@ import { WindowPacer } from '../../nodes/shared/pacing';
 const LIMIT = 5;
 const LATENCY_MS = 80;
 
+/** The account's rule: LIMIT requests accepted in any rolling second, refused ones not counted. Returns whether a request arriving now is accepted. */
+function account(): () => boolean {
+	const window: number[] = [];
+	return () => {
+		const at = Date.now();
+		while (window.length && window[0] <= at - 1000) window.shift();
+		if (window.length >= LIMIT) return false;
+		window.push(at);
+		return true;
+	};
+}
+
 interface Result {
 	accepted: number[];
 	refused: number;
@@ -20,19 +32,11 @@ interface Result {
 }
 
 async function simulate(processes: number, seconds: number): Promise<Result> {
-	const window: number[] = [];
 	const accepted = Array.from({ length: processes }, () => 0);
 	let refused = 0;
 	const started = Date.now();
 	const until = started + seconds * 1000;
-	/** The account's rule: 5 in any rolling second. */
-	const arrive = (): boolean => {
-		const at = Date.now();
-		while (window.length && window[0] <= at - 1000) window.shift();
-		if (window.length >= LIMIT) return false;
-		window.push(at);
-		return true;
-	};
+	const arrive = account();
 	const delay = () => 1 + Math.random() * 3 + (Math.random() < 0.05 ? -Math.log(1 - Math.random()) * 25 : 0);
 	const worker = async (pacer: WindowPacer, index: number) => {
 		while (Date.now() < until) {
@@ -81,14 +85,7 @@ test('three uncoordinated processes on one account use most of its rate with few
 
 /** Processes with equal work (`requests` each), started within 1.5 s: seconds between the first and the last to finish. */
 async function finishGap(processes: number, requests: number): Promise<number> {
-	const window: number[] = [];
-	const arrive = (): boolean => {
-		const at = Date.now();
-		while (window.length && window[0] <= at - 1000) window.shift();
-		if (window.length >= LIMIT) return false;
-		window.push(at);
-		return true;
-	};
+	const arrive = account();
 	const runs = Array.from({ length: processes }, async () => {
 		await sleep(Math.random() * 1500);
 		const pacer = new WindowPacer(LIMIT);
