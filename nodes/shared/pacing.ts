@@ -44,7 +44,8 @@ import { sleep } from 'n8n-workflow';
  *   (an order by whole rounds since the last 429 kept the smaller share going round but never
  *   undid an early lead). A process that started later asks first until it has caught up. A round
  *   costs that 429 and the requests given back for a window or so; a process alone (holding nearly
- *   the whole limit, and given more than REJOIN_ALONE of it) asks first: about one request in 50.
+ *   the whole limit, and given more than REJOIN_ALONE of it over its busy spell and over its last
+ *   ALONE_ROUNDS rounds) asks first: about one request in 50.
  * - Finding room, within a 429 budget. Probes (one request more per window) are paid from credit:
  *   each accepted request earns PROBE_BUDGET, each 429 episode spends 1 (several requests refused
  *   together are one episode, as they lower the share once), and a probe needs 1 (at most
@@ -241,8 +242,9 @@ export const REJOIN_SPREAD_HIGH = 0.5;
 export const REJOIN_NOISE_WINDOWS = 0.02;
 /** "Since its busy spell began" looks back this many rounds at most, so a process busy alone for an hour is not the one refused for the next hour. */
 export const GIVEN_ROUNDS = 30;
-/** A process given more than this share of the limit, and holding nearly all of it now, is alone: it asks again first. */
+/** A process given more than this share of the limit (over its busy spell and over the last ALONE_ROUNDS rounds), and holding nearly all of it now, is alone: it asks again first. */
 export const REJOIN_ALONE = 0.7;
+export const ALONE_ROUNDS = 2;
 /** A process that asks again after this many rounds without a 429 and is not refused probes at once: there may be room. */
 export const ROOM_ROUNDS = 2;
 /** Safety margin added to a window pacer's window (ms), for network jitter between its start and the server's count. */
@@ -422,15 +424,15 @@ export class WindowPacer extends AdaptivePacer {
 		this.probedAt = t;
 	}
 
-	/** Requests per window this process was given since its busy spell began (at most GIVEN_ROUNDS rounds back), as a share of the limit. */
-	private given(at: number): number {
+	/** Requests per window this process was given since its busy spell began (at most `rounds` rounds back), as a share of the limit. */
+	private given(at: number, rounds = GIVEN_ROUNDS): number {
 		if (Number.isNaN(this.busySince)) return 0;
 		const wall = Date.now();
 		const round = this.roundAt(wall);
 		const roundMs = ROUND_WINDOWS * this.windowMs;
 		let count = 0;
-		for (const r of this.accepted) if (r.round >= round - GIVEN_ROUNDS) count += r.count;
-		const span = Math.min(at - this.busySince, GIVEN_ROUNDS * roundMs + (wall - round * roundMs));
+		for (const r of this.accepted) if (r.round >= round - rounds) count += r.count;
+		const span = Math.min(at - this.busySince, rounds * roundMs + (wall - round * roundMs));
 		return (count * this.windowMs) / Math.max(this.windowMs, span) / this.limit;
 	}
 
@@ -462,8 +464,10 @@ export class WindowPacer extends AdaptivePacer {
 			this.round = round;
 			const start = t - (wall - round * roundMs);
 			const given = this.given(start);
-			// Given most of the limit so far: alone, or nearly (a 429 was a late arrival, not a full account).
-			this.mostlyAlone = given >= REJOIN_ALONE;
+			// Given most of the limit so far, and in the last ALONE_ROUNDS rounds too: alone, or nearly (a
+			// 429 was a late arrival, not a full account). The long view alone would keep a process that
+			// had the account to itself for minutes "alone" for minutes after another arrived.
+			this.mostlyAlone = given >= REJOIN_ALONE && this.given(start, ALONE_ROUNDS) >= REJOIN_ALONE;
 			const alone = this.mostlyAlone && this.share() >= this.limit - Math.max(1, Math.floor(this.limit * CLIMB_STEP));
 			if (this.share() > 1) this.setShare(this.share() - 1, t);
 			this.rejoinAt = start + window * (REJOIN_AT_WINDOWS + REJOIN_SPREAD_WINDOWS * this.order(given, alone) + REJOIN_NOISE_WINDOWS * Math.random());
