@@ -272,6 +272,26 @@ describe('a window pacer, step by step (fake clock from 0: rounds start at whole
 		expect(pacer.pace).toBeGreaterThanOrEqual(4);
 	});
 
+	test('refused again and again at one request per window (another process took its place), it asks again only from the next round, when the order corrects that: each attempt before would be one 429 more', async () => {
+		const pacer = new WindowPacer(5, windowMs, 0);
+		await send(pacer, 'success');
+		// Refused at every attempt; the transport waits out Retry-After (a window here) each time.
+		for (let i = 0; i < 3; i++) {
+			await send(pacer, 'throttled');
+			pacer.pauseFor(windowMs);
+		}
+		expect(pacer.pace).toBe(1);
+		const nextRound = Math.ceil((Date.now() + 1) / 1000) * 1000;
+		expect(nextRound - Date.now()).toBeGreaterThan(3 * windowMs);
+		let granted = -1;
+		void pacer.acquire().then((release) => {
+			granted = Date.now();
+			release('success');
+		});
+		for (let i = 0; i < 400 && granted < 0; i++) await jest.advanceTimersByTimeAsync(5);
+		expect(granted).toBeGreaterThanOrEqual(nextRound);
+	});
+
 	test('after a 429 it plays rounds: at a round start a share above 1 gives one request per window back and asks for it again within the round', async () => {
 		const pacer = new WindowPacer(5, windowMs, 0);
 		for (let i = 0; i < 50 && pacer.pace < 5; i++) await send(pacer, 'success');
