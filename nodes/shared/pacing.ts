@@ -68,10 +68,10 @@ import { sleep } from 'n8n-workflow';
  * - Retry-After (`pauseFor`) pauses every caller of that account in the process, also the callers
  *   already queued for a slot (one loop serves the queue and checks the pause before each start),
  *   and the pause ends at a random point within one request's spacing, so processes paused by the
- *   same 429s do not all start again in one burst. A process refused again and again at one
- *   request per window waits up to 1, 2, then FLOOR_BACKOFF_MAX windows longer, at random: the
- *   others take more than their part just now (until a round or a 429 of theirs corrects it), and
- *   each attempt would be one 429 more.
+ *   same 429s do not all start again in one burst. A process refused a second time in a row at one
+ *   request per window waits for the next round besides Retry-After: another process took its
+ *   place (a climb, which the server does not refuse, since refused requests do not count), only
+ *   the round's order corrects that, and each attempt before would be one 429 more.
  *
  * Requests in flight (Mailchimp: 10 connections per key), ConcurrencyPacer: AIMD, as in TCP
  * congestion control and AWS SDK's adaptive retry mode. The pace (connections allowed in flight)
@@ -249,8 +249,6 @@ export const ALONE_ROUNDS = 2;
 export const ROOM_ROUNDS = 2;
 /** Safety margin added to a window pacer's window (ms), for network jitter between its start and the server's count. */
 export const MARGIN_MS = 60;
-/** At most this many windows added at random to Retry-After after 429s in a row at one request per window. */
-export const FLOOR_BACKOFF_MAX = 4;
 /** A fresh pacer climbs one step per this many quiet windows (one that found room, every window). */
 export const FRESH_CLIMB_WINDOWS = 2;
 /**
@@ -327,12 +325,15 @@ export class WindowPacer extends AdaptivePacer {
 	}
 
 	/**
-	 * Refused again and again at one request per window: other processes take more than their
-	 * part just now (until a round or a 429 of theirs corrects it), and each attempt is a 429 more.
-	 * Wait up to 1, 2, then 4 windows longer than Retry-After, at random.
+	 * Refused a second time in a row at one request per window: another process took this one's
+	 * place (a climb of its own, which the server does not refuse: refused requests do not count),
+	 * and only the next round's order corrects that. Asking before it would be refused again: wait
+	 * for the next round's start, besides Retry-After.
 	 */
 	protected longerPause(): number {
-		return this.floorRefusals > 1 ? Math.random() * this.windowMs * Math.min(FLOOR_BACKOFF_MAX, 2 ** (this.floorRefusals - 2)) : 0;
+		if (this.floorRefusals <= 1) return 0;
+		const roundMs = ROUND_WINDOWS * this.windowMs;
+		return roundMs - (Date.now() % roundMs);
 	}
 
 	/** Requests allowed per window now: the learned share, a whole number. */
