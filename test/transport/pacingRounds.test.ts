@@ -83,6 +83,22 @@ test('three uncoordinated processes on one account use most of its rate with few
 	}
 });
 
+/** One request through `pacer` until the account accepts it; a 429 is waited out as the transport does (Retry-After 1 s). */
+async function sendUntilAccepted(pacer: WindowPacer, arrive: () => boolean): Promise<void> {
+	for (;;) {
+		const release = await pacer.acquire();
+		await sleep(1 + Math.random() * 3);
+		if (!arrive()) {
+			release('throttled');
+			pacer.pauseFor(1000);
+			continue;
+		}
+		await sleep(LATENCY_MS);
+		release('success');
+		return;
+	}
+}
+
 /** Processes with equal work (`requests` each), started within 1.5 s: seconds between the first and the last to finish. */
 async function finishGap(processes: number, requests: number): Promise<number> {
 	const arrive = account();
@@ -93,18 +109,7 @@ async function finishGap(processes: number, requests: number): Promise<number> {
 		const worker = async () => {
 			while (left > 0) {
 				left--;
-				for (;;) {
-					const release = await pacer.acquire();
-					await sleep(1 + Math.random() * 3);
-					if (!arrive()) {
-						release('throttled');
-						pacer.pauseFor(1000);
-						continue;
-					}
-					await sleep(LATENCY_MS);
-					release('success');
-					break;
-				}
+				await sendUntilAccepted(pacer, arrive);
 			}
 		};
 		await Promise.all(Array.from({ length: LIMIT }, worker));
@@ -135,20 +140,7 @@ test('three processes with equal work finish close together: the one given the m
 async function newcomerSeconds(): Promise<number> {
 	const arrive = account();
 	let oldDone = false;
-	const send = async (pacer: WindowPacer): Promise<void> => {
-		for (;;) {
-			const release = await pacer.acquire();
-			await sleep(1 + Math.random() * 3);
-			if (!arrive()) {
-				release('throttled');
-				pacer.pauseFor(1000);
-				continue;
-			}
-			await sleep(LATENCY_MS);
-			release('success');
-			return;
-		}
-	};
+	const send = (pacer: WindowPacer) => sendUntilAccepted(pacer, arrive);
 	const old = (async () => {
 		const pacer = new WindowPacer(LIMIT);
 		await Promise.all(
