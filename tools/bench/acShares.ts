@@ -53,8 +53,9 @@ async function main(): Promise<void> {
 			);
 		}
 		if (process.env.AC_SHARES_TRACE) {
-			// Every request of two middle rounds: ms into the round, process, status.
-			const mid = [...rounds.keys()].sort((a, b) => a - b).slice(2, 4);
+			// Every request of two middle rounds (AC_SHARES_TRACE=start: the first two): ms into the round, process, status.
+			const from = process.env.AC_SHARES_TRACE === 'start' ? 0 : 2;
+			const mid = [...rounds.keys()].sort((a, b) => a - b).slice(from, from + 2);
 			for (const s of seen.filter((x) => mid.includes(Math.floor(x.at / ROUND_MS))))
 				console.log(`    ${String(s.at % ROUND_MS).padStart(5)} p${s.p}${s.status === 429 ? ' 429' : ''}`);
 		}
