@@ -33,6 +33,9 @@ export interface ProcessesResult {
 	share429: number;
 	requests: number;
 	rejected429: number;
+	/** Requests the account accepted, and the seconds from the first request to the last: rateShare's terms, so runs can be pooled. */
+	accepted: number;
+	busySeconds: number;
 	failures: string[];
 	/** The machine's 1-minute load average at the start and at the end, and its cores: the figures depend on it. */
 	load: { before: number; after: number; cores: number };
@@ -77,6 +80,8 @@ export async function runProcesses(emulator: Emulator, jobs: ChildJob[], ratePer
 		share429: emulator.rejected429.ac / Math.max(1, ac.length),
 		requests: ac.length,
 		rejected429: emulator.rejected429.ac,
+		accepted,
+		busySeconds,
 		failures,
 		load: { before: loadBefore, after: loadavg()[0], cores: cpus().length },
 	};

@@ -19,6 +19,8 @@ import { runNode } from '../../test/nodes/workflow';
 import { audienceSyncTargets } from './audienceSync';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 80);
+/** Runs of each 3-process scenario (issue 18 §4), pooled for its targets: BENCH_SHARES_RUNS, 3 by default. */
+const SHARES_RUNS = Math.max(1, Number(process.env.BENCH_SHARES_RUNS ?? 3));
 
 interface Row {
 	scenario: string;
@@ -332,11 +334,21 @@ async function acRateTargets(): Promise<void> {
 		['3 processes on one account, each reading 10,000 contacts', [0, 1, 2].map((i) => ({ kind: 'read' as const, items: 0, prefix: `r${i}` }))],
 		['3 processes on one account, each upserting 200 contacts one by one', [0, 1, 2].map((i) => ({ kind: 'upsert' as const, items: 200, prefix: `u${i}` }))],
 	] as const) {
-		const r = await runProcesses(shared, [...jobs]);
-		console.log(`${name}: ${r.seconds.toFixed(1)} s, ${r.requests} requests, ${r.rejected429} answered 429 (${describeLoad(r.load)})${r.failures.length ? `; FAILED: ${r.failures.join('; ')}` : ''}`);
-		if (r.failures.length) failures.push(...r.failures);
-		target(r.rateShare >= 0.85, `${name}: at least 85 % of the account's rate (${(r.rateShare * 100).toFixed(1)} %)`);
-		target(r.share429 <= 0.05, `${name}: at most 5 % of requests answered 429 (${(r.share429 * 100).toFixed(1)} %)`);
+		// One run's figures depend on which process happens to start first (its climb takes places the
+		// others then ask for): the targets are checked on SHARES_RUNS runs pooled, every run printed.
+		const runs: Array<Awaited<ReturnType<typeof runProcesses>>> = [];
+		for (let i = 0; i < SHARES_RUNS; i++) {
+			const r = await runProcesses(shared, [...jobs]);
+			runs.push(r);
+			console.log(`${name}, run ${i + 1} of ${SHARES_RUNS}: ${r.seconds.toFixed(1)} s, ${r.requests} requests, ${r.rejected429} answered 429: ${(r.rateShare * 100).toFixed(1)} % of the rate, ${(r.share429 * 100).toFixed(1)} % 429s (${describeLoad(r.load)})${r.failures.length ? `; FAILED: ${r.failures.join('; ')}` : ''}`);
+			if (r.failures.length) failures.push(...r.failures);
+		}
+		const sum = (f: (r: (typeof runs)[number]) => number) => runs.reduce((a, r) => a + f(r), 0);
+		const rateShare = sum((r) => r.accepted) / sum((r) => r.busySeconds) / 5;
+		const share429 = sum((r) => r.rejected429) / sum((r) => r.requests);
+		const each = runs.map((r) => `${(r.rateShare * 100).toFixed(1)} / ${(r.share429 * 100).toFixed(1)}`).join(', ');
+		target(rateShare >= 0.85, `${name}: at least 85 % of the account's rate (${(rateShare * 100).toFixed(1)} % over ${SHARES_RUNS} runs; each run's % of the rate / % 429s: ${each})`);
+		target(share429 <= 0.05, `${name}: at most 5 % of requests answered 429 (${(share429 * 100).toFixed(1)} %: ${sum((r) => r.rejected429)} of ${sum((r) => r.requests)})`);
 	}
 	await shared.stop();
 }
