@@ -59,8 +59,10 @@ async function main(): Promise<void> {
 			for (const s of seen.filter((x) => mid.includes(Math.floor(x.at / ROUND_MS))))
 				console.log(`    ${String(s.at % ROUND_MS).padStart(5)} p${s.p}${s.status === 429 ? ' 429' : ''}`);
 		}
+		// When each process sent its first request (a process seconds ahead of the others is where single runs miss) and its last.
+		const firstOf = [0, 1, 2].map((p) => Math.min(...seen.filter((s) => s.p === p).map((s) => s.at)) - first);
 		const last = [0, 1, 2].map((p) => Math.max(...seen.filter((s) => s.p === p).map((s) => s.at)) - first);
-		console.log(`  last request per process: ${last.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`);
+		console.log(`  first request per process: ${firstOf.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s; last: ${last.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`);
 	}
 }
 
